@@ -1,0 +1,4 @@
+/** Every CLI command, in the order `--help` lists them. Add a command by importing it here. */
+import type { Command } from './types.js';
+
+export const commands: Command[] = [];

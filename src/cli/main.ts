@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+/**
+ * The command line: thin yargs commands that parse flags and call run/ and report/. Each command
+ * lives in cli/commands/<name>.ts and is registered here. Errors become one line and an exit code.
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { TunnelsimError } from '../errors.js';
+import { commands } from './commands/index.js';
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const parser = yargs(argv)
+    .scriptName('tunnelsim')
+    .usage('$0 <command> [options]')
+    .strict()
+    .demandCommand(1, 'name a command (see --help)')
+    .recommendCommands()
+    .help()
+    .version(false)
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new TunnelsimError('BAD_INPUT', msg ?? 'bad usage');
+    });
+  for (const c of commands) {
+    parser.command(c.command, c.describe, c.builder, async (args: any) => {
+      exitCode = (await c.handler(args)) ?? 0;
+    });
+  }
+  try {
+    await parser.parseAsync();
+    return exitCode;
+  } catch (err) {
+    if (err instanceof TunnelsimError) {
+      process.stderr.write(`error: ${err.line()}\n`);
+      return err.exitCode;
+    }
+    const e = err as Error;
+    process.stderr.write(`error: internal: ${e?.message ?? String(err)}\n`);
+    if (process.env.TUNNELSIM_DEBUG) process.stderr.write(`${e?.stack ?? ''}\n`);
+    return 3;
+  }
+}
+
+const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isMain) {
+  main(hideBin(process.argv)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,187 @@
+/**
+ * The report contract (`schema: "tunnelsim.report/v1"`). JSON is the source of truth; Markdown,
+ * HTML and the terminal table are views of it. Every figure is derived from mergeable raw data
+ * (integer counters and HdrHistograms), so shards merge exactly.
+ *
+ * Units: latency figures in milliseconds, token figures in tokens, money in US dollars; histograms
+ * hold microseconds (latency), tokens, or micro-dollars (cost).
+ */
+
+export const REPORT_SCHEMA = 'tunnelsim.report/v1';
+
+/** Percentile summary of one histogram. */
+export interface Summary {
+  count: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+/** Names of the latency histograms kept per policy (milliseconds in summaries, µs in HDR). */
+export const LATENCY_METRICS = [
+  'workflow',
+  'call',
+  'attempt',
+  'relayQueue',
+  'tunnelRoundTrip',
+  'serverQueue',
+  'server',
+  'llm',
+] as const;
+export type LatencyMetric = (typeof LATENCY_METRICS)[number];
+
+/** Per-workflow distributions that are not latencies. */
+export const VALUE_METRICS = ['tokensPerCompletedWorkflow', 'costPerCompletedWorkflowMicros'] as const;
+export type ValueMetric = (typeof VALUE_METRICS)[number];
+
+export interface WorkflowFigures {
+  started: number;
+  completed: number;
+  failed: number;
+  /** Failure count by reason: timeout, error, rateLimited, breakerOpen, contextOverflow, ... */
+  failedByReason: Record<string, number>;
+  successRate: number;
+  failedRate: number;
+}
+
+export interface CallFigures {
+  logical: number;
+  attempts: number;
+  retries: number;
+  transportRetries: number;
+  agentRetries: number;
+  /** attempts / logical */
+  amplification: number;
+  timeouts: number;
+  errors: number;
+  rateLimited: number;
+  rejectedByRelay: number;
+  /** The server finished work whose caller had already given up. */
+  zombieExecutions: number;
+  /** Extra successful executions of one logical call (executions − 1, summed). */
+  duplicateExecutions: number;
+  /** Duplicates on tools marked idempotent: false. */
+  nonIdempotentDuplicates: number;
+  failed: number;
+}
+
+export interface ToolFigures {
+  logical: number;
+  attempts: number;
+  amplification: number;
+  timeouts: number;
+  errors: number;
+  failed: number;
+  /** Per-call latency of this tool (logical call, ms). */
+  call: Summary;
+  /** Per-attempt latency of completed attempts of this tool (ms). */
+  attempt: Summary;
+}
+
+export interface TokenFigures {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  total: number;
+  /** Mean tokens per completed workflow (all tokens the run spent ÷ completed workflows). */
+  perCompletedWorkflow: number;
+  /** Share of tokens spent in agent-layer retry turns. */
+  retryShare: number;
+  cacheHitRate: number;
+  overflows: number;
+}
+
+export interface CostFigures {
+  total: number;
+  perCompletedWorkflow: number;
+  /** Dollars spent in agent-layer retry turns. */
+  retryTax: number;
+  retryTaxShare: number;
+  /** Cost per step index (0-based), summed over workflows: where the money goes. */
+  perStep: number[];
+  currency: 'USD';
+  pricingSource: string;
+}
+
+export interface StormFigures {
+  windowMs: number;
+  /** Per window: attempts sent ÷ logical calls offered (0 when none offered). */
+  peakRatio: number;
+  windowsAbove2x: number;
+  windows: number;
+  /** Time series, one entry per window from t = 0. */
+  series: { attempts: number[]; offered: number[] };
+}
+
+export interface BreakerFigures {
+  opens: number;
+  openTimeMs: number;
+  rejected: number;
+  /** Breaker state changes over time: [timeMs, state] with state 0 closed, 1 open, 2 half-open. */
+  transitions: [number, number][];
+}
+
+export interface ThresholdResult {
+  expression: string;
+  policy: string;
+  value: number | null;
+  ok: boolean;
+  message?: string;
+}
+
+export interface PolicyReport {
+  name: string;
+  /** Human description of the policy (resolved timeouts, retry, breaker). */
+  description: string;
+  /** Resolved per-tool timeouts in ms (null: none). */
+  timeouts: Record<string, number | null>;
+  worlds: number;
+  simulatedMs: number;
+  workflows: WorkflowFigures;
+  calls: CallFigures;
+  latency: Record<LatencyMetric, Summary>;
+  tools: Record<string, ToolFigures>;
+  tokens: TokenFigures;
+  tokensPerCompletedWorkflow: Summary;
+  cost: CostFigures;
+  costPerCompletedWorkflow: Summary;
+  storm: StormFigures;
+  breaker: BreakerFigures;
+  /** Every histogram as HdrHistogram compressed base64 (latency in µs). */
+  histograms: Record<string, string>;
+}
+
+export interface Report {
+  schema: typeof REPORT_SCHEMA;
+  tool: { name: 'tunnelsim'; version: string };
+  mode: 'sim' | 'live';
+  scenario: { name: string; file: string };
+  seed: number;
+  replications: number;
+  /** Present on a shard's partial report: "i/n". Absent on full and merged reports. */
+  shard?: string;
+  policies: PolicyReport[];
+  thresholds: ThresholdResult[];
+  /** Raw per-world data, so shards merge exactly (see run/merge.ts). */
+  worlds: WorldRecord[];
+}
+
+/** Raw, mergeable results of one world (policy × replication). */
+export interface WorldRecord {
+  id: string;
+  policy: string;
+  replication: number;
+  counters: Record<string, number>;
+  /** Per-tool counters. */
+  tools: Record<string, Record<string, number>>;
+  /** Per-step integer micro-dollar costs. */
+  perStepMicros: number[];
+  storm: { attempts: number[]; offered: number[] };
+  breakerTransitions: [number, number][];
+  histograms: Record<string, string>;
+}
