@@ -1,0 +1,59 @@
+/**
+ * Scenario thresholds, evaluated after a run: `{ policyName | '*': [expression, ...] }`. Each
+ * expression is measured on the policy's report (percentiles from its HdrHistograms, so `p(97.5)`
+ * is as exact as `p(95)`) and compared with its absolute limit. Grammar: threshold-grammar.ts.
+ */
+import { TunnelsimError } from '../errors.js';
+import { holds, parseThreshold, type ParsedThreshold } from './threshold-grammar.js';
+import { expandTarget, formatTarget, formatValue, measurePolicy } from './resolve.js';
+import type { PolicyReport, Report, ThresholdResult } from './types.js';
+
+export { parseThreshold, type ParsedThreshold } from './threshold-grammar.js';
+
+/** Evaluates every threshold of `spec` on `report`; bad expressions and unknown policies throw BAD_INPUT. */
+export function evaluateThresholds(report: Report, spec: Record<string, string[]>): ThresholdResult[] {
+  const results: ThresholdResult[] = [];
+  for (const [key, expressions] of Object.entries(spec)) {
+    const policies = key === '*' ? report.policies : [findPolicy(report, key)];
+    expressions.forEach((expr, i) => {
+      const field = `thresholds.${key}[${i}]`;
+      const parsed = parseThreshold(expr, field);
+      if (parsed.limit.kind === 'relative') {
+        throw new TunnelsimError('BAD_INPUT', `'${parsed.expression}': a relative limit (${parsed.limitText}) needs a baseline; use it with tunnelsim compare`, { field });
+      }
+      for (const policy of policies) results.push(...evaluateOne(policy, parsed, field));
+    });
+  }
+  return results;
+}
+
+/** Whether every result passed. */
+export function thresholdsPassed(results: ThresholdResult[]): boolean {
+  return results.every((r) => r.ok);
+}
+
+function findPolicy(report: Report, name: string): PolicyReport {
+  const policy = report.policies.find((p) => p.name === name);
+  if (!policy) {
+    const names = report.policies.map((p) => p.name).join(', ');
+    throw new TunnelsimError('BAD_INPUT', `unknown policy '${name}' (policies: ${names})`, { field: `thresholds.${name}` });
+  }
+  return policy;
+}
+
+function evaluateOne(policy: PolicyReport, parsed: ParsedThreshold, field: string): ThresholdResult[] {
+  const limit = (parsed.limit as { value: number }).value;
+  return expandTarget(policy, parsed.target).map((target) => {
+    const expression = `${formatTarget(target)} ${parsed.op} ${parsed.limitText}`;
+    const m = measurePolicy(policy, target);
+    if (m.problem && m.value === null && !m.problem.startsWith('no samples')) {
+      throw new TunnelsimError('BAD_INPUT', `'${parsed.expression}': ${m.problem}`, { field });
+    }
+    if (m.value === null) {
+      return { expression, policy: policy.name, value: null, ok: false, message: `${expression}: ${m.problem}` };
+    }
+    const ok = holds(m.value, parsed.op, limit);
+    const message = `${expression}: measured ${formatValue(m.value, m.unit)}, limit ${parsed.op} ${formatValue(limit, m.unit)}`;
+    return { expression, policy: policy.name, value: m.value, ok, message };
+  });
+}
