@@ -141,8 +141,17 @@ function fixturePolicy(fp: FixturePolicy, index: number, o: Required<Omit<Fixtur
   };
 }
 
-/** A full report with real HdrHistograms. */
+// Building the histograms is the slow part; tests get fresh copies of one build per options.
+const built = new Map<string, Report>();
+
+/** A full report with real HdrHistograms (a fresh copy each call, safe to mutate). */
 export function fixtureReport(options: FixtureOptions = {}): Report {
+  const key = JSON.stringify(options);
+  if (!built.has(key)) built.set(key, buildReport(options));
+  return structuredClone(built.get(key)!);
+}
+
+function buildReport(options: FixtureOptions): Report {
   const o = { workflows: options.workflows ?? 200, steps: options.steps ?? 30, seed: options.seed ?? 42 };
   const policies = (options.policies ?? DEFAULT_POLICIES).map((p, i) => fixturePolicy(p, i, o));
   return {

@@ -1,4 +1,5 @@
 /** Every CLI command, in the order `--help` lists them. Add a command by importing it here. */
 import type { Command } from './types.js';
+import { compareCommand } from './compare.js';
 
-export const commands: Command[] = [];
+export const commands: Command[] = [compareCommand];

@@ -1,0 +1,39 @@
+/** `tunnelsim compare <baseline> <current>`: the regression gate; exit 1 when a check fails. */
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { compare, toComparable } from '../../report/compare.js';
+import { compareJUnit, compareTable } from '../../report/compare-output.js';
+import { readJsonFile } from '../../report/read.js';
+import type { Command } from './types.js';
+
+export const compareCommand: Command = {
+  command: 'compare <baseline> <current>',
+  describe: 'compare a report or bench file with a baseline; exit 1 on regression',
+  builder: (y) =>
+    y
+      .positional('baseline', { type: 'string', describe: 'baseline report.json or bench.json' })
+      .positional('current', { type: 'string', describe: 'current report.json or bench.json' })
+      .option('threshold', {
+        type: 'string',
+        array: true,
+        describe: "a check, absolute ('workflow.p(95) < 30s') or relative ('workflow.p(99) <= +10%'); repeatable. Default: see docs/reports.md",
+      })
+      .option('junit', { type: 'string', describe: 'also write the checks as JUnit XML to FILE' }),
+  handler: async (args: { baseline: string; current: string; threshold?: string[]; junit?: string }) => {
+    const baseline = toComparable(await readJsonFile(args.baseline), args.baseline);
+    const current = toComparable(await readJsonFile(args.current), args.current);
+    const result = compare(baseline, current, args.threshold ?? []);
+    process.stdout.write(compareTable(result));
+    if (args.junit) {
+      await mkdir(dirname(args.junit), { recursive: true });
+      const tmp = `${args.junit}.tmp-${process.pid}`;
+      await writeFile(tmp, compareJUnit(result));
+      await rename(tmp, args.junit);
+    }
+    if (!result.ok) {
+      process.stderr.write(`error: ${result.failed} of ${result.checks.length} checks regressed against ${args.baseline}\n`);
+      return 1;
+    }
+    return 0;
+  },
+};

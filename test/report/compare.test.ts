@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { TunnelsimError } from '../../src/errors.js';
+import { BENCH_SCHEMA, type BenchFile } from '../../src/bench/types.js';
+import { DEFAULT_REPORT_CHECKS, compare, toComparable, type Comparable } from '../../src/report/compare.js';
+import { compareJUnit, compareTable } from '../../src/report/compare-output.js';
+import { fixtureReport, slowedPolicies } from './fixtures.js';
+import { checkJUnit } from './junit-checker.js';
+
+const asReport = (r: ReturnType<typeof fixtureReport>): Comparable => toComparable(JSON.parse(JSON.stringify(r)), 'r.json');
+
+function bench(ratio: number, median = 100): BenchFile {
+  return {
+    schema: BENCH_SCHEMA,
+    tool: { name: 'tunnelsim', version: '0.1.0' },
+    machine: { cpus: 4, model: 'test cpu', node: 'v20', platform: 'linux', arch: 'x64' },
+    quick: true,
+    results: { 'hdr.recordValue': { median, unit: 'ns/op', samples: 100 } },
+    ratios: { 'hdr.recordVsPush': ratio },
+  };
+}
+
+describe('compare', () => {
+  it('passes an identical rerun with the default checks', () => {
+    const result = compare(asReport(fixtureReport()), asReport(fixtureReport()));
+    expect(result.ok).toBe(true);
+    expect(result.checks.length).toBeGreaterThanOrEqual(fixtureReport().policies.length * DEFAULT_REPORT_CHECKS.length);
+    expect(result.checks.every((c) => c.change === 0)).toBe(true);
+  });
+
+  it('flags a 20 % slower system on workflow and call latency percentiles', () => {
+    const result = compare(asReport(fixtureReport()), asReport(fixtureReport({ policies: slowedPolicies(1.2) })));
+    expect(result.ok).toBe(false);
+    const failed = result.checks.filter((c) => !c.ok);
+    for (const p of fixtureReport().policies) {
+      expect(failed.some((c) => c.scope === p.name && c.expression === 'workflow.p(99) <= +10%')).toBe(true);
+      expect(failed.some((c) => c.scope === p.name && c.expression === 'call{tool:risk.score}.p(99) <= +10%')).toBe(true);
+    }
+    const p99 = failed.find((c) => c.expression === 'workflow.p(99) <= +10%')!;
+    // HDR buckets are 0.1 % wide, so the measured change is 20 % ± 0.3 %.
+    expect(Math.abs(p99.change! - 0.2)).toBeLessThan(0.003);
+    // Amplification and cost did not change, so those checks still pass.
+    expect(result.checks.filter((c) => c.expression.startsWith('calls.amplification')).every((c) => c.ok)).toBe(true);
+  });
+
+  it('tests absolute limits on the current file and relative ones on the change', () => {
+    const base = asReport(fixtureReport());
+    const cur = asReport(fixtureReport({ policies: slowedPolicies(1.2) }));
+    const result = compare(base, cur, ['workflow{policy:seed-guidance}.p(99) < 1h', 'workflow{policy:seed-guidance}.p(99) <= +25%']);
+    expect(result.checks.map((c) => [c.scope, c.ok])).toEqual([['seed-guidance', true], ['seed-guidance', true]]);
+    const tight = compare(base, cur, ['workflow{policy:seed-guidance}.p(99) <= +15%']);
+    expect(tight.ok).toBe(false);
+  });
+
+  it('fails when a baseline policy is missing from the current report', () => {
+    const cur = fixtureReport();
+    cur.policies.pop();
+    const result = compare(asReport(fixtureReport()), asReport(cur));
+    expect(result.checks.some((c) => c.expression === 'policy present' && !c.ok)).toBe(true);
+  });
+
+  it('compares bench files by ratio name and ignores machine-bound medians by default', () => {
+    expect(compare(toComparable(bench(2.0, 100), 'b'), toComparable(bench(1.9, 300), 'c')).ok).toBe(true);
+    const dropped = compare(toComparable(bench(2.0), 'b'), toComparable(bench(1.2), 'c'));
+    expect(dropped.ok).toBe(false);
+    expect(dropped.checks[0].expression).toBe('ratios.hdr.recordVsPush >= -25%');
+    const medians = compare(toComparable(bench(2, 100), 'b'), toComparable(bench(2, 130), 'c'), ['results.*.median <= +20%']);
+    expect(medians.checks.map((c) => [c.expression, c.ok])).toEqual([['results.hdr.recordValue.median <= +20%', false]]);
+  });
+
+  it('rejects unknown schemas, mixed kinds and typos in given checks', () => {
+    expect(() => toComparable({ schema: 'nope' }, 'x.json')).toThrow(TunnelsimError);
+    expect(() => compare(asReport(fixtureReport()), toComparable(bench(1), 'b'))).toThrow(/cannot compare/);
+    try {
+      compare(asReport(fixtureReport()), asReport(fixtureReport()), ['calls.amplificaton <= +5%']);
+      expect.unreachable();
+    } catch (e) {
+      expect((e as TunnelsimError).line()).toMatch(/^--threshold\[0\]: /);
+    }
+  });
+});
+
+describe('compareJUnit', () => {
+  it('writes JUnit XML whose counts match, with measured values in each failure', () => {
+    const result = compare(asReport(fixtureReport()), asReport(fixtureReport({ policies: slowedPolicies(1.2) })));
+    const root = checkJUnit(compareJUnit(result));
+    expect(Number(root.attrs.tests)).toBe(result.checks.length);
+    expect(Number(root.attrs.failures)).toBe(result.failed);
+    const failure = root.children.flatMap((s) => s.children).flatMap((c) => c.children).find((f) => f.name === 'failure')!;
+    expect(failure.text).toMatch(/measured .* vs baseline /);
+  });
+
+  it('escapes names so the XML stays well formed', () => {
+    const base = fixtureReport({ policies: [{ name: 'a<b>&"c"' }] });
+    const xml = compareJUnit(compare(asReport(base), asReport(base)));
+    expect(checkJUnit(xml).children[0].attrs.name).toBe('a<b>&"c"');
+  });
+
+  it('is rejected by the checker when counts disagree', () => {
+    const xml = compareJUnit(compare(asReport(fixtureReport()), asReport(fixtureReport())));
+    expect(() => checkJUnit(xml.replace(/tests="(\d+)"/, (_, n) => `tests="${Number(n) + 1}"`))).toThrow(/tests=/);
+  });
+});
+
+describe('compareTable', () => {
+  it('lists every check with its status and change', () => {
+    const result = compare(asReport(fixtureReport()), asReport(fixtureReport({ policies: slowedPolicies(1.2) })));
+    const lines = compareTable(result).split('\n');
+    expect(lines.filter((l) => l.startsWith('| FAIL')).length).toBe(result.failed);
+    expect(lines.filter((l) => l.startsWith('| ok')).length).toBe(result.checks.length - result.failed);
+    expect(lines.some((l) => l.includes('+20'))).toBe(true);
+  });
+});
