@@ -1,0 +1,262 @@
+/**
+ * The connector: runs inside the private network, dials **out** to the relay over WebSocket with a
+ * bearer JWT, and pipes each agent session to its own upstream transport. Every frame from the relay
+ * must pass the `SignatureGuard` (HMAC with the key from `welcome`, fresh timestamp, unseen nonce);
+ * a frame that fails is refused with a `reject` frame so the agent gets an answer, not a hang.
+ *
+ * Lifecycle: connect → `welcome` → serve; before the token expires, fetch a fresh one from the token
+ * source and send `auth`; on any disconnect, close the upstream sessions and reconnect after an
+ * exponential backoff with full jitter (reset once a connection is welcomed).
+ */
+import { decodeJwt } from 'jose';
+import WebSocket from 'ws';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { auditRecord, type AuditSink } from '../relay/audit.js';
+import { parseRelayFrame, type ConnectorFrame, type RelayFrame } from '../relay/frames.js';
+import { SignatureGuard, type SigningOptions } from '../relay/signing.js';
+import type { UpstreamFactory } from './upstream.js';
+
+export interface ConnectorOptions {
+  /** Relay base URL (`http://`, `https://`, `ws://` or `wss://`). */
+  relay: string;
+  tunnel: string;
+  /** Returns the current bearer token; called on every (re)connect and before expiry. */
+  token: () => string | Promise<string>;
+  upstream: UpstreamFactory;
+  /** First reconnect delay ceiling, ms. @default 200 */
+  backoffBaseMs: number;
+  /** Largest reconnect delay, ms. @default 10000 */
+  backoffMaxMs: number;
+  /** Send a fresh token this long before the current one expires, ms. @default 30000 */
+  reauthBeforeMs: number;
+  /** Ping interval; a relay silent for two intervals is dropped. @default 15000 */
+  heartbeatMs: number;
+  /** @default DEFAULT_SIGNING */
+  signing: Partial<SigningOptions>;
+  /** Records of frames refused by the signature checks. @default none */
+  audit?: AuditSink;
+  /** Connection state changes (the CLI prints them). @default none */
+  onState?: (state: ConnectorState) => void;
+}
+
+export type ConnectorState =
+  | { kind: 'connected'; tunnel: string }
+  | { kind: 'disconnected'; code: number; reason: string; retryInMs: number }
+  | { kind: 'refused'; status: number; retryInMs: number }
+  | { kind: 'reauthenticated'; expiresAt: number };
+
+export const DEFAULT_CONNECTOR = {
+  backoffBaseMs: 200,
+  backoffMaxMs: 10_000,
+  reauthBeforeMs: 30_000,
+  heartbeatMs: 15_000,
+  signing: {},
+} satisfies Partial<ConnectorOptions>;
+
+interface Upstream {
+  transport: Promise<Transport>;
+}
+
+export class Connector {
+  private readonly opts: ConnectorOptions;
+  private ws: WebSocket | undefined;
+  private guard: SignatureGuard | undefined;
+  private readonly sessions = new Map<string, Upstream>();
+  private attempt = 0;
+  private stopped = false;
+  private timers = new Set<NodeJS.Timeout>();
+  private welcomed: (() => void)[] = [];
+  private alive = true;
+
+  constructor(options: Pick<ConnectorOptions, 'relay' | 'tunnel' | 'token' | 'upstream'> & Partial<ConnectorOptions>) {
+    this.opts = { ...DEFAULT_CONNECTOR, ...options };
+    if (!(this.opts.backoffBaseMs > 0 && this.opts.backoffMaxMs >= this.opts.backoffBaseMs)) throw new RangeError('need 0 < backoffBaseMs ≤ backoffMaxMs');
+  }
+
+  get connected(): boolean {
+    return this.guard !== undefined && this.ws?.readyState === WebSocket.OPEN;
+  }
+
+  start(): void {
+    this.stopped = false;
+    void this.dial();
+  }
+
+  /** Resolves once the relay has welcomed this connector (now, if it already has). */
+  ready(): Promise<void> {
+    return this.connected ? Promise.resolve() : new Promise((r) => this.welcomed.push(r));
+  }
+
+  async close(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.ws?.close(1000, 'connector closing');
+    await this.closeSessions();
+  }
+
+  private later(ms: number, fn: () => void): void {
+    const t = setTimeout(() => (this.timers.delete(t), fn()), ms);
+    this.timers.add(t);
+  }
+
+  private async dial(): Promise<void> {
+    if (this.stopped) return;
+    let token: string;
+    try {
+      token = await this.opts.token();
+    } catch {
+      return this.retry({ code: 0, reason: 'no token' });
+    }
+    const base = this.opts.relay.replace(/^http/, 'ws').replace(/\/+$/, '');
+    const ws = new WebSocket(`${base}/connect?tunnel=${encodeURIComponent(this.opts.tunnel)}`, {
+      headers: { Authorization: `Bearer ${token}` },
+      maxPayload: 64 << 20,
+    });
+    this.ws = ws;
+    this.alive = true;
+    ws.on('unexpected-response', (_req, res) => {
+      const delay = this.nextDelay();
+      this.opts.onState?.({ kind: 'refused', status: res.statusCode ?? 0, retryInMs: delay });
+      this.ws = undefined; // the retry is scheduled here, not by the close handler
+      ws.terminate();
+      this.later(delay, () => void this.dial());
+    });
+    ws.on('message', (data) => void this.onFrame(data.toString(), token));
+    ws.on('pong', () => (this.alive = true));
+    ws.on('ping', () => (this.alive = true));
+    ws.on('error', () => undefined);
+    ws.on('close', (code, reason) => {
+      if (this.ws !== ws) return;
+      this.guard = undefined;
+      void this.closeSessions();
+      this.retry({ code, reason: reason.toString() });
+    });
+    ws.on('open', () => this.heartbeat(ws));
+  }
+
+  private heartbeat(ws: WebSocket): void {
+    this.later(this.opts.heartbeatMs, () => {
+      if (this.ws !== ws || ws.readyState !== WebSocket.OPEN) return;
+      if (!this.alive) return ws.terminate();
+      this.alive = false;
+      ws.ping();
+      this.heartbeat(ws);
+    });
+  }
+
+  private nextDelay(): number {
+    const ceiling = Math.min(this.opts.backoffMaxMs, this.opts.backoffBaseMs * 2 ** this.attempt++);
+    return Math.random() * ceiling; // full jitter (AWS architecture blog, "Exponential Backoff and Jitter")
+  }
+
+  private retry(why: { code: number; reason: string }): void {
+    if (this.stopped) return;
+    const delay = this.nextDelay();
+    this.opts.onState?.({ kind: 'disconnected', ...why, retryInMs: delay });
+    this.later(delay, () => void this.dial());
+  }
+
+  private send(f: ConnectorFrame): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(f));
+  }
+
+  private async onFrame(text: string, token: string): Promise<void> {
+    this.alive = true;
+    const p = parseRelayFrame(text, 64 << 20);
+    if (p.kind === 'bad') return;
+    const f: RelayFrame = p.frame;
+    switch (f.t) {
+      case 'welcome':
+        this.guard = new SignatureGuard(Buffer.from(f.key, 'base64url'), this.opts.signing);
+        this.attempt = 0;
+        this.scheduleReauth(token);
+        this.opts.onState?.({ kind: 'connected', tunnel: f.tunnel });
+        for (const r of this.welcomed.splice(0)) r();
+        return;
+      case 'reauthed':
+        this.opts.onState?.({ kind: 'reauthenticated', expiresAt: f.expiresAt });
+        return;
+      case 'open':
+        this.sessions.set(f.sid, { transport: this.openUpstream(f.sid) });
+        return;
+      case 'close': {
+        const u = this.sessions.get(f.sid);
+        this.sessions.delete(f.sid);
+        if (u) (await u.transport.catch(() => undefined))?.close().catch(() => undefined);
+        return;
+      }
+      case 'msg':
+        return this.onMessage(f);
+    }
+  }
+
+  private async onMessage(f: Extract<RelayFrame, { t: 'msg' }>): Promise<void> {
+    if (!this.guard) return;
+    const check = this.guard.check(f, f.body, Date.now());
+    let msg: JSONRPCMessage | undefined;
+    try {
+      msg = JSON.parse(f.body) as JSONRPCMessage;
+    } catch {
+      msg = undefined;
+    }
+    const id = msg && 'id' in msg && (typeof msg.id === 'string' || typeof msg.id === 'number') ? msg.id : null;
+    if (check.kind === 'rejected') {
+      this.opts.audit?.write(
+        auditRecord(Date.now(), { kind: 'connector', tunnel: this.opts.tunnel, session: f.sid, method: method(msg), requestId: id, status: check.reason }),
+      );
+      return this.send({ t: 'reject', sid: f.sid, id, reason: check.reason });
+    }
+    const u = this.sessions.get(f.sid);
+    if (!u || !msg) return;
+    const t = await u.transport.catch(() => undefined);
+    await t?.send(msg).catch(() => undefined);
+  }
+
+  private async openUpstream(sid: string): Promise<Transport> {
+    const t = await this.opts.upstream();
+    t.onmessage = (m) => {
+      // The negotiated protocol version rides on the initialize result; HTTP upstreams need it in
+      // a header on every later request, as the SDK `Client` would have told its transport.
+      const v = (m as { result?: { protocolVersion?: unknown } }).result?.protocolVersion;
+      const setter = (t as { setProtocolVersion?: (v: string) => void }).setProtocolVersion;
+      if (typeof v === 'string' && setter) setter.call(t, v);
+      this.send({ t: 'msg', sid, body: JSON.stringify(m) });
+    };
+    t.onclose = () => {
+      if (this.sessions.delete(sid)) this.send({ t: 'closed', sid });
+    };
+    t.onerror = () => undefined;
+    await t.start();
+    return t;
+  }
+
+  private scheduleReauth(token: string): void {
+    let exp: number | undefined;
+    try {
+      exp = decodeJwt(token).exp;
+    } catch {
+      return;
+    }
+    if (exp === undefined) return;
+    const ws = this.ws;
+    this.later(Math.max(0, exp * 1000 - this.opts.reauthBeforeMs - Date.now()), async () => {
+      if (this.ws !== ws || this.stopped) return;
+      const fresh = await Promise.resolve(this.opts.token()).catch(() => token);
+      if (fresh === token) return; // nothing new: the relay will end the connection at expiry, and we reconnect
+      this.send({ t: 'auth', token: fresh });
+      this.scheduleReauth(fresh);
+    });
+  }
+
+  private async closeSessions(): Promise<void> {
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(all.map(async (u) => (await u.transport.catch(() => undefined))?.close().catch(() => undefined)));
+  }
+}
+
+function method(m: JSONRPCMessage | undefined): string | null {
+  return m && 'method' in m ? m.method : null;
+}

@@ -1,0 +1,62 @@
+/** Options of the live relay server, and the context its parts share. */
+import type { AuthOptions, VerifyKey } from '../relay/auth.js';
+import type { AuditSink } from '../relay/audit.js';
+import type { Output, RelayCore } from '../relay/core.js';
+
+export interface RelayServerOptions {
+  /** TCP port; 0 picks a free one. @default 0 */
+  port: number;
+  /** Listen address. @default '127.0.0.1' */
+  host: string;
+  /** HS256 secret or JWKS resolver that verifies every token. */
+  key: VerifyKey;
+  /** HS256 secret used to mint exchanged tokens; without it `/token` answers 400. @default undefined */
+  mintSecret?: Uint8Array;
+  /** Issuer, algorithms, clock tolerance, public URL. @default DEFAULT_AUTH */
+  auth: Partial<AuthOptions>;
+  /** Largest agent request body or connector frame, bytes. @default 1048576 */
+  maxFrameBytes: number;
+  /** @default 256 */
+  maxInFlightPerTunnel: number;
+  /** @default 1024 */
+  queue: number;
+  /** Tunnel ids served; `undefined` = any a connector holds a token for. @default undefined */
+  tunnels?: string[];
+  /** Ping interval; a peer silent for two intervals is dropped. @default 15000 */
+  heartbeatMs: number;
+  /** Retry-After seconds sent with 429 and 503. @default 1 */
+  retryAfterSec: number;
+  /** Answer POSTs with JSON instead of SSE streams. @default false */
+  jsonResponse: boolean;
+  /** Longest lifetime of a token minted by `/token`, seconds. @default 300 */
+  exchangeTtlSec: number;
+  /** Malformed frames a connector may send before it is disconnected. @default 100 */
+  maxBadFrames: number;
+  /** Where audit records go. @default stdout */
+  audit: AuditSink;
+}
+
+export const DEFAULT_RELAY_SERVER: Omit<RelayServerOptions, 'key' | 'audit'> = {
+  port: 0,
+  host: '127.0.0.1',
+  auth: {},
+  maxFrameBytes: 1 << 20,
+  maxInFlightPerTunnel: 256,
+  queue: 1024,
+  heartbeatMs: 15_000,
+  retryAfterSec: 1,
+  jsonResponse: false,
+  exchangeTtlSec: 300,
+  maxBadFrames: 100,
+};
+
+/** What the HTTP, WebSocket and token-exchange parts of the relay share. */
+export interface RelayContext {
+  readonly opts: RelayServerOptions;
+  readonly core: RelayCore;
+  readonly draining: boolean;
+  /** Carries out the core's decisions. */
+  run(outputs: Output[]): void;
+  /** `http://host:port` as agents reach the relay. */
+  baseUrl(): string;
+}

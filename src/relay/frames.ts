@@ -1,0 +1,82 @@
+/**
+ * The wire protocol between relay and connector: one JSON object per WebSocket message. Agent
+ * sessions are multiplexed by `sid`; JSON-RPC messages travel as strings in `body`, so the bytes the
+ * relay signs are the bytes the connector checks.
+ *
+ * relay → connector: `welcome` (signing key), `open`/`close` a session, signed `msg`.
+ * connector → relay: `msg` from the upstream, `closed` (upstream ended), `reject` (a frame failed its
+ * signature checks), `auth` (a fresh token before the current one expires).
+ */
+import type { Signed } from './signing.js';
+
+export type RelayFrame =
+  | { t: 'welcome'; tunnel: string; key: string; maxFrameBytes: number }
+  | { t: 'open'; sid: string }
+  | { t: 'close'; sid: string }
+  | ({ t: 'msg'; sid: string; body: string } & Signed)
+  | { t: 'reauthed'; expiresAt: number };
+
+export type ConnectorFrame =
+  | { t: 'msg'; sid: string; body: string }
+  | { t: 'closed'; sid: string }
+  | { t: 'reject'; sid: string; id: string | number | null; reason: 'bad_signature' | 'stale_timestamp' | 'replayed_nonce' }
+  | { t: 'auth'; token: string };
+
+export type Parsed<F> = { kind: 'ok'; frame: F } | { kind: 'bad'; reason: 'oversized' | 'malformed_json' };
+
+function isStr(v: unknown): v is string {
+  return typeof v === 'string';
+}
+
+/** Decodes and shape-checks one frame from a connector; never throws. */
+export function parseConnectorFrame(data: string, maxBytes: number): Parsed<ConnectorFrame> {
+  if (Buffer.byteLength(data) > maxBytes) return { kind: 'bad', reason: 'oversized' };
+  let f: any;
+  try {
+    f = JSON.parse(data);
+  } catch {
+    return { kind: 'bad', reason: 'malformed_json' };
+  }
+  if (f === null || typeof f !== 'object') return { kind: 'bad', reason: 'malformed_json' };
+  const ok = { kind: 'ok' as const, frame: f as ConnectorFrame };
+  switch (f.t) {
+    case 'msg':
+      return isStr(f.sid) && isStr(f.body) ? ok : { kind: 'bad', reason: 'malformed_json' };
+    case 'closed':
+      return isStr(f.sid) ? ok : { kind: 'bad', reason: 'malformed_json' };
+    case 'reject':
+      return isStr(f.sid) && isStr(f.reason) ? ok : { kind: 'bad', reason: 'malformed_json' };
+    case 'auth':
+      return isStr(f.token) ? ok : { kind: 'bad', reason: 'malformed_json' };
+    default:
+      return { kind: 'bad', reason: 'malformed_json' };
+  }
+}
+
+/** Decodes and shape-checks one frame from the relay; never throws. */
+export function parseRelayFrame(data: string, maxBytes: number): Parsed<RelayFrame> {
+  if (Buffer.byteLength(data) > maxBytes) return { kind: 'bad', reason: 'oversized' };
+  let f: any;
+  try {
+    f = JSON.parse(data);
+  } catch {
+    return { kind: 'bad', reason: 'malformed_json' };
+  }
+  if (f === null || typeof f !== 'object') return { kind: 'bad', reason: 'malformed_json' };
+  const ok = { kind: 'ok' as const, frame: f as RelayFrame };
+  switch (f.t) {
+    case 'welcome':
+      return isStr(f.tunnel) && isStr(f.key) ? ok : { kind: 'bad', reason: 'malformed_json' };
+    case 'open':
+    case 'close':
+      return isStr(f.sid) ? ok : { kind: 'bad', reason: 'malformed_json' };
+    case 'msg':
+      return isStr(f.sid) && isStr(f.body) && isStr(f.nonce) && isStr(f.sig) && typeof f.ts === 'number'
+        ? ok
+        : { kind: 'bad', reason: 'malformed_json' };
+    case 'reauthed':
+      return ok;
+    default:
+      return { kind: 'bad', reason: 'malformed_json' };
+  }
+}

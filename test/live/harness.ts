@@ -1,0 +1,67 @@
+// Shared set-up for the live relay tests: a relay on 127.0.0.1:0 with an in-memory audit log,
+// token minting, connectors and SDK clients that are all closed by `closeAll`.
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { RelayServer } from '../../src/live/relay-server.js';
+import type { RelayServerOptions } from '../../src/live/relay-options.js';
+import { Connector, type ConnectorOptions } from '../../src/live/connector.js';
+import { MemoryAuditSink } from '../../src/live/audit-file.js';
+import { mintToken, type MintOptions } from '../../src/live/tokens.js';
+import { upstreamFactory, type UpstreamSpec } from '../../src/live/upstream.js';
+
+export const SECRET = new TextEncoder().encode('test-secret-test-secret-test-secret!!');
+export const STDIO_SERVER = fileURLToPath(new URL('../fixtures/stdio-server.mjs', import.meta.url));
+
+export class Harness {
+  relay!: RelayServer;
+  readonly audit = new MemoryAuditSink();
+  readonly connectorAudit = new MemoryAuditSink();
+  private readonly closers: (() => Promise<unknown>)[] = [];
+
+  async start(opts: Partial<RelayServerOptions> = {}): Promise<this> {
+    this.relay = await RelayServer.start({ key: SECRET, mintSecret: SECRET, audit: this.audit, ...opts });
+    return this;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.relay.port}`;
+  }
+
+  token(o: Partial<MintOptions> & { tunnel: string }, now?: number): Promise<string> {
+    return mintToken(SECRET, { roles: ['use'], subject: 'agent', ...o }, now);
+  }
+
+  async connector(tunnel: string, spec: UpstreamSpec, opts: Partial<ConnectorOptions> = {}): Promise<Connector> {
+    const token = await mintToken(SECRET, { tunnel, roles: ['connect'], subject: `conn-${tunnel}` });
+    const c = new Connector({ relay: this.url, tunnel, token: () => token, upstream: upstreamFactory(spec), audit: this.connectorAudit, ...opts });
+    this.closers.push(() => c.close());
+    c.start();
+    await c.ready();
+    return c;
+  }
+
+  async client(tunnel: string, token?: string): Promise<Client> {
+    const bearer = token ?? (await this.token({ tunnel }));
+    const transport = new StreamableHTTPClientTransport(new URL(`${this.url}/t/${tunnel}/mcp`), {
+      requestInit: { headers: { Authorization: `Bearer ${bearer}` } },
+    });
+    const client = new Client({ name: 'test-agent', version: '1.0.0' });
+    await client.connect(transport);
+    this.closers.push(() => client.close());
+    return client;
+  }
+
+  onClose(fn: () => Promise<unknown>): void {
+    this.closers.push(fn);
+  }
+
+  async closeAll(): Promise<void> {
+    for (const c of this.closers.splice(0).reverse()) await c().catch(() => undefined);
+    await this.relay?.close();
+  }
+}
+
+export function text(result: unknown): string {
+  return ((result as { content: { text: string }[] }).content[0] as { text: string }).text;
+}
