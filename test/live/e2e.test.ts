@@ -34,4 +34,31 @@ describe('relay + connector, end to end', () => {
     expect(text(r)).toBe('beta:slept 40');
     expect(progress).toEqual([1, 2, 3, 4]);
   });
+
+  it('serves several tunnels and sessions at once, each answer and log reaching only its own session', async () => {
+    h = await new Harness().start();
+    const upstream = await startHttpServer('gamma');
+    h.onClose(() => upstream.close());
+    await h.connector('alpha', { kind: 'stdio', command: `node ${STDIO_SERVER} alpha` });
+    await h.connector('gamma', { kind: 'http', url: upstream.url });
+    const clients = await Promise.all([h.client('alpha'), h.client('alpha'), h.client('gamma'), h.client('gamma')]);
+    const logs: string[][] = clients.map(() => []);
+    clients.forEach((c, i) => c.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs[i].push(String(n.params.data))));
+    const rounds = await Promise.all(
+      clients.flatMap((c, i) =>
+        Array.from({ length: 10 }, async (_, k) => {
+          const r = await c.callTool({ name: k % 2 ? 'echo' : 'shout', arguments: { text: `c${i}-${k}` } });
+          return { i, k, text: text(r) };
+        }),
+      ),
+    );
+    for (const { i, k, text: t } of rounds) {
+      const tunnel = i < 2 ? 'alpha' : 'gamma';
+      expect(t).toBe(k % 2 ? `${tunnel}:c${i}-${k}` : `shouted c${i}-${k}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    logs.forEach((l, i) => {
+      expect(l.sort()).toEqual(Array.from({ length: 5 }, (_, j) => `log:c${i}-${2 * j}`).sort());
+    });
+  });
 });
