@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { RelayCore, RELAY_ERROR, type Output } from '../../src/relay/core.js';
+import { parseScope, type Grant } from '../../src/relay/scopes.js';
+
+function grant(tunnel: string, scope = 'tunnel:use', subject = 'a'): Grant {
+  return { subject, tunnel, ...parseScope(scope), expiresAt: 1e15 };
+}
+const call = (id: number, tool = 'echo') => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: tool, arguments: {} } });
+const result = (id: number, extra: object = {}) => JSON.stringify({ jsonrpc: '2.0', id, result: { content: [], ...extra } });
+const kinds = (out: Output[]) => out.map((o) => o.kind);
+
+function send(core: RelayCore, sid: string, msg: Record<string, unknown>, now = 0): Output[] {
+  const a = core.admit(sid, msg, 10, now);
+  if (a.kind !== 'ok') throw new Error(a.kind);
+  return core.fromAgent(sid, msg, JSON.stringify(msg), now);
+}
+
+describe('RelayCore', () => {
+  it('forwards a request to its tunnel and delivers the answer only to the session that sent it', () => {
+    const core = new RelayCore();
+    core.connectorUp('t1');
+    core.openSession('s1', grant('t1'));
+    core.openSession('s2', grant('t1'));
+    expect(send(core, 's1', call(1))).toEqual([{ kind: 'forward', tunnel: 't1', sid: 's1', body: JSON.stringify(call(1)) }]);
+    // The same id answered into another session is dropped: s2 never asked.
+    expect(core.fromConnector('t1', 's2', result(1), 5)).toEqual([]);
+    const out = core.fromConnector('t1', 's1', result(1), 7);
+    expect(kinds(out)).toEqual(['audit', 'deliver']);
+    expect(out[0]).toMatchObject({ record: { status: 'ok', latencyMs: 7, tool: 'echo', requestId: 1, session: 's1' } });
+    expect(out[1]).toMatchObject({ sid: 's1', message: { id: 1 } });
+  });
+
+  it('ignores a connector speaking into another tunnel’s session', () => {
+    const core = new RelayCore();
+    core.connectorUp('t1');
+    core.connectorUp('t2');
+    core.openSession('s1', grant('t1'));
+    send(core, 's1', call(1));
+    expect(core.fromConnector('t2', 's1', result(1), 1)).toEqual([]);
+  });
+
+  it('queues past maxInFlight, rejects past the queue, and serves the queue FIFO', () => {
+    const core = new RelayCore({ maxInFlight: 1, queue: 1 });
+    core.connectorUp('t');
+    core.openSession('s', grant('t'));
+    expect(kinds(send(core, 's', call(1)))).toEqual(['forward']);
+    expect(send(core, 's', call(2))).toEqual([]);
+    expect(core.admit('s', call(3), 10, 0)).toMatchObject({ kind: 'overloaded', audit: { status: 'overloaded', http: 429 } });
+    const out = core.fromConnector('t', 's', result(1), 1);
+    expect(out.filter((o) => o.kind === 'forward')).toEqual([{ kind: 'forward', tunnel: 't', sid: 's', body: JSON.stringify(call(2)) }]);
+  });
+
+  it('cancels a queued request without forwarding anything, and frees a forwarded one at once', () => {
+    const core = new RelayCore({ maxInFlight: 1, queue: 4 });
+    core.connectorUp('t');
+    core.openSession('s', grant('t'));
+    send(core, 's', call(1));
+    send(core, 's', call(2));
+    const cancel = (id: number) => ({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id } });
+    const c2 = core.fromAgent('s', cancel(2), JSON.stringify(cancel(2)), 1);
+    expect(kinds(c2)).toEqual(['audit']);
+    const c1 = core.fromAgent('s', cancel(1), JSON.stringify(cancel(1)), 2);
+    expect(kinds(c1)).toEqual(['audit', 'forward']);
+    expect(core.inFlight('t')).toBe(0);
+    expect(core.fromConnector('t', 's', result(1), 3)).toEqual([]);
+  });
+
+  it('fails every in-flight request with a JSON-RPC error when the connector drops', () => {
+    const core = new RelayCore();
+    core.connectorUp('t');
+    core.openSession('s', grant('t'));
+    send(core, 's', call(1));
+    send(core, 's', call(2));
+    const out = core.connectorDown('t', 50);
+    const delivered = out.filter((o) => o.kind === 'deliver');
+    expect(delivered.map((d) => (d as any).message.error.code)).toEqual([RELAY_ERROR.connectorLost, RELAY_ERROR.connectorLost]);
+    expect(out.filter((o) => o.kind === 'audit').map((a) => (a as any).record.status)).toEqual(['connector_lost', 'connector_lost']);
+    expect(out[out.length - 1]).toEqual({ kind: 'endSession', sid: 's' });
+    expect(core.state('t')).toBe('unknown');
+  });
+
+  it('answers a frame the connector rejected with an error and an audit record', () => {
+    const core = new RelayCore();
+    core.connectorUp('t');
+    core.openSession('s', grant('t'));
+    send(core, 's', call(1));
+    const out = core.rejectedByConnector('t', 's', 1, 'bad_signature', 2);
+    expect(out[0]).toMatchObject({ kind: 'audit', record: { status: 'bad_signature' } });
+    expect(out[1]).toMatchObject({ kind: 'deliver', message: { id: 1, error: { code: RELAY_ERROR.frameRejected } } });
+  });
+
+  it('filters tools/list to the grant and refuses calls outside it', () => {
+    const core = new RelayCore();
+    core.connectorUp('t');
+    core.openSession('s', grant('t', 'tunnel:use tunnel:read-only'));
+    const list = { jsonrpc: '2.0', id: 1, method: 'tools/list' };
+    send(core, 's', list);
+    const tools = [{ name: 'read', annotations: { readOnlyHint: true } }, { name: 'write' }];
+    const out = core.fromConnector('t', 's', result(1, { tools }), 1);
+    expect((out[1] as any).message.result.tools).toEqual([tools[0]]);
+    expect(core.admit('s', call(2, 'write'), 1, 2)).toMatchObject({ kind: 'deny', reason: 'read_only' });
+    expect(core.admit('s', call(3, 'read'), 1, 2)).toEqual({ kind: 'ok' });
+  });
+
+  it('knows configured tunnels that have no connector as offline, others as unknown', () => {
+    const core = new RelayCore({ tunnels: ['a'] });
+    expect(core.state('a')).toBe('offline');
+    expect(core.state('b')).toBe('unknown');
+    expect(core.accepts('b')).toBe(false);
+  });
+});
