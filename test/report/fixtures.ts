@@ -77,7 +77,7 @@ function fixturePolicy(fp: FixturePolicy, index: number, o: Required<Omit<Fixtur
       get('serverQueue').recordValue(100 + s);
       get('llm').recordValue(llmUs);
       workflowUs += callUs + llmUs;
-      const stepMicros = Math.round((2000 + 400 * s) * amplification);
+      const stepMicros = Math.round((2000 + 400 * s) * amplification * (0.5 + keyedUniform(o.seed + 2, w, s, 0, 0)));
       workflowCostMicros += stepMicros;
       perStep[s] += stepMicros / 1e6;
     }
