@@ -1,5 +1,6 @@
 /** Every CLI command, in the order `--help` lists them. Add a command by importing it here. */
 import type { Command } from './types.js';
 import { compareCommand } from './compare.js';
+import { benchCommand } from './bench.js';
 
-export const commands: Command[] = [compareCommand];
+export const commands: Command[] = [compareCommand, benchCommand];

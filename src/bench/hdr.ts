@@ -1,0 +1,51 @@
+/**
+ * HDR recording cost: `recordValue` into the histogram the metrics use, against appending to a
+ * preallocated Float64Array — the cheapest way to keep a sample at all. The ratio tells whether
+ * recording stays cheap enough to leave every histogram on in the simulator's hot path.
+ */
+import { build } from 'hdr-histogram-js';
+import { measure, speedRatio } from './measure.js';
+import type { BenchSuite } from './types.js';
+
+const BATCH = 4096;
+
+/** Latency-like values in µs from 1 µs to ~60 s, spread by a multiplicative hash (no Math.random). */
+function sampleValues(): Float64Array {
+  const values = new Float64Array(BATCH);
+  for (let i = 0; i < BATCH; i++) {
+    const u = (Math.imul(i + 1, 0x9e3779b1) >>> 0) / 4294967296;
+    values[i] = Math.round(Math.exp(u * Math.log(60_000_000)));
+  }
+  return values;
+}
+
+export const hdrSuite: BenchSuite = {
+  name: 'hdr',
+  async run(opts) {
+    const values = sampleValues();
+    const histogram = build({ bitBucketSize: 64, numberOfSignificantValueDigits: 3, autoResize: true });
+    const sink = new Float64Array(BATCH);
+    let sinkAt = 0;
+    const results = await measure(
+      {
+        recordValue: {
+          opsPerCall: BATCH,
+          fn: () => {
+            for (let i = 0; i < BATCH; i++) histogram.recordValue(values[i]);
+          },
+        },
+        float64Push: {
+          opsPerCall: BATCH,
+          fn: () => {
+            sinkAt = 0;
+            for (let i = 0; i < BATCH; i++) sink[sinkAt++] = values[i];
+          },
+        },
+      },
+      opts,
+    );
+    // Keep the work observable so the JIT cannot drop it.
+    if (histogram.totalCount === 0 || sink[BATCH - 1] !== values[BATCH - 1]) throw new Error('hdr bench lost its samples');
+    return { results, ratios: { recordVsPush: speedRatio(results, 'recordValue', 'float64Push') } };
+  },
+};

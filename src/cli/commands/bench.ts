@@ -1,0 +1,52 @@
+/** `tunnelsim bench`: runs the benchmark suites and writes the bench JSON that `compare` reads. */
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { TunnelsimError } from '../../errors.js';
+import { runBench } from '../../bench/runner.js';
+import { suites } from '../../bench/suites.js';
+import type { BenchFile } from '../../bench/types.js';
+import type { Command } from './types.js';
+
+export const benchCommand: Command = {
+  command: 'bench',
+  describe: 'run the benchmark suites (tinybench) and write bench JSON',
+  builder: (y) =>
+    y
+      .option('out', { type: 'string', describe: 'write the bench JSON to FILE (default: stdout)' })
+      .option('quick', { type: 'boolean', default: false, describe: 'short runs, for CI smoke checks' })
+      .option('suite', { type: 'string', array: true, describe: `run only these suites (${suites.map((s) => s.name).join(', ')})` }),
+  handler: async (args: { out?: string; quick: boolean; suite?: string[] }) => {
+    const quiet = process.env.CI === 'true' || !process.stderr.isTTY;
+    let file: BenchFile;
+    try {
+      file = await runBench(suites, {
+        quick: args.quick,
+        only: args.suite,
+        onSuite: (name) => {
+          if (!quiet) process.stderr.write(`bench: ${name}\n`);
+        },
+      });
+    } catch (e) {
+      if (e instanceof RangeError) throw new TunnelsimError('BAD_INPUT', e.message, { field: '--suite' });
+      throw e;
+    }
+    const json = `${JSON.stringify(file, null, 2)}\n`;
+    if (!args.out) {
+      process.stdout.write(json);
+      return 0;
+    }
+    await mkdir(dirname(args.out), { recursive: true });
+    const tmp = `${args.out}.tmp-${process.pid}`;
+    await writeFile(tmp, json);
+    await rename(tmp, args.out);
+    process.stdout.write(summary(file));
+    return 0;
+  },
+};
+
+function summary(file: BenchFile): string {
+  const lines = [`${file.machine.model}, ${file.machine.cpus} cpus, node ${file.machine.node}`];
+  for (const [name, r] of Object.entries(file.results)) lines.push(`  ${name.padEnd(32)} ${r.median.toPrecision(4).padStart(10)} ${r.unit}  (${r.samples} samples)`);
+  for (const [name, v] of Object.entries(file.ratios)) lines.push(`  ${name.padEnd(32)} ${v.toPrecision(4).padStart(10)} ×`);
+  return `${lines.join('\n')}\n`;
+}
