@@ -154,11 +154,19 @@ export function fixtureReport(options: FixtureOptions = {}): Report {
 function buildReport(options: FixtureOptions): Report {
   const o = { workflows: options.workflows ?? 200, steps: options.steps ?? 30, seed: options.seed ?? 42 };
   const policies = (options.policies ?? DEFAULT_POLICIES).map((p, i) => fixturePolicy(p, i, o));
+  // Built apart from the literal so the fixture fits the scenario info as it grows.
+  const scenario = {
+    name: 'fixture',
+    file: 'scenarios/fixture.yaml',
+    policies: policies.map((p) => ({ name: p.name, description: p.description, timeouts: p.timeouts })),
+    pricing: { source: 'fixture prices', inputPerMTok: 3, outputPerMTok: 15, cacheReadMultiplier: 0.1, cacheWriteMultiplier: 1.25, cacheTtl: 300_000, caching: 'automatic' as const },
+    windowMs: 10_000,
+  };
   return {
     schema: REPORT_SCHEMA,
     tool: { name: 'tunnelsim', version: '0.1.0' },
     mode: 'sim',
-    scenario: { name: 'fixture', file: 'scenarios/fixture.yaml' },
+    scenario,
     seed: o.seed,
     replications: 1,
     policies,
