@@ -102,7 +102,7 @@ export const CHARTS: ChartDef[] = [
           x: { field: 'timeS', type: 'quantitative', title: 'time (s)' },
           y: { field: 'value', type: 'quantitative', title: 'per window' },
           color: { field: 'series', type: 'nominal', scale: { domain: ['attempts sent', 'calls offered'], range: ['#d62728', '#7f7f7f'] }, title: null },
-          strokeDash: { field: 'series', type: 'nominal', scale: { domain: ['attempts sent', 'calls offered'], range: [[1, 0], [4, 3]] }, legend: null },
+          strokeDash: { field: 'series', type: 'nominal', scale: { domain: ['attempts sent', 'calls offered'], range: [[1, 0], [4, 3]] }, title: null },
         },
       }, 80),
       data: { values: rows },
