@@ -1,0 +1,77 @@
+/** `tunnelsim connect`: dials out to a relay and serves one tunnel from a mock, stdio or HTTP upstream. */
+import { readFileSync } from 'node:fs';
+import { TunnelsimError } from '../../errors.js';
+import { Connector } from '../../live/connector.js';
+import { mockToolsFromScenario } from '../../live/mock-scenario.js';
+import { upstreamFactory, type UpstreamSpec } from '../../live/upstream.js';
+import { loadScenario } from '../../scenario/load.js';
+import type { Command } from './types.js';
+
+interface Args {
+  relay: string;
+  tunnel: string;
+  token?: string;
+  tokenFile?: string;
+  mock?: string;
+  stdio?: string;
+  upstream?: string;
+}
+
+export const connectCommand: Command = {
+  command: 'connect',
+  describe: 'dial out to a relay and serve a tunnel from an upstream MCP server',
+  builder: (y) =>
+    y
+      .option('relay', { type: 'string', demandOption: true, describe: 'relay URL, e.g. http://127.0.0.1:8080' })
+      .option('tunnel', { type: 'string', demandOption: true, describe: 'tunnel id' })
+      .option('token', { type: 'string', describe: 'connector JWT (scope connect)' })
+      .option('token-file', { type: 'string', describe: 're-read on every (re)connect and before expiry, for rotated tokens' })
+      .option('mock', { type: 'string', describe: "serve a mock MCP server from a scenario's tool table" })
+      .option('stdio', { type: 'string', describe: 'spawn this MCP server command per agent session' })
+      .option('upstream', { type: 'string', describe: 'forward to this Streamable HTTP MCP URL' }),
+  handler: async (a: Args) => {
+    const chosen = [a.mock, a.stdio, a.upstream].filter((x) => x !== undefined).length;
+    if (chosen !== 1) throw new TunnelsimError('BAD_INPUT', 'give exactly one of --mock, --stdio, --upstream');
+    if ((a.token === undefined) === (a.tokenFile === undefined)) throw new TunnelsimError('BAD_INPUT', 'give exactly one of --token, --token-file');
+    if (!/^(https?|wss?):\/\//.test(a.relay)) throw new TunnelsimError('BAD_INPUT', 'must be an http(s):// or ws(s):// URL', { field: '--relay' });
+    let spec: UpstreamSpec;
+    if (a.mock !== undefined) spec = { kind: 'mock', tools: mockToolsFromScenario(loadScenario(a.mock)) };
+    else if (a.stdio !== undefined) spec = { kind: 'stdio', command: a.stdio };
+    else {
+      try {
+        new URL(a.upstream as string);
+      } catch {
+        throw new TunnelsimError('BAD_INPUT', 'not a URL', { field: '--upstream' });
+      }
+      spec = { kind: 'http', url: a.upstream as string };
+    }
+    const token = a.token !== undefined ? () => a.token as string : () => readTokenFile(a.tokenFile as string);
+    token(); // an unreadable token file is bad input now, not a retry loop later
+    const connector = new Connector({
+      relay: a.relay,
+      tunnel: a.tunnel,
+      token,
+      upstream: upstreamFactory(spec),
+      onState: (s) => {
+        if (s.kind === 'connected') process.stderr.write(`connect: serving tunnel ${s.tunnel} via ${a.relay}\n`);
+        else if (s.kind === 'refused') process.stderr.write(`connect: relay refused (HTTP ${s.status}), retry in ${Math.round(s.retryInMs)} ms\n`);
+        else if (s.kind === 'disconnected') process.stderr.write(`connect: disconnected (${s.code || 'unreachable'}), retry in ${Math.round(s.retryInMs)} ms\n`);
+      },
+    });
+    connector.start();
+    await new Promise<void>((resolve) => {
+      const stop = () => void connector.close().then(resolve);
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    });
+    return 0;
+  },
+};
+
+function readTokenFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    throw new TunnelsimError('UNREADABLE_FILE', `cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { file });
+  }
+}
