@@ -6,7 +6,7 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import {
-  BREAKER_STATES, breakerRows, costDistributionRows, costPerStepRows, latencyCdfRows, stormRows, workflowHistogramRows, type Row,
+  breakerRows, costDistributionRows, costPerStepRows, latencyCdfRows, stormRows, workflowHistogramRows, type Row,
 } from './chart-data.js';
 import type { Report } from './types.js';
 
@@ -154,7 +154,8 @@ export const CHARTS: ChartDef[] = [
         mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.8 },
         encoding: {
           x: { field: 'timeS', type: 'quantitative', title: 'time (s)' },
-          y: { field: 'state', type: 'ordinal', sort: [...BREAKER_STATES].reverse(), title: null },
+          // A fixed domain: every row shows all three states, whichever this policy reached.
+          y: { field: 'state', type: 'ordinal', scale: { domain: ['open', 'half-open', 'closed'] }, title: null },
           order: { field: 'seq', type: 'quantitative' },
           color: { ...policyColor(policies), legend: null },
         },

@@ -161,6 +161,7 @@ function buildReport(options: FixtureOptions): Report {
     policies: policies.map((p) => ({ name: p.name, description: p.description, timeouts: p.timeouts })),
     pricing: { source: 'fixture prices', inputPerMTok: 3, outputPerMTok: 15, cacheReadMultiplier: 0.1, cacheWriteMultiplier: 1.25, cacheTtl: 300_000, caching: 'automatic' as const },
     windowMs: 10_000,
+    thresholds: {} as Record<string, string[]>,
   };
   return {
     schema: REPORT_SCHEMA,
