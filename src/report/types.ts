@@ -160,7 +160,7 @@ export interface Report {
   schema: typeof REPORT_SCHEMA;
   tool: { name: 'tunnelsim'; version: string };
   mode: 'sim' | 'live';
-  scenario: { name: string; file: string };
+  scenario: ScenarioInfo;
   seed: number;
   replications: number;
   /** Present on a shard's partial report: "i/n". Absent on full and merged reports. */
@@ -171,6 +171,27 @@ export interface Report {
   worlds: WorldRecord[];
 }
 
+/** What merging and rendering need to know of the scenario. */
+export interface ScenarioInfo {
+  name: string;
+  /** The scenario file as given on the command line (never made absolute). */
+  file: string;
+  /** Every policy of the scenario, in its order, with its resolved description and timeouts. */
+  policies: { name: string; description: string; timeouts: Record<string, number | null> }[];
+  pricing: {
+    source: string;
+    inputPerMTok: number;
+    outputPerMTok: number;
+    cacheReadMultiplier: number;
+    cacheWriteMultiplier: number;
+    cacheTtl: number;
+    caching: 'explicit' | 'automatic' | 'none';
+  };
+  windowMs: number;
+  /** The scenario's thresholds, so a merged report is judged like the unsharded one. */
+  thresholds: Record<string, string[]>;
+}
+
 /** Raw, mergeable results of one world (policy × replication). */
 export interface WorldRecord {
   id: string;
@@ -179,8 +200,8 @@ export interface WorldRecord {
   counters: Record<string, number>;
   /** Per-tool counters. */
   tools: Record<string, Record<string, number>>;
-  /** Per-step integer micro-dollar costs. */
-  perStepMicros: number[];
+  /** Per-step token totals by billing category (integers, so merges are exact). */
+  perStep: { input: number[]; output: number[]; cacheRead: number[]; cacheWrite: number[] };
   storm: { attempts: number[]; offered: number[] };
   breakerTransitions: [number, number][];
   histograms: Record<string, string>;

@@ -2,8 +2,11 @@
 import type { Command } from './types.js';
 import { compareCommand } from './compare.js';
 import { benchCommand } from './bench.js';
+import { runCommand } from './run.js';
+import { validateCommand } from './validate.js';
+import { mergeCommand } from './merge.js';
 import { relayCommand } from './relay.js';
 import { connectCommand } from './connect.js';
 import { tokenCommand } from './token.js';
 
-export const commands: Command[] = [compareCommand, benchCommand, relayCommand, connectCommand, tokenCommand];
+export const commands: Command[] = [runCommand, validateCommand, mergeCommand, compareCommand, benchCommand, relayCommand, connectCommand, tokenCommand];

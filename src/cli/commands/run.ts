@@ -1,0 +1,69 @@
+import { join } from 'node:path';
+import { TunnelsimError } from '../../errors.js';
+import { loadScenario } from '../../scenario/load.js';
+import { loadWorkflowModule } from '../../run/module.js';
+import { runSim, type Shard } from '../../run/sim.js';
+import { terminalTable } from '../../report/terminal.js';
+import { colorEnabled, progressEnabled } from '../output.js';
+import type { Command } from './types.js';
+
+export function parseShard(text: string | undefined): Shard | undefined {
+  if (text === undefined) return undefined;
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || count < 1 || index < 1 || index > count) throw new TunnelsimError('BAD_INPUT', `'${text}' is not a shard: use i/n with 1 ≤ i ≤ n, e.g. 2/4`, { field: '--shard' });
+  return { index, count };
+}
+
+export function parseSeed(v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new TunnelsimError('BAD_INPUT', `'${v}' is not a seed: use a non-negative integer`, { field: '--seed' });
+  return n;
+}
+
+export const FORMATS = ['json', 'md', 'html'] as const;
+
+export function parseFormats(v: string): string[] {
+  const fs = v.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const f of fs) if (!(FORMATS as readonly string[]).includes(f)) throw new TunnelsimError('BAD_INPUT', `unknown format '${f}' (use ${FORMATS.join(', ')})`, { field: '--format' });
+  return fs;
+}
+
+export const runCommand: Command = {
+  command: 'run <scenario>',
+  describe: 'simulate a scenario under every policy and write the report',
+  builder: (y) =>
+    y
+      .positional('scenario', { type: 'string', describe: 'scenario YAML file', demandOption: true })
+      .option('seed', { type: 'string', describe: "override the scenario's seed" })
+      .option('policy', { type: 'string', array: true, describe: 'run only this policy (repeatable)' })
+      .option('out', { type: 'string', default: 'reports', describe: 'output directory' })
+      .option('format', { type: 'string', default: 'json', describe: 'comma-separated: json,md,html' })
+      .option('shard', { type: 'string', describe: 'run shard i of n (i/n); merge the shards with `tunnelsim merge`' }),
+  handler: async (args) => {
+    const shard = parseShard(args.shard);
+    const seed = parseSeed(args.seed);
+    const formats = parseFormats(args.format);
+    const sc = loadScenario(args.scenario);
+    const module = await loadWorkflowModule(sc);
+    const progress = progressEnabled();
+    const report = runSim(sc, {
+      seed,
+      policies: args.policy,
+      shard,
+      module,
+      onWorld: progress ? (done, total) => process.stderr.write(`\rsimulating: world ${done}/${total}${done === total ? '\n' : ''}`) : undefined,
+    });
+    const base = shard ? `${sc.name}.shard-${shard.index}-of-${shard.count}` : sc.name;
+    const written: string[] = [];
+    const { writeReportFiles, applyThresholds } = await import('../report-io.js');
+    const failed = shard ? [] : applyThresholds(report, report.scenario.thresholds);
+    written.push(...(await writeReportFiles(report, args.out, base, formats)));
+    process.stdout.write(`${terminalTable(report, colorEnabled())}\n`);
+    for (const t of report.thresholds) process.stdout.write(`${t.ok ? 'ok  ' : 'FAIL'} ${t.policy}: ${t.expression}${t.value === null ? '' : ` (measured ${t.value})`}\n`);
+    process.stdout.write(`wrote ${written.map((f) => join(f)).join(', ')}\n`);
+    return failed.length > 0 ? 1 : 0;
+  },
+};

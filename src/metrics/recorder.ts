@@ -1,0 +1,177 @@
+/**
+ * The recorder of one world: integer counters, HdrHistograms and per-window series. Nothing here
+ * grows with the number of calls (memory stays flat in run length): histograms have fixed-size
+ * buckets, series grow with simulated time / window, per-step arrays with the step count.
+ */
+import { encode, newHistogram, type Histogram } from './hdr.js';
+import { LATENCY_METRICS, type LatencyMetric, type WorldRecord } from '../report/types.js';
+
+export interface TokenCounts {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+}
+
+export interface ToolCounters {
+  logical: number;
+  attempts: number;
+  timeouts: number;
+  errors: number;
+  failed: number;
+  call: Histogram;
+  attempt: Histogram;
+}
+
+/** Counter names as they appear in WorldRecord.counters. */
+export const COUNTERS = [
+  'workflowsStarted',
+  'workflowsCompleted',
+  'workflowsFailed',
+  'logicalCalls',
+  'attempts',
+  'transportRetries',
+  'agentRetries',
+  'timeouts',
+  'errors',
+  'rateLimited',
+  'rejectedByRelay',
+  'resets',
+  'unavailable',
+  'breakerRejected',
+  'zombieExecutions',
+  'duplicateExecutions',
+  'nonIdempotentDuplicates',
+  'callsFailed',
+  'tokensInput',
+  'tokensOutput',
+  'tokensCacheRead',
+  'tokensCacheWrite',
+  'retryTokensInput',
+  'retryTokensOutput',
+  'retryTokensCacheRead',
+  'retryTokensCacheWrite',
+  'cacheLookups',
+  'cacheHits',
+  'overflows',
+  'breakerOpens',
+  'breakerOpenMicros',
+  'simulatedMicros',
+] as const;
+export type CounterName = (typeof COUNTERS)[number];
+
+const MAX_TRANSITIONS = 10_000;
+
+export class Recorder {
+  readonly c: Record<CounterName, number>;
+  readonly failedBy = new Map<string, number>();
+  readonly latency: Record<LatencyMetric, Histogram>;
+  readonly tokensPerCompleted = newHistogram();
+  readonly costPerCompletedMicros = newHistogram();
+  readonly tools: ToolCounters[];
+  readonly perStep: { input: number[]; output: number[]; cacheRead: number[]; cacheWrite: number[] } = {
+    input: [],
+    output: [],
+    cacheRead: [],
+    cacheWrite: [],
+  };
+  readonly stormAttempts: number[] = [];
+  readonly stormOffered: number[] = [];
+  readonly transitions: [number, number][] = [];
+
+  constructor(
+    readonly toolNames: readonly string[],
+    readonly windowMs: number,
+  ) {
+    this.c = Object.fromEntries(COUNTERS.map((k) => [k, 0])) as Record<CounterName, number>;
+    this.latency = Object.fromEntries(LATENCY_METRICS.map((k) => [k, newHistogram()])) as Record<LatencyMetric, Histogram>;
+    this.tools = toolNames.map(() => ({ logical: 0, attempts: 0, timeouts: 0, errors: 0, failed: 0, call: newHistogram(), attempt: newHistogram() }));
+  }
+
+  /** Records a latency in ms into a histogram (stored in µs). */
+  ms(metric: LatencyMetric, ms: number): void {
+    this.latency[metric].recordValue(Math.round(ms * 1000));
+  }
+
+  failWorkflow(reason: string): void {
+    this.c.workflowsFailed++;
+    this.failedBy.set(reason, (this.failedBy.get(reason) ?? 0) + 1);
+  }
+
+  offered(t: number): void {
+    const i = Math.floor(t / this.windowMs);
+    while (this.stormOffered.length <= i) {
+      this.stormOffered.push(0);
+      this.stormAttempts.push(0);
+    }
+    this.stormOffered[i]++;
+  }
+
+  attemptSent(t: number, tool: number): void {
+    this.c.attempts++;
+    this.tools[tool].attempts++;
+    const i = Math.floor(t / this.windowMs);
+    while (this.stormAttempts.length <= i) {
+      this.stormOffered.push(0);
+      this.stormAttempts.push(0);
+    }
+    this.stormAttempts[i]++;
+  }
+
+  tokens(step: number, t: TokenCounts, retry: boolean): void {
+    const c = this.c;
+    c.tokensInput += t.input;
+    c.tokensOutput += t.output;
+    c.tokensCacheRead += t.cacheRead;
+    c.tokensCacheWrite += t.cacheWrite;
+    if (retry) {
+      c.retryTokensInput += t.input;
+      c.retryTokensOutput += t.output;
+      c.retryTokensCacheRead += t.cacheRead;
+      c.retryTokensCacheWrite += t.cacheWrite;
+    }
+    const p = this.perStep;
+    while (p.input.length <= step) {
+      p.input.push(0);
+      p.output.push(0);
+      p.cacheRead.push(0);
+      p.cacheWrite.push(0);
+    }
+    p.input[step] += t.input;
+    p.output[step] += t.output;
+    p.cacheRead[step] += t.cacheRead;
+    p.cacheWrite[step] += t.cacheWrite;
+  }
+
+  breakerTransition(t: number, state: number): void {
+    if (this.transitions.length < MAX_TRANSITIONS) this.transitions.push([Math.round(t * 1000) / 1000, state]);
+  }
+
+  /** The mergeable raw record of this world. */
+  toRecord(id: string, policy: string, replication: number): WorldRecord {
+    const counters: Record<string, number> = { ...this.c };
+    for (const [reason, n] of [...this.failedBy].sort((a, b) => (a[0] < b[0] ? -1 : 1))) counters[`failed.${reason}`] = n;
+    const histograms: Record<string, string> = {};
+    for (const k of LATENCY_METRICS) histograms[k] = encode(this.latency[k]);
+    histograms.tokensPerCompletedWorkflow = encode(this.tokensPerCompleted);
+    histograms.costPerCompletedWorkflowMicros = encode(this.costPerCompletedMicros);
+    const tools: Record<string, Record<string, number>> = {};
+    this.toolNames.forEach((name, i) => {
+      const t = this.tools[i];
+      tools[name] = { logical: t.logical, attempts: t.attempts, timeouts: t.timeouts, errors: t.errors, failed: t.failed };
+      histograms[`call{tool:${name}}`] = encode(t.call);
+      histograms[`attempt{tool:${name}}`] = encode(t.attempt);
+    });
+    return {
+      id,
+      policy,
+      replication,
+      counters,
+      tools,
+      perStep: this.perStep,
+      storm: { attempts: this.stormAttempts, offered: this.stormOffered },
+      breakerTransitions: this.transitions,
+      histograms,
+    };
+  }
+}

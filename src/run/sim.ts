@@ -1,0 +1,120 @@
+/**
+ * `runSim`: a run is a set of independent worlds, one per policy × replication, each with its own
+ * kernel and recorder. Worlds are listed in a canonical order (scenario policy order, then
+ * replication); a shard `i/n` runs the worlds whose position p satisfies p mod n = i − 1. The
+ * report keeps each world's raw record, so `merge` of all shards rebuilds the same figures.
+ */
+import type { UserWorkflow } from '../agent/script.js';
+import { deriveSeed } from '../kernel/rng.js';
+import { TunnelsimError } from '../errors.js';
+import type { Histogram } from '../metrics/hdr.js';
+import { REPORT_SCHEMA, type Report, type ScenarioInfo, type WorldRecord } from '../report/types.js';
+import type { Scenario } from '../scenario/types.js';
+import { aggregatePolicy } from './aggregate.js';
+import { calibrate, needsCalibration, resolveTimeouts } from './calibrate.js';
+import { VERSION } from './version.js';
+import { runWorld } from './world.js';
+
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+export interface SimOptions {
+  /** Overrides the scenario's seed. */
+  seed?: number;
+  /** Run only these policies (names). */
+  policies?: string[];
+  shard?: Shard;
+  /** A loaded workflow module, when the scenario names one. */
+  module?: UserWorkflow;
+  /** Called after each world finishes (progress display). */
+  onWorld?: (done: number, total: number) => void;
+}
+
+export interface WorldPlan {
+  id: string;
+  policy: number;
+  replication: number;
+  position: number;
+}
+
+export function replicationSeed(seed: number, r: number): number {
+  return r === 0 ? seed : deriveSeed(seed, `replication:${r}`);
+}
+
+export function planWorlds(sc: Scenario, opts: Pick<SimOptions, 'policies' | 'shard'>): WorldPlan[] {
+  if (opts.policies) {
+    for (const name of opts.policies) {
+      if (!sc.policies.some((p) => p.name === name)) {
+        throw new TunnelsimError('BAD_INPUT', `no policy named '${name}' (the scenario has: ${sc.policies.map((p) => p.name).join(', ')})`, { field: '--policy' });
+      }
+    }
+  }
+  const plans: WorldPlan[] = [];
+  let position = 0;
+  sc.policies.forEach((p, policy) => {
+    for (let r = 0; r < sc.replications; r++) plans.push({ id: `${p.name}#${r}`, policy, replication: r, position: position++ });
+  });
+  return plans.filter(
+    (w) => (!opts.policies || opts.policies.includes(sc.policies[w.policy].name)) && (!opts.shard || w.position % opts.shard.count === opts.shard.index - 1),
+  );
+}
+
+export function scenarioInfo(sc: Scenario, calibration: Histogram[] | undefined): ScenarioInfo {
+  return {
+    name: sc.name,
+    file: sc.file,
+    policies: sc.policies.map((p) => ({
+      name: p.name,
+      description: p.description,
+      timeouts: Object.fromEntries(resolveTimeouts(sc, p, calibration).map((ms, i) => [sc.tools[i].name, Number.isFinite(ms) ? Math.round(ms * 1000) / 1000 : null])),
+    })),
+    pricing: { ...sc.llm.pricing },
+    windowMs: sc.windowMs,
+    thresholds: sc.thresholds,
+  };
+}
+
+export function runSim(sc: Scenario, opts: SimOptions = {}): Report {
+  const seed = opts.seed ?? sc.seed;
+  const plans = planWorlds(sc, opts);
+  const calibration = needsCalibration(sc.policies) ? calibrate(sc, seed, opts.module) : undefined;
+  const worlds: WorldRecord[] = [];
+  plans.forEach((plan, i) => {
+    const policy = sc.policies[plan.policy];
+    const timeouts = resolveTimeouts(sc, policy, calibration);
+    const { rec } = runWorld(sc, policy, replicationSeed(seed, plan.replication), timeouts, opts.module);
+    worlds.push(rec.toRecord(plan.id, policy.name, plan.replication));
+    opts.onWorld?.(i + 1, plans.length);
+  });
+  return buildReport(scenarioInfo(sc, calibration), seed, sc.replications, worlds, opts.shard);
+}
+
+/** Assembles a report from world records (used by runSim and by merge). */
+export function buildReport(info: ScenarioInfo, seed: number, replications: number, worlds: WorldRecord[], shard?: Shard): Report {
+  const order = new Map(info.policies.map((p, i) => [p.name, i]));
+  const sorted = [...worlds].sort((a, b) => order.get(a.policy)! - order.get(b.policy)! || a.replication - b.replication);
+  const policies = info.policies
+    .filter((p) => sorted.some((w) => w.policy === p.name))
+    .map((p) =>
+      aggregatePolicy(
+        p,
+        sorted.filter((w) => w.policy === p.name),
+        { llm: { pricing: info.pricing } as Scenario['llm'], windowMs: info.windowMs },
+      ),
+    );
+  const report: Report = {
+    schema: REPORT_SCHEMA,
+    tool: { name: 'tunnelsim', version: VERSION },
+    mode: 'sim',
+    scenario: info,
+    seed,
+    replications,
+    policies,
+    thresholds: [],
+    worlds: sorted,
+  };
+  if (shard) report.shard = `${shard.index}/${shard.count}`;
+  return report;
+}

@@ -1,0 +1,67 @@
+/**
+ * Builds and runs one world: a kernel, the fault model, the simulated system, the policy's
+ * breakers and timeouts, the workload. A world is the unit of determinism and of sharding: its
+ * result depends only on (scenario, seed, policy, calibrated timeouts).
+ */
+import { Kernel } from '../kernel/kernel.js';
+import { Recorder } from '../metrics/recorder.js';
+import { FaultModel } from '../model/faults.js';
+import { ConsecutiveBreaker, BreakerState } from '../policy/breaker.js';
+import type { CallTransport } from '../policy/caller.js';
+import type { Policy } from '../policy/types.js';
+import { startWorkload } from '../agent/workload.js';
+import type { UserWorkflow } from '../agent/script.js';
+import type { Scenario } from '../scenario/types.js';
+import { World } from '../sim/world.js';
+
+export interface WorldResult {
+  rec: Recorder;
+  simulatedMs: number;
+  events: number;
+}
+
+export function runWorld(sc: Scenario, policy: Policy, seed: number, timeouts: number[], module?: UserWorkflow): WorldResult {
+  const kernel = new Kernel();
+  const rec = new Recorder(
+    sc.tools.map((t) => t.name),
+    sc.windowMs,
+  );
+  const faults = new FaultModel(seed, sc.faults, sc.toolIndex);
+  const world = new World(kernel, sc, faults, rec, seed, policy.cancelOnTimeout);
+  const transport: CallTransport = {
+    send: (a) => world.send(a),
+    cancel: (a) => world.cancel(a),
+    decide: (id, attempt, now) => faults.decideAttempt(id.workflow, id.key, attempt, id.tool, now),
+  };
+  const breakers = makeBreakers(policy, sc.tools.length, rec);
+  startWorkload(
+    { kernel, sc, policy, rec, seed, transport, timeouts, breakers: breakers.byTool, module, toolNames: sc.tools.map((t) => t.name) },
+    () => kernel.stop(),
+  );
+  kernel.run();
+  const end = kernel.now();
+  for (const b of breakers.all) {
+    const since = b.openSince();
+    if (since !== undefined) rec.c.breakerOpenMicros += Math.round((end - since) * 1000);
+    rec.c.breakerOpens += b.opens;
+  }
+  rec.c.simulatedMicros = Math.round(end * 1000);
+  return { rec, simulatedMs: end, events: kernel.fired };
+}
+
+function makeBreakers(policy: Policy, tools: number, rec: Recorder) {
+  const spec = policy.breaker;
+  if (!spec) return { byTool: new Array<undefined>(tools).fill(undefined), all: [] as ConsecutiveBreaker[] };
+  const listener = {
+    transition: (t: number, s: BreakerState) => rec.breakerTransition(t, s),
+    openTime: (ms: number) => {
+      rec.c.breakerOpenMicros += Math.round(ms * 1000);
+    },
+  };
+  if (spec.scope === 'tunnel') {
+    const b = new ConsecutiveBreaker(spec, listener);
+    return { byTool: new Array(tools).fill(b) as ConsecutiveBreaker[], all: [b] };
+  }
+  const all = Array.from({ length: tools }, () => new ConsecutiveBreaker(spec, listener));
+  return { byTool: all, all };
+}

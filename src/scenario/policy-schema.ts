@@ -1,0 +1,88 @@
+/**
+ * The `policies:` section. A policy is the caller-side behaviour an agent applies to every tool
+ * call: timeout, retry (+ backoff, jitter, layer), circuit breaker, workflow deadline. A `preset`
+ * fills the fields the entry leaves out (see policy/presets.ts).
+ */
+import { z } from 'zod';
+import { durationSchema } from './dist.js';
+import { parseDuration } from './units.js';
+
+/** A timeout value: a duration, `none`, or a percentile rule such as `p95x1.5`. */
+export type TimeoutValue = { kind: 'none' } | { kind: 'fixed'; ms: number } | { kind: 'percentile'; percentile: number; factor: number };
+
+const PCT = /^p(\d+(?:\.\d+)?)x(\d+(?:\.\d+)?)$/;
+
+export const timeoutValueSchema = z.union([z.string(), z.number()]).transform((v, ctx): TimeoutValue => {
+  if (v === 'none') return { kind: 'none' };
+  if (typeof v === 'string') {
+    const m = PCT.exec(v);
+    if (m) {
+      const percentile = Number(m[1]);
+      const factor = Number(m[2]);
+      if (!(percentile > 0 && percentile < 100) || !(factor > 0)) {
+        ctx.addIssue({ code: 'custom', message: `'${v}': percentile must be in (0, 100) and factor > 0` });
+        return z.NEVER;
+      }
+      return { kind: 'percentile', percentile, factor };
+    }
+    const ms = parseDuration(v);
+    if (ms !== undefined && ms > 0) return { kind: 'fixed', ms };
+  }
+  ctx.addIssue({ code: 'custom', message: `'${v}' is not a timeout (a duration like '2s', a rule like 'p95x1.5', or 'none')` });
+  return z.NEVER;
+});
+
+export const timeoutSchema = z.union([
+  timeoutValueSchema,
+  z.strictObject({
+    default: timeoutValueSchema.optional(),
+    perTool: z.union([timeoutValueSchema, z.record(z.string(), timeoutValueSchema)]).optional(),
+  }),
+]);
+
+export const JITTERS = ['none', 'full', 'equal', 'decorrelated'] as const;
+export const RETRY_ON = ['timeout', 'error', 'rateLimited', 'reset', 'unavailable', 'rejected'] as const;
+
+export const backoffSchema = z.union([
+  z.literal('none'),
+  z.strictObject({
+    kind: z.enum(['none', 'constant', 'linear', 'exponential']),
+    base: durationSchema().optional(),
+    max: durationSchema().optional(),
+    factor: z.number().min(1).optional(),
+    jitter: z.enum(JITTERS).optional(),
+  }),
+]);
+
+export const retrySchema = z.strictObject({
+  maxAttempts: z.number().int().min(1, 'must be ≥ 1 (it counts the first attempt)'),
+  backoff: backoffSchema.optional(),
+  layer: z.enum(['transport', 'agent']).optional(),
+  retryOn: z.array(z.enum(RETRY_ON)).optional(),
+  retryNonIdempotent: z.boolean().optional(),
+  honorRetryAfter: z.boolean().optional(),
+});
+
+export const breakerSchema = z.strictObject({
+  kind: z.literal('consecutive'),
+  threshold: z.number().int().min(1),
+  halfOpenAfter: durationSchema(),
+  halfOpenProbes: z.number().int().min(1).optional(),
+  scope: z.enum(['tool', 'tunnel']).optional(),
+});
+
+export const policyEntrySchema = z.strictObject({
+  name: z.string().min(1).regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, - _ and . only'),
+  preset: z.string().optional(),
+  description: z.string().optional(),
+  timeout: timeoutSchema.optional(),
+  retry: retrySchema.optional(),
+  breaker: z.union([breakerSchema, z.literal('none')]).optional(),
+  deadline: durationSchema().optional(),
+  cancelOnTimeout: z.boolean().optional(),
+});
+
+export type PolicyEntry = z.output<typeof policyEntrySchema>;
+export type RetryEntry = z.output<typeof retrySchema>;
+export type BreakerEntry = z.output<typeof breakerSchema>;
+export type TimeoutEntry = z.output<typeof timeoutSchema>;

@@ -1,0 +1,135 @@
+/** Turns validated scenario data into the runtime `Scenario`: samplers, tool indices, resolved policies. */
+import { sampler, type Sampler } from '../model/distribution.js';
+import { TunnelsimError } from '../errors.js';
+import { ALL_FAILURES, DEFAULT_BACKOFF, type BackoffSpec, type FailureKind, type Policy, type TimeoutValue } from '../policy/types.js';
+import { PRESETS } from '../policy/presets.js';
+import type { PolicyEntry, TimeoutEntry } from './policy-schema.js';
+import type { ScenarioFile, ScriptStepEntry } from './schema.js';
+import type { CallPlan, Scenario, ScriptNode, ToolSpec, WorkflowSpec } from './types.js';
+
+export function resolveScenario(s: ScenarioFile, file: string): Scenario {
+  const tools: ToolSpec[] = Object.entries(s.server.tools).map(([name, t], index) => ({
+    name,
+    index,
+    service: sampler(t.service),
+    resultTokens: sampler(t.resultTokens),
+    argTokens: t.argTokens,
+    idempotent: t.idempotent,
+  }));
+  const toolIndex: Record<string, number> = {};
+  for (const t of tools) toolIndex[t.name] = t.index;
+  const w = s.workload;
+  return {
+    name: s.name,
+    description: s.description,
+    file,
+    seed: s.seed,
+    replications: s.replications,
+    workload:
+      w.model === 'closed'
+        ? { model: 'closed', agents: w.agents!, workflows: w.workflows, duration: w.duration, thinkTime: sampler(w.thinkTime ?? { dist: 'constant', value: 0 }) }
+        : { model: 'open', arrivalRate: w.arrivalRate!, workflows: w.workflows, duration: w.duration },
+    workflow: resolveWorkflow(s, toolIndex),
+    llm: {
+      contextWindow: s.llm.contextWindow,
+      systemTokens: s.llm.systemTokens,
+      toolSchemaTokens: s.llm.toolSchemaTokens,
+      taskTokens: s.llm.taskTokens,
+      errorTokens: s.llm.errorTokens,
+      outputTokensPerTurn: sampler(s.llm.outputTokensPerTurn),
+      ttft: s.llm.latency.ttft,
+      outputTokensPerSec: s.llm.latency.outputTokensPerSec,
+      prefillTokensPerSec: s.llm.latency.prefillTokensPerSec,
+      pricing: { ...s.llm.pricing },
+    },
+    relay: {
+      processing: sampler(s.relay.processing),
+      maxInFlightPerTunnel: s.relay.maxInFlightPerTunnel,
+      queue: s.relay.queue,
+      reconnectBase: s.relay.reconnect.base,
+      reconnectMax: s.relay.reconnect.max,
+    },
+    network: { agentToRelay: sampler(s.network.agentToRelay.latency), relayToServer: sampler(s.network.relayToServer.latency) },
+    server: { concurrency: s.server.concurrency },
+    tools,
+    toolIndex,
+    faults: s.faults,
+    policies: s.policies.map((p, i) => resolvePolicy(p, `policies[${i}]`, file)),
+    thresholds: s.thresholds,
+    windowMs: s.report.window,
+    source: s,
+  };
+}
+
+function resolveWorkflow(s: ScenarioFile, idx: Record<string, number>): WorkflowSpec {
+  const w = s.workflow;
+  if (w.module) return { kind: 'module', file: w.module };
+  if (w.script) return { kind: 'script', nodes: w.script.map((n) => resolveNode(n, idx)) };
+  if (Array.isArray(w.order)) return { kind: 'list', tools: w.order.map((t) => idx[t]) };
+  const tools = w.tools!.map((t) => idx[t]);
+  const weights = w.order === 'weighted' ? w.tools!.map((t) => w.weights?.[t] ?? 0) : [];
+  return { kind: 'sequence', steps: w.steps!, order: w.order, tools, weights };
+}
+
+function resolveNode(n: ScriptStepEntry, idx: Record<string, number>): ScriptNode {
+  const call = (c: string | { tool: string; argTokens?: number; resultTokens?: unknown }): CallPlan =>
+    typeof c === 'string'
+      ? { tool: idx[c] }
+      : { tool: idx[c.tool], argTokens: c.argTokens, resultTokens: c.resultTokens ? sampler(c.resultTokens as never) : undefined };
+  if ('call' in n) return { kind: 'calls', calls: [call(n.call)] };
+  if ('parallel' in n) return { kind: 'calls', calls: n.parallel.map(call) };
+  if ('branch' in n) {
+    return { kind: 'branch', probability: n.branch.probability, then: n.branch.then.map((x) => resolveNode(x, idx)), else: (n.branch.else ?? []).map((x) => resolveNode(x, idx)) };
+  }
+  return { kind: 'repeat', times: n.repeat.times, steps: n.repeat.steps.map((x) => resolveNode(x, idx)) };
+}
+
+function timeoutOf(t: TimeoutEntry | undefined): { default: TimeoutValue; perTool: Record<string, TimeoutValue> } {
+  if (t === undefined) return { default: { kind: 'none' }, perTool: {} };
+  if ('kind' in t) return { default: t, perTool: {} };
+  if (t.perTool && typeof t.perTool.kind === 'string') return { default: t.perTool as TimeoutValue, perTool: {} };
+  return { default: t.default ?? { kind: 'none' }, perTool: (t.perTool as Record<string, TimeoutValue>) ?? {} };
+}
+
+export function resolvePolicy(entry: PolicyEntry, field: string, file: string): Policy {
+  let base: Partial<PolicyEntry> = {};
+  if (entry.preset !== undefined) {
+    const preset = PRESETS[entry.preset];
+    if (!preset) {
+      throw new TunnelsimError('INVALID_SCENARIO', `unknown preset '${entry.preset}' (known: ${Object.keys(PRESETS).join(', ')})`, {
+        file,
+        field: `${field}.preset`,
+      });
+    }
+    base = preset.entry;
+  }
+  const e = { ...base, ...entry };
+  const r = e.retry ?? { maxAttempts: 1 };
+  const b = r.backoff === undefined || r.backoff === 'none' ? { kind: 'none' as const } : r.backoff;
+  const backoff: BackoffSpec = { ...DEFAULT_BACKOFF, ...stripUndefined(b) };
+  const breaker = e.breaker && e.breaker !== 'none' ? e.breaker : undefined;
+  return {
+    name: entry.name,
+    description: e.description ?? '',
+    timeout: timeoutOf(e.timeout),
+    retry: {
+      maxAttempts: r.maxAttempts,
+      backoff,
+      layer: r.layer ?? 'transport',
+      retryOn: new Set<FailureKind>(r.retryOn ?? ALL_FAILURES),
+      retryNonIdempotent: r.retryNonIdempotent ?? false,
+      honorRetryAfter: r.honorRetryAfter ?? true,
+    },
+    breaker: breaker
+      ? { kind: 'consecutive', threshold: breaker.threshold, halfOpenAfter: breaker.halfOpenAfter, halfOpenProbes: breaker.halfOpenProbes ?? 1, scope: breaker.scope ?? 'tool' }
+      : undefined,
+    deadline: e.deadline,
+    cancelOnTimeout: e.cancelOnTimeout ?? false,
+  };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export type { Sampler };

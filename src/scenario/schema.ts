@@ -1,0 +1,131 @@
+/**
+ * The scenario file's schema (DESIGN.md "Scenario file"). Strict: an unknown key is an error, so a
+ * typo never falls back to a default silently. Defaults live here, in one place, next to the
+ * field they fill; docs/scenario.md lists them.
+ */
+import { z } from 'zod';
+import { distSchema, durationSchema } from './dist.js';
+import { faultSchema } from './fault-schema.js';
+import { policyEntrySchema } from './policy-schema.js';
+
+const tokens = () => distSchema('number');
+const latency = () => distSchema('duration');
+const count = z.number().int().positive();
+
+const callStep = z.union([
+  z.string(),
+  z.strictObject({ tool: z.string(), argTokens: z.number().int().nonnegative().optional(), resultTokens: tokens().optional() }),
+]);
+
+export type ScriptStepEntry =
+  | { call: z.output<typeof callStep> }
+  | { parallel: z.output<typeof callStep>[] }
+  | { branch: { probability: number; then: ScriptStepEntry[]; else?: ScriptStepEntry[] } }
+  | { repeat: { times: number; steps: ScriptStepEntry[] } };
+
+const scriptStep: z.ZodType<ScriptStepEntry> = z.lazy(() =>
+  z.union([
+    z.strictObject({ call: callStep }),
+    z.strictObject({ parallel: z.array(callStep).min(1).max(64) }),
+    z.strictObject({
+      branch: z.strictObject({ probability: z.number().min(0).max(1), then: z.array(scriptStep), else: z.array(scriptStep).optional() }),
+    }),
+    z.strictObject({ repeat: z.strictObject({ times: z.number().int().min(1), steps: z.array(scriptStep).min(1) }) }),
+  ]),
+) as z.ZodType<ScriptStepEntry>;
+
+export const scenarioSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  seed: z.number().int().nonnegative().default(1),
+  replications: z.number().int().min(1).default(1),
+  workload: z
+    .strictObject({
+      model: z.enum(['closed', 'open']).default('closed'),
+      agents: count.optional(),
+      arrivalRate: z.number().positive().optional(),
+      workflows: count.optional(),
+      duration: durationSchema().optional(),
+      thinkTime: latency().optional(),
+    })
+    .superRefine((w, ctx) => {
+      if (w.model === 'closed' && w.agents === undefined) ctx.addIssue({ code: 'custom', message: 'a closed workload needs `agents`', path: ['agents'] });
+      if (w.model === 'open' && w.arrivalRate === undefined) ctx.addIssue({ code: 'custom', message: 'an open workload needs `arrivalRate` (workflows per second)', path: ['arrivalRate'] });
+      if (w.workflows === undefined && w.duration === undefined) ctx.addIssue({ code: 'custom', message: 'give `workflows` or `duration` (when to stop)', path: ['workflows'] });
+    }),
+  workflow: z
+    .strictObject({
+      steps: count.optional(),
+      tools: z.array(z.string()).min(1).optional(),
+      order: z.union([z.enum(['round-robin', 'weighted']), z.array(z.string()).min(1)]).default('round-robin'),
+      weights: z.record(z.string(), z.number().positive()).optional(),
+      script: z.array(scriptStep).min(1).optional(),
+      module: z.string().optional(),
+    })
+    .superRefine((w, ctx) => {
+      const forms = [w.tools !== undefined || Array.isArray(w.order), w.script !== undefined, w.module !== undefined].filter(Boolean).length;
+      if (forms !== 1) ctx.addIssue({ code: 'custom', message: 'give exactly one of `tools` (+ `order`), `script`, or `module`' });
+      if (w.tools && w.steps === undefined && !Array.isArray(w.order)) ctx.addIssue({ code: 'custom', message: 'needs `steps`', path: ['steps'] });
+      if (w.order === 'weighted' && !w.weights) ctx.addIssue({ code: 'custom', message: '`order: weighted` needs `weights`', path: ['weights'] });
+    }),
+  llm: z
+    .strictObject({
+      contextWindow: count.default(200_000),
+      systemTokens: z.number().int().nonnegative().default(2000),
+      toolSchemaTokens: z.number().int().nonnegative().default(1500),
+      taskTokens: z.number().int().nonnegative().default(300),
+      errorTokens: z.number().int().nonnegative().default(60),
+      outputTokensPerTurn: tokens().default({ dist: 'constant', value: 150 }),
+      latency: z
+        .strictObject({
+          ttft: durationSchema().default(400),
+          outputTokensPerSec: z.number().positive().default(80),
+          prefillTokensPerSec: z.number().positive().default(5000),
+        })
+        .prefault({}),
+      pricing: z
+        .strictObject({
+          source: z.string().min(1, 'cite where the prices came from'),
+          inputPerMTok: z.number().nonnegative(),
+          outputPerMTok: z.number().nonnegative(),
+          cacheReadMultiplier: z.number().nonnegative().default(0.1),
+          cacheWriteMultiplier: z.number().nonnegative().default(1.25),
+          cacheTtl: durationSchema().default(300_000),
+          caching: z.enum(['explicit', 'automatic', 'none']).default('explicit'),
+        })
+        .prefault({ source: 'none given: zero prices', inputPerMTok: 0, outputPerMTok: 0 }),
+    })
+    .prefault({}),
+  relay: z
+    .strictObject({
+      processing: latency().default({ dist: 'constant', value: 0.2 }),
+      maxInFlightPerTunnel: count.default(256),
+      queue: z.number().int().nonnegative().default(1024),
+      reconnect: z.strictObject({ base: durationSchema().default(1000), max: durationSchema().default(30_000) }).prefault({}),
+    })
+    .prefault({}),
+  network: z
+    .strictObject({
+      agentToRelay: z.strictObject({ latency: latency() }).default({ latency: { dist: 'constant', value: 0 } }),
+      relayToServer: z.strictObject({ latency: latency() }).default({ latency: { dist: 'constant', value: 0 } }),
+    })
+    .prefault({}),
+  server: z.strictObject({
+    concurrency: count.default(32),
+    tools: z.record(
+      z.string(),
+      z.strictObject({
+        service: latency(),
+        resultTokens: tokens().default({ dist: 'constant', value: 500 }),
+        argTokens: z.number().int().nonnegative().default(40),
+        idempotent: z.boolean().default(true),
+      }),
+    ),
+  }),
+  faults: z.array(faultSchema).default([]),
+  policies: z.array(policyEntrySchema).min(1),
+  thresholds: z.record(z.string(), z.array(z.string())).default({}),
+  report: z.strictObject({ window: durationSchema().default(10_000) }).prefault({}),
+});
+
+export type ScenarioFile = z.output<typeof scenarioSchema>;

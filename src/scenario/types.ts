@@ -1,0 +1,79 @@
+/** The runtime scenario: validated, defaults filled, distributions compiled, times in milliseconds. */
+import type { Sampler } from '../model/distribution.js';
+import type { FaultEntry } from './fault-schema.js';
+import type { Policy } from '../policy/types.js';
+
+export interface ToolSpec {
+  name: string;
+  /** Position in `Scenario.tools`: the index used in keyed draws and per-tool counters. */
+  index: number;
+  service: Sampler;
+  resultTokens: Sampler;
+  argTokens: number;
+  idempotent: boolean;
+}
+
+/** One call in a scripted step; sizes override the tool's defaults. */
+export interface CallPlan {
+  tool: number;
+  argTokens?: number;
+  resultTokens?: Sampler;
+}
+
+export type ScriptNode =
+  | { kind: 'calls'; calls: CallPlan[] }
+  | { kind: 'branch'; probability: number; then: ScriptNode[]; else: ScriptNode[] }
+  | { kind: 'repeat'; times: number; steps: ScriptNode[] };
+
+export type WorkflowSpec =
+  | { kind: 'sequence'; steps: number; order: 'round-robin' | 'weighted'; tools: number[]; weights: number[] }
+  | { kind: 'list'; tools: number[] }
+  | { kind: 'script'; nodes: ScriptNode[] }
+  | { kind: 'module'; file: string };
+
+export interface LlmSpec {
+  contextWindow: number;
+  systemTokens: number;
+  toolSchemaTokens: number;
+  taskTokens: number;
+  errorTokens: number;
+  outputTokensPerTurn: Sampler;
+  ttft: number;
+  outputTokensPerSec: number;
+  prefillTokensPerSec: number;
+  pricing: {
+    source: string;
+    inputPerMTok: number;
+    outputPerMTok: number;
+    cacheReadMultiplier: number;
+    cacheWriteMultiplier: number;
+    cacheTtl: number;
+    caching: 'explicit' | 'automatic' | 'none';
+  };
+}
+
+export type Workload =
+  | { model: 'closed'; agents: number; workflows?: number; duration?: number; thinkTime: Sampler }
+  | { model: 'open'; arrivalRate: number; workflows?: number; duration?: number };
+
+export interface Scenario {
+  name: string;
+  description?: string;
+  file: string;
+  seed: number;
+  replications: number;
+  workload: Workload;
+  workflow: WorkflowSpec;
+  llm: LlmSpec;
+  relay: { processing: Sampler; maxInFlightPerTunnel: number; queue: number; reconnectBase: number; reconnectMax: number };
+  network: { agentToRelay: Sampler; relayToServer: Sampler };
+  server: { concurrency: number };
+  tools: ToolSpec[];
+  toolIndex: Record<string, number>;
+  faults: FaultEntry[];
+  policies: Policy[];
+  thresholds: Record<string, string[]>;
+  windowMs: number;
+  /** The validated file data, for sweeps that rewrite a key and re-validate. */
+  source: unknown;
+}

@@ -1,0 +1,54 @@
+/**
+ * One attempt in flight through the simulated system, with the timings its parts accumulate.
+ * Plain fields, no methods: the world moves it along and the caller reads its outcome.
+ */
+import type { AttemptFaults } from '../model/faults.js';
+import type { FailureKind } from '../policy/types.js';
+
+/** The identity of a logical call, shared by every attempt made for it (transport and agent layer). */
+export interface CallIdentity {
+  workflow: number;
+  /** step · 64 + position in the step's parallel group */
+  key: number;
+  tool: number;
+  /** Next attempt number; attempts of agent-layer retries continue the count. */
+  nextAttempt: number;
+  /** Successful server executions so far. */
+  executions: number;
+}
+
+/** Who receives the attempt's outcome. */
+export interface AttemptOwner {
+  attemptDone(a: SimAttempt): void;
+}
+
+export const ServerState = { None: 0, Queued: 1, Serving: 2, Done: 3, Aborted: 4, Hung: 5 } as const;
+
+export class SimAttempt {
+  /** Set when the caller stops waiting: an outcome was delivered, or it timed out. */
+  callerDone = false;
+  /** The connector dropped while this attempt was inside the tunnel: no response will come back. */
+  severed = false;
+  relayHeld = false;
+  relayQueued = false;
+  queuedAt = 0;
+  serverState: number = ServerState.None;
+  serverArrivedAt = 0;
+  cancelled = false;
+  outcome: 'ok' | FailureKind = 'ok';
+  errorCode = 0;
+  retryAfter = 0;
+  relayQueueMs = 0;
+  serverQueueMs = 0;
+  serviceMs = 0;
+  /** Reached the server and got its answer (parts are meaningful). */
+  served = false;
+
+  constructor(
+    readonly owner: AttemptOwner,
+    readonly ident: CallIdentity,
+    readonly index: number,
+    readonly sentAt: number,
+    readonly faults: AttemptFaults,
+  ) {}
+}

@@ -1,0 +1,276 @@
+/**
+ * The simulated system one world runs: agent↔relay link, the relay (admission per tunnel, outages,
+ * rate limiting), relay↔server link (the connector's tunnel), and the MCP server's worker pool.
+ *
+ * How an attempt moves: the caller `send`s it; it crosses the agent link (one-way delay drawn per
+ * message), the relay admits, queues or rejects it, adds processing time and forwards it over the
+ * server link; the server queues it for a worker (FIFO, `concurrency` workers), serves it, and the
+ * response comes back the same way. Each hop is one kernel event on this object, with the attempt
+ * as payload. A caller that times out `cancel`s: the cancellation frees the relay slot when it
+ * arrives, and stops the server's work only when the policy says the server honours cancellation.
+ * Work a caller abandoned still happens and is counted (zombie and duplicate executions).
+ */
+import { Admission } from '../relay/admission.js';
+import type { Kernel } from '../kernel/kernel.js';
+import type { EventTarget } from '../kernel/queue.js';
+import { keyedUniform, Purpose } from '../kernel/rng.js';
+import type { FaultModel, Link } from '../model/faults.js';
+import type { Recorder } from '../metrics/recorder.js';
+import type { Scenario } from '../scenario/types.js';
+import { SimAttempt, ServerState } from './attempt.js';
+import { Availability } from './availability.js';
+
+const K_ARRIVE_RELAY = 1;
+const K_ARRIVE_SERVER = 2;
+const K_SERVICE_DONE = 3;
+const K_RESP_RELAY = 4;
+const K_DELIVER = 5;
+const K_CANCEL_RELAY = 6;
+const K_CANCEL_SERVER = 7;
+const K_DROP = 8;
+
+/** 429s from a full relay queue tell the client to come back after this long. */
+const QUEUE_FULL_RETRY_AFTER = 1000;
+
+export class World implements EventTarget {
+  private readonly admission: Admission<SimAttempt>;
+  /** Attempts inside the tunnel (admitted or queued), in insertion order for deterministic failing. */
+  private readonly inTunnel = new Set<SimAttempt>();
+  private readonly serverQueue: SimAttempt[] = [];
+  private serverHead = 0;
+  private busy = 0;
+  readonly availability: Availability;
+  private readonly seed: number;
+
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly sc: Scenario,
+    private readonly faults: FaultModel,
+    private readonly rec: Recorder,
+    seed: number,
+    private readonly cancelHonoured: boolean,
+  ) {
+    this.seed = seed;
+    this.admission = new Admission({ maxInFlight: sc.relay.maxInFlightPerTunnel, queue: sc.relay.queue });
+    this.availability = new Availability(faults, seed, sc.relay.reconnectBase, sc.relay.reconnectMax);
+    const first = this.availability.nextDrop(-1);
+    if (first < Infinity) kernel.at(first, this, K_DROP);
+  }
+
+  private draw(a: SimAttempt, purpose: number): number {
+    return keyedUniform(this.seed, a.ident.workflow, a.ident.key, a.index, purpose);
+  }
+
+  private link(link: Link, a: SimAttempt, purpose: number): number {
+    const s = link === 'agentToRelay' ? this.sc.network.agentToRelay : this.sc.network.relayToServer;
+    let d = s.sample(this.draw(a, purpose));
+    if (this.faults.hasSpikes) d = this.faults.linkDelay(link, this.kernel.now(), d);
+    return d * (link === 'agentToRelay' ? a.faults.agentLinkFactor : a.faults.serverLinkFactor);
+  }
+
+  private lost(link: Link, a: SimAttempt, direction: number): boolean {
+    return this.faults.hasBursts && this.faults.lost(link, this.kernel.now(), a.ident.workflow, a.ident.key, a.index, direction);
+  }
+
+  /** The caller sends an attempt into the agent link. */
+  send(a: SimAttempt): void {
+    const t = a.faults.terminal;
+    if (t.kind === 'drop' && t.link === 'agentToRelay') return;
+    if (this.lost('agentToRelay', a, 0)) return;
+    this.kernel.after(this.link('agentToRelay', a, Purpose.linkAgentOut), this, K_ARRIVE_RELAY, a);
+  }
+
+  /** The caller gave up on an attempt (timeout): it sends notifications/cancelled. */
+  cancel(a: SimAttempt): void {
+    this.kernel.after(this.link('agentToRelay', a, Purpose.think), this, K_CANCEL_RELAY, a);
+  }
+
+  fire(kind: number, ref: unknown): void {
+    const a = ref as SimAttempt;
+    switch (kind) {
+      case K_ARRIVE_RELAY:
+        return this.arriveRelay(a);
+      case K_ARRIVE_SERVER:
+        return this.arriveServer(a);
+      case K_SERVICE_DONE:
+        return this.serviceDone(a);
+      case K_RESP_RELAY:
+        return this.responseAtRelay(a);
+      case K_DELIVER:
+        return this.deliver(a);
+      case K_CANCEL_RELAY:
+        return this.cancelAtRelay(a);
+      case K_CANCEL_SERVER:
+        return this.cancelAtServer(a);
+      case K_DROP:
+        return this.connectorDropped();
+    }
+  }
+
+  /** The relay answers the agent itself (an error it generates): processing, then the agent link. */
+  private reply(a: SimAttempt, outcome: SimAttempt['outcome'], retryAfter = 0): void {
+    a.outcome = outcome;
+    a.retryAfter = retryAfter;
+    if (this.lost('agentToRelay', a, 3)) return;
+    const d = this.sc.relay.processing.sample(this.draw(a, Purpose.relayProcessBack)) + this.link('agentToRelay', a, Purpose.linkAgentBack);
+    this.kernel.after(d, this, K_DELIVER, a);
+  }
+
+  private arriveRelay(a: SimAttempt): void {
+    const t = a.faults.terminal;
+    if (this.availability.isDown(this.kernel.now())) {
+      this.rec.c.unavailable++;
+      return this.reply(a, 'unavailable');
+    }
+    if (t.kind === 'rateLimit') return this.reply(a, 'rateLimited', t.retryAfter);
+    if (t.kind === 'reset') {
+      this.rec.c.resets++;
+      return this.reply(a, 'reset');
+    }
+    if (a.callerDone && !a.relayQueued) return; // cancelled before it arrived: the relay drops it.
+    const admit = this.admission.offer(a);
+    if (admit.kind === 'forward') return this.forward(a);
+    if (admit.kind === 'queued') {
+      a.relayQueued = true;
+      a.queuedAt = this.kernel.now();
+      this.inTunnel.add(a);
+      return;
+    }
+    this.rec.c.rejectedByRelay++;
+    this.reply(a, 'rejected', QUEUE_FULL_RETRY_AFTER);
+  }
+
+  private forward(a: SimAttempt): void {
+    const now = this.kernel.now();
+    if (a.relayQueued) {
+      a.relayQueued = false;
+      a.relayQueueMs = now - a.queuedAt;
+    }
+    a.relayHeld = true;
+    this.inTunnel.add(a);
+    const t = a.faults.terminal;
+    if (t.kind === 'drop' && t.link === 'relayToServer') return;
+    if (this.lost('relayToServer', a, 1)) return;
+    const d = this.sc.relay.processing.sample(this.draw(a, Purpose.relayProcessOut)) + this.link('relayToServer', a, Purpose.linkRelayOut);
+    this.kernel.after(d, this, K_ARRIVE_SERVER, a);
+  }
+
+  private releaseSlot(a: SimAttempt): void {
+    if (a.relayQueued) {
+      this.admission.withdraw(a);
+      a.relayQueued = false;
+      this.inTunnel.delete(a);
+      return;
+    }
+    if (!a.relayHeld) return;
+    a.relayHeld = false;
+    this.inTunnel.delete(a);
+    const next = this.admission.release();
+    if (next) this.forward(next);
+  }
+
+  private arriveServer(a: SimAttempt): void {
+    if (a.severed || a.cancelled) return;
+    a.serverArrivedAt = this.kernel.now();
+    if (a.faults.terminal.kind === 'hang') {
+      a.serverState = ServerState.Hung;
+      return;
+    }
+    if (this.busy < this.sc.server.concurrency) return this.startService(a);
+    a.serverState = ServerState.Queued;
+    this.serverQueue.push(a);
+  }
+
+  private startService(a: SimAttempt): void {
+    this.busy++;
+    a.serverState = ServerState.Serving;
+    a.serverQueueMs = this.kernel.now() - a.serverArrivedAt;
+    const tool = this.sc.tools[a.ident.tool];
+    a.serviceMs = tool.service.sample(this.draw(a, Purpose.service)) * a.faults.serviceFactor;
+    this.kernel.after(a.serviceMs, this, K_SERVICE_DONE, a);
+  }
+
+  private nextFromQueue(): void {
+    const q = this.serverQueue;
+    while (this.serverHead < q.length && this.busy < this.sc.server.concurrency) {
+      const next = q[this.serverHead];
+      q[this.serverHead++] = undefined as unknown as SimAttempt;
+      if (next.serverState === ServerState.Queued && !next.severed) this.startService(next);
+    }
+    if (this.serverHead > 4096 && this.serverHead * 2 > q.length) {
+      q.splice(0, this.serverHead);
+      this.serverHead = 0;
+    }
+  }
+
+  private serviceDone(a: SimAttempt): void {
+    if (a.serverState !== ServerState.Serving) return; // aborted by a cancellation
+    a.serverState = ServerState.Done;
+    this.busy--;
+    this.nextFromQueue();
+    const t = a.faults.terminal;
+    if (t.kind === 'error') {
+      a.outcome = 'error';
+      a.errorCode = t.code;
+    } else {
+      a.outcome = 'ok';
+      const ident = a.ident;
+      if (++ident.executions > 1) {
+        this.rec.c.duplicateExecutions++;
+        if (!this.sc.tools[ident.tool].idempotent) this.rec.c.nonIdempotentDuplicates++;
+      }
+      if (a.callerDone) this.rec.c.zombieExecutions++;
+    }
+    a.served = true;
+    if (a.severed || this.lost('relayToServer', a, 2)) return;
+    this.kernel.after(this.link('relayToServer', a, Purpose.linkServerBack), this, K_RESP_RELAY, a);
+  }
+
+  private responseAtRelay(a: SimAttempt): void {
+    if (a.severed || !a.relayHeld) return; // the relay already forgot it (cancelled or dropped)
+    this.releaseSlot(a);
+    if (this.lost('agentToRelay', a, 3)) return;
+    const d = this.sc.relay.processing.sample(this.draw(a, Purpose.relayProcessBack)) + this.link('agentToRelay', a, Purpose.linkAgentBack);
+    this.kernel.after(d, this, K_DELIVER, a);
+  }
+
+  private deliver(a: SimAttempt): void {
+    if (a.callerDone) return;
+    a.callerDone = true;
+    a.owner.attemptDone(a);
+  }
+
+  private cancelAtRelay(a: SimAttempt): void {
+    if (a.severed) return;
+    this.releaseSlot(a);
+    if (!this.cancelHonoured || a.serverState === ServerState.Done) return;
+    this.kernel.after(this.link('relayToServer', a, Purpose.think), this, K_CANCEL_SERVER, a);
+  }
+
+  private cancelAtServer(a: SimAttempt): void {
+    a.cancelled = true;
+    if (a.serverState === ServerState.Queued) a.serverState = ServerState.Aborted;
+    else if (a.serverState === ServerState.Serving) {
+      a.serverState = ServerState.Aborted;
+      this.busy--;
+      this.nextFromQueue();
+    }
+  }
+
+  /** The connector dropped (outage or token expiry): every request inside the tunnel fails now. */
+  private connectorDropped(): void {
+    const now = this.kernel.now();
+    const victims = [...this.inTunnel];
+    this.inTunnel.clear();
+    this.admission.drain();
+    for (const a of victims) {
+      a.severed = true;
+      a.relayHeld = false;
+      a.relayQueued = false;
+      this.rec.c.unavailable++;
+      this.reply(a, 'unavailable');
+    }
+    const next = this.availability.nextDrop(now);
+    if (next < Infinity) this.kernel.at(next, this, K_DROP);
+  }
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { EventQueue } from '../../src/kernel/queue.js';
+import { Kernel } from '../../src/kernel/kernel.js';
+
+describe('EventQueue', () => {
+  it('fires events in (time, insertion) order whatever the heap shape', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 20 }), { minLength: 1, maxLength: 300 }), (times) => {
+        const q = new EventQueue();
+        const fired: number[] = [];
+        const target = { fire: (_k: number, ref: unknown) => fired.push(ref as number) };
+        times.forEach((t, i) => q.push(t, target, 0, i));
+        while (q.size > 0) q.popAndFire();
+        const expected = times.map((t, i) => ({ t, i })).sort((a, b) => a.t - b.t || a.i - b.i).map((x) => x.i);
+        expect(fired).toEqual(expected);
+      }),
+      { seed: 1, numRuns: 200 },
+    );
+  });
+});
+
+describe('Kernel', () => {
+  it('advances virtual time to each event and stops on request', () => {
+    const k = new Kernel();
+    const seen: number[] = [];
+    const target = {
+      fire: (kind: number) => {
+        seen.push(k.now());
+        if (kind === 1) k.after(5, target, 2);
+        if (kind === 2) k.stop();
+      },
+    };
+    k.after(10, target, 1);
+    k.after(100, target, 3);
+    k.run();
+    expect(seen).toEqual([10, 15]);
+    expect(k.pending).toBe(1);
+  });
+
+  it('refuses negative delays', () => {
+    const k = new Kernel();
+    expect(() => k.after(-1, { fire: () => {} }, 0)).toThrow(RangeError);
+  });
+});

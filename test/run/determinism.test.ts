@@ -1,0 +1,78 @@
+/**
+ * The determinism contract (DESIGN.md): same scenario + seed → byte-identical report; common random
+ * numbers across policies; shards merge into exactly the unsharded report.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { parseScenario } from '../../src/scenario/load.js';
+import { runSim } from '../../src/run/sim.js';
+import { mergeReports } from '../../src/run/merge.js';
+import type { Scenario } from '../../src/scenario/types.js';
+
+/** The reference scenario, shortened: 20 agents, 120 workflows (the outage and spike still land). */
+export function smallReference(patch: (d: any) => void = () => {}): Scenario {
+  const data = parse(readFileSync('scenarios/thirty-call.yaml', 'utf8'));
+  data.workload = { model: 'closed', agents: 20, workflows: 120 };
+  data.replications = 2;
+  patch(data);
+  return parseScenario(data, 'scenarios/thirty-call.yaml');
+}
+
+const json = (x: unknown) => JSON.stringify(x);
+
+describe('runSim', () => {
+  const sc = smallReference();
+  const full = runSim(sc);
+
+  it('gives a byte-identical report for the same seed', () => {
+    expect(json(runSim(smallReference()))).toBe(json(full));
+  });
+
+  it('gives other numbers for another seed', () => {
+    const other = runSim(sc, { seed: 43 });
+    expect(other.policies[0].calls.attempts).not.toBe(full.policies[0].calls.attempts);
+    expect(json(other.policies)).not.toBe(json(full.policies));
+  });
+
+  it('gives a policy the same figures alone as beside the others (common random numbers)', () => {
+    for (const name of sc.policies.map((p) => p.name)) {
+      const alone = runSim(sc, { policies: [name] });
+      expect(alone.policies).toHaveLength(1);
+      expect(json(alone.policies[0])).toBe(json(full.policies.find((p) => p.name === name)));
+    }
+  });
+
+  it('merges shards 1/4 … 4/4 into exactly the unsharded report, empty shards included', () => {
+    const shards = [1, 2, 3, 4].map((index) => runSim(sc, { shard: { index, count: 4 } }));
+    const merged = mergeReports(shards.map((report, i) => ({ file: `s${i}.json`, report: JSON.parse(json(report)) })));
+    expect(json(merged)).toBe(json(full));
+    const eight = [1, 2, 3, 4, 5, 6, 7, 8].map((index) => runSim(sc, { shard: { index, count: 8 } }));
+    expect(eight.some((r) => r.worlds.length === 0)).toBe(true);
+    expect(json(mergeReports(eight.map((report, i) => ({ file: `e${i}.json`, report }))))).toBe(json(full));
+  });
+
+  it('refuses to merge a world twice', () => {
+    const s1 = runSim(sc, { shard: { index: 1, count: 2 } });
+    expect(() => mergeReports([{ file: 'a.json', report: s1 }, { file: 'b.json', report: s1 }])).toThrow(/also in a.json/);
+  });
+
+  it('holds no wall-clock stamps or absolute paths', () => {
+    const text = json(full);
+    expect(text).not.toMatch(/\/work\/|\/home\/|\/tmp\//);
+    expect(text).not.toMatch(/20\d\d-\d\d-\d\dT/);
+  });
+});
+
+describe('the reference scenario', () => {
+  it('shows agent-layer retries behind a short timeout storming and costing more than seed guidance', () => {
+    const r = runSim(smallReference((d) => (d.replications = 1)));
+    const naive = r.policies.find((p) => p.name === 'naive-retry')!;
+    const seed = r.policies.find((p) => p.name === 'seed-guidance')!;
+    expect(naive.calls.amplification).toBeGreaterThan(seed.calls.amplification);
+    expect(naive.storm.peakRatio).toBeGreaterThan(2);
+    expect(naive.cost.retryTax).toBeGreaterThan(0);
+    expect(seed.cost.retryTax).toBe(0);
+    expect(naive.calls.duplicateExecutions).toBeGreaterThan(seed.calls.duplicateExecutions);
+  });
+});
