@@ -8,7 +8,7 @@ import type { Aggregate, Target } from './threshold-grammar.js';
 import type { PolicyReport, Summary } from './types.js';
 
 /** How a measured value is displayed. */
-export type Unit = 'ms' | 'usd' | 'plain';
+export type Unit = 'ms' | 'usd' | 'share' | 'plain';
 
 export interface Measured {
   value: number | null;
@@ -122,7 +122,7 @@ function rateBase(keys: string[]): string[] {
 
 function unitOf(keys: string[], rate: boolean): Unit {
   const last = keys[keys.length - 1];
-  if (rate || /Share$|Rate$/.test(last)) return 'plain';
+  if (rate || /Share$|Rate$/.test(last)) return 'share';
   if (keys[0] === 'latency' || last.endsWith('Ms') || keys.includes('call') || keys.includes('attempt')) return 'ms';
   if (keys[0] === 'cost' || keys[0] === 'costPerCompletedWorkflow') return 'usd';
   return 'plain';
@@ -163,6 +163,7 @@ export function formatValue(value: number | null, unit: Unit): string {
   if (!Number.isFinite(value)) return String(value);
   if (unit === 'ms') return Math.abs(value) >= 1000 ? `${round(value / 1000)} s` : `${round(value)} ms`;
   if (unit === 'usd') return `$${round(value)}`;
+  if (unit === 'share') return `${round(value * 100)}%`;
   return round(value);
 }
 

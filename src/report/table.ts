@@ -31,7 +31,7 @@ const dist = (metric: string, percentile: number): Target => ({ kind: 'dist', me
 
 const ROWS: RowDef[] = [
   { label: 'workflows completed', unit: 'plain', better: 'higher', value: (p) => p.workflows.completed },
-  { label: 'success rate', unit: 'plain', better: 'higher', value: (p) => p.workflows.successRate },
+  { label: 'success rate', unit: 'share', better: 'higher', value: (p) => p.workflows.successRate },
   { label: 'workflow p50', unit: 'ms', better: 'lower', value: pct(dist('workflow', 50)) },
   { label: 'workflow p95', unit: 'ms', better: 'lower', value: pct(dist('workflow', 95)) },
   { label: 'workflow p99', unit: 'ms', better: 'lower', value: pct(dist('workflow', 99)) },
@@ -45,20 +45,18 @@ const ROWS: RowDef[] = [
   { label: 'non-idempotent duplicates', unit: 'plain', better: 'lower', value: (p) => p.calls.nonIdempotentDuplicates },
   { label: 'tokens per completed workflow', unit: 'plain', better: 'lower', value: (p) => p.tokens.perCompletedWorkflow },
   { label: 'cost per completed workflow', unit: 'usd', better: 'lower', value: (p) => p.cost.perCompletedWorkflow },
-  { label: 'retry tax (share of cost)', unit: 'plain', better: 'lower', value: (p) => p.cost.retryTaxShare },
+  { label: 'retry tax (share of cost)', unit: 'share', better: 'lower', value: (p) => p.cost.retryTaxShare },
   { label: 'storm peak (attempts ÷ offered)', unit: 'plain', better: 'lower', value: (p) => p.storm.peakRatio },
   { label: 'storm windows above 2×', unit: 'plain', better: 'lower', value: (p) => p.storm.windowsAbove2x },
   { label: 'breaker opens', unit: 'plain', better: null, value: (p) => p.breaker.opens },
   { label: 'breaker rejected calls', unit: 'plain', better: null, value: (p) => p.breaker.rejected },
 ];
 
-const SHARES = new Set(['success rate', 'retry tax (share of cost)']);
-
 /** Builds the table; a row is marked only when its values differ. */
 export function policyTable(report: Report): PolicyTable {
   const rows = ROWS.map((def): TableRow => {
     const values = report.policies.map((p) => finite(def.value(p)));
-    const cells = values.map((v) => (SHARES.has(def.label) && v !== null ? `${Number((v * 100).toFixed(2))}%` : formatValue(v, def.unit)));
+    const cells = values.map((v) => formatValue(v, def.unit));
     return { label: def.label, cells, best: bestColumns(values, def.better) };
   });
   return { policies: report.policies.map((p) => p.name), rows };
