@@ -1,0 +1,28 @@
+/**
+ * The relay benchmark for `tunnelsim bench`: direct vs through the relay vs through nginx, on
+ * loopback. The measuring code reads the wall clock, so it lives in `live/bench-relay.ts`; this file
+ * re-exports it and adapts the result to a `BenchSuite`.
+ */
+import { benchRelay, type RelayBenchResult } from '../live/bench-relay.js';
+import type { BenchResult, BenchSuite, BenchSuiteResult } from './types.js';
+
+export { benchRelay, DEFAULT_RELAY_BENCH, type RelayBenchOptions, type RelayBenchResult, type LegResult } from '../live/bench-relay.js';
+
+/** Bench-file results (`direct.reqPerSec`, `relay.p99`, …) and ratios (higher is better). */
+export function relaySuiteResult(r: RelayBenchResult): BenchSuiteResult {
+  const results: Record<string, BenchResult> = {};
+  const samples = r.options.rounds;
+  for (const [name, leg] of [['direct', r.direct], ['relay', r.relay], ['nginx', r.nginx]] as const) {
+    if (!leg) continue;
+    results[`${name}.reqPerSec`] = { median: leg.reqPerSec, unit: 'req/s', samples };
+    results[`${name}.latency`] = { median: leg.p50Ms, p99: leg.p99Ms, unit: 'ms', samples };
+  }
+  const ratios: Record<string, number> = { relayVsDirect: r.ratios.relayVsDirect };
+  if (r.ratios.relayVsNginx !== undefined) ratios.relayVsNginx = r.ratios.relayVsNginx;
+  return { results, ratios };
+}
+
+export const relaySuite: BenchSuite = {
+  name: 'relay',
+  run: async (opts) => relaySuiteResult(await benchRelay(opts.quick ? { calls: 100, latencyCalls: 300, warmup: 20, rounds: 1 } : {})),
+};

@@ -1,0 +1,153 @@
+/**
+ * The relay benchmark on loopback: the same load client and the same upstream MCP server, called
+ * directly, through the relay (JWT check on every request, HMAC signing, connector signature
+ * checks, audit log to a file), and through nginx as a reverse/WebSocket proxy when nginx is
+ * installed. Each leg runs a throughput phase (`concurrency` sessions in a closed loop) and a
+ * latency phase (one session, calls back to back, so p50/p99 are per-hop cost, not queueing). Legs
+ * are interleaved over `rounds` and each figure is the median over rounds, so drift in the machine
+ * touches every leg alike. Client, relay, connector and upstream share this process; nginx runs in
+ * its own (one worker), so on a small machine the nginx leg has a core to itself.
+ */
+import { cpus } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileAuditSink } from './audit-file.js';
+import { runLoad } from './bench-client.js';
+import { startBenchUpstream } from './bench-upstream.js';
+import { Connector } from './connector.js';
+import { DEFAULT_NGINX, startNginx } from './nginx.js';
+import { RelayServer } from './relay-server.js';
+import { mintToken } from './tokens.js';
+import { upstreamFactory } from './upstream.js';
+
+export interface RelayBenchOptions {
+  /** Parallel sessions in the throughput phase. @default 8 */
+  concurrency: number;
+  /** Calls per session in the throughput phase. @default 300 */
+  calls: number;
+  /** Back-to-back calls in the latency phase. @default 1000 */
+  latencyCalls: number;
+  /** Calls per session before measuring. @default 50 */
+  warmup: number;
+  /** Interleaved repetitions of every leg; figures are medians over rounds. @default 3 */
+  rounds: number;
+  /** nginx binary; `false` skips the nginx leg. @default '/usr/sbin/nginx' */
+  nginx: string | false;
+}
+
+export const DEFAULT_RELAY_BENCH: RelayBenchOptions = { concurrency: 8, calls: 300, latencyCalls: 1000, warmup: 50, rounds: 3, nginx: DEFAULT_NGINX };
+
+export interface LegResult {
+  /** Calls per second with `concurrency` sessions. */
+  reqPerSec: number;
+  /** Per-call latency, one session back to back, ms. */
+  p50Ms: number;
+  p99Ms: number;
+  /** Per-call latency under the throughput phase's load, ms. */
+  loadedP50Ms: number;
+  loadedP99Ms: number;
+}
+
+export interface RelayBenchResult {
+  machine: { cpus: number; model: string; node: string };
+  options: RelayBenchOptions;
+  direct: LegResult;
+  relay: LegResult;
+  /** Absent when nginx is not installed (see `nginxSkipped`). */
+  nginx?: LegResult;
+  nginxSkipped?: string;
+  ratios: {
+    /** relay req/s ÷ direct req/s (≤ 1; higher is better). */
+    relayVsDirect: number;
+    /** relay req/s ÷ nginx req/s (the DESIGN.md budget wants ≥ 1). */
+    relayVsNginx?: number;
+    /** nginx req/s ÷ direct req/s. */
+    nginxVsDirect?: number;
+  };
+  /** Latency the hop adds over direct, ms (p50 and p99 of the latency phase). */
+  addedMs: { relayP50: number; relayP99: number; nginxP50?: number; nginxP99?: number };
+}
+
+function quantile(sorted: Float64Array, q: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+async function measure(url: string, o: RelayBenchOptions, token?: string): Promise<LegResult> {
+  const load = await runLoad({ url, token, concurrency: o.concurrency, calls: o.calls, warmup: o.warmup });
+  const seq = await runLoad({ url, token, concurrency: 1, calls: o.latencyCalls, warmup: o.warmup });
+  const loaded = load.latencies.sort();
+  const single = seq.latencies.sort();
+  return {
+    reqPerSec: (load.latencies.length / load.elapsedMs) * 1000,
+    p50Ms: quantile(single, 0.5),
+    p99Ms: quantile(single, 0.99),
+    loadedP50Ms: quantile(loaded, 0.5),
+    loadedP99Ms: quantile(loaded, 0.99),
+  };
+}
+
+function medianLeg(rs: LegResult[]): LegResult {
+  const pick = (k: keyof LegResult) => median(rs.map((r) => r[k]));
+  return { reqPerSec: pick('reqPerSec'), p50Ms: pick('p50Ms'), p99Ms: pick('p99Ms'), loadedP50Ms: pick('loadedP50Ms'), loadedP99Ms: pick('loadedP99Ms') };
+}
+
+export async function benchRelay(options: Partial<RelayBenchOptions> = {}): Promise<RelayBenchResult> {
+  const o = { ...DEFAULT_RELAY_BENCH, ...options };
+  for (const k of ['concurrency', 'calls', 'latencyCalls', 'rounds'] as const) if (!(o[k] >= 1)) throw new RangeError(`${k} must be ≥ 1`);
+  if (!(o.warmup >= 0)) throw new RangeError('warmup must be ≥ 0');
+  const secret = new TextEncoder().encode(`bench-${process.pid}-${'k'.repeat(32)}`);
+  const dir = mkdtempSync(join(tmpdir(), 'tunnelsim-bench-relay-'));
+  const upstream = await startBenchUpstream();
+  const relay = await RelayServer.start({ key: secret, audit: new FileAuditSink(join(dir, 'audit.log')), maxInFlightPerTunnel: 1024 });
+  const connectToken = await mintToken(secret, { tunnel: 'bench', roles: ['connect'], ttlSec: 3600 });
+  const connector = new Connector({ relay: `http://127.0.0.1:${relay.port}`, tunnel: 'bench', token: () => connectToken, upstream: upstreamFactory({ kind: 'http', url: upstream.url }) });
+  connector.start();
+  const nginx = o.nginx === false ? undefined : await startNginx(upstream.port, '/mcp', o.nginx);
+  const legs: { direct: LegResult[]; relay: LegResult[]; nginx: LegResult[] } = { direct: [], relay: [], nginx: [] };
+  try {
+    await connector.ready();
+    const useToken = await mintToken(secret, { tunnel: 'bench', roles: ['use'], ttlSec: 3600 });
+    const relayUrl = `http://127.0.0.1:${relay.port}/t/bench/mcp`;
+    for (let r = 0; r < o.rounds; r++) {
+      legs.direct.push(await measure(upstream.url, o));
+      legs.relay.push(await measure(relayUrl, o, useToken));
+      if (nginx) legs.nginx.push(await measure(nginx.url, o));
+    }
+  } finally {
+    await connector.close();
+    await relay.close();
+    await nginx?.stop();
+    await upstream.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const direct = medianLeg(legs.direct);
+  const viaRelay = medianLeg(legs.relay);
+  const viaNginx = nginx ? medianLeg(legs.nginx) : undefined;
+  const cpu = cpus();
+  return {
+    machine: { cpus: cpu.length, model: cpu[0]?.model ?? 'unknown', node: process.version },
+    options: o,
+    direct,
+    relay: viaRelay,
+    ...(viaNginx
+      ? { nginx: viaNginx }
+      : { nginxSkipped: o.nginx === false ? 'nginx leg disabled' : `nginx not found at ${o.nginx} (apt-get install nginx)` }),
+    ratios: {
+      relayVsDirect: viaRelay.reqPerSec / direct.reqPerSec,
+      ...(viaNginx ? { relayVsNginx: viaRelay.reqPerSec / viaNginx.reqPerSec, nginxVsDirect: viaNginx.reqPerSec / direct.reqPerSec } : {}),
+    },
+    addedMs: {
+      relayP50: viaRelay.p50Ms - direct.p50Ms,
+      relayP99: viaRelay.p99Ms - direct.p99Ms,
+      ...(viaNginx ? { nginxP50: viaNginx.p50Ms - direct.p50Ms, nginxP99: viaNginx.p99Ms - direct.p99Ms } : {}),
+    },
+  };
+}
