@@ -1,6 +1,7 @@
 /**
- * The HTML report in a real browser: headless Chromium (Debian's `chromium` package) driven by
- * playwright-core. Skipped, with a message saying why, where /usr/bin/chromium is absent.
+ * The HTML report of the reference scenario in a real browser: headless Chromium (Debian's
+ * `chromium` package) driven by playwright-core. Skipped, with a message saying why, where
+ * /usr/bin/chromium is absent.
  * Set TUNNELSIM_UPDATE_DOCS=1 to refresh docs/img/report.png, the README's screenshot.
  */
 import { existsSync } from 'node:fs';
@@ -10,8 +11,10 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHARTS } from '../../src/report/charts.js';
+import { evaluateThresholds } from '../../src/report/thresholds.js';
 import { writeReports } from '../../src/report/write.js';
-import { fixtureReport } from './fixtures.js';
+import { runSim } from '../../src/run/sim.js';
+import { loadScenario } from '../../src/scenario/load.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -28,7 +31,9 @@ describe.skipIf(!hasChromium)('HTML report in Chromium', () => {
 
   beforeAll(async () => {
     await rm(out, { recursive: true, force: true });
-    await writeReports(fixtureReport(), { out, formats: ['html'], basename: 'report' });
+    const report = runSim(loadScenario('scenarios/thirty-call.yaml'));
+    report.thresholds = evaluateThresholds(report, report.scenario.thresholds);
+    await writeReports(report, { out, formats: ['html'], basename: 'report' });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   });
   afterAll(async () => {
