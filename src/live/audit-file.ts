@@ -1,9 +1,9 @@
 /**
  * Audit sinks for the live relay: stdout, or an append-only file that rotates to `FILE.1` when it
- * passes `rotateBytes` (one generation kept, like logrotate's `rotate 1`). Writes are synchronous so
- * a crash loses no line; at audit volumes (one short line per request) that costs little.
+ * passes `rotateBytes` (one generation kept, like logrotate's `rotate 1`). Writes are synchronous on
+ * a descriptor kept open, so a crash loses no line and a request costs one `write(2)`.
  */
-import { appendFileSync, renameSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, renameSync, writeSync } from 'node:fs';
 import { auditLine, type AuditRecord, type AuditSink } from '../relay/audit.js';
 
 export interface FileAuditOptions {
@@ -15,6 +15,7 @@ export const DEFAULT_FILE_AUDIT: FileAuditOptions = { rotateBytes: 0 };
 
 export class FileAuditSink implements AuditSink {
   private size: number;
+  private fd: number;
   private readonly opts: FileAuditOptions;
 
   constructor(
@@ -23,21 +24,23 @@ export class FileAuditSink implements AuditSink {
   ) {
     this.opts = { ...DEFAULT_FILE_AUDIT, ...options };
     if (!(this.opts.rotateBytes >= 0)) throw new RangeError('rotateBytes must be ≥ 0');
-    try {
-      this.size = statSync(file).size;
-    } catch {
-      this.size = 0;
-    }
+    this.fd = openSync(file, 'a');
+    this.size = fstatSync(this.fd).size;
   }
 
   write(r: AuditRecord): void {
     const line = auditLine(r);
     if (this.opts.rotateBytes > 0 && this.size > 0 && this.size + line.length > this.opts.rotateBytes) {
+      closeSync(this.fd);
       renameSync(this.file, `${this.file}.1`);
+      this.fd = openSync(this.file, 'a');
       this.size = 0;
     }
-    appendFileSync(this.file, line);
-    this.size += Buffer.byteLength(line);
+    this.size += writeSync(this.fd, line);
+  }
+
+  close(): void {
+    closeSync(this.fd);
   }
 }
 

@@ -106,7 +106,8 @@ export async function benchRelay(options: Partial<RelayBenchOptions> = {}): Prom
   const secret = new TextEncoder().encode(`bench-${process.pid}-${'k'.repeat(32)}`);
   const dir = mkdtempSync(join(tmpdir(), 'tunnelsim-bench-relay-'));
   const upstream = await startBenchUpstream();
-  const relay = await RelayServer.start({ key: secret, audit: new FileAuditSink(join(dir, 'audit.log')), maxInFlightPerTunnel: 1024 });
+  const audit = new FileAuditSink(join(dir, 'audit.log'));
+  const relay = await RelayServer.start({ key: secret, audit, maxInFlightPerTunnel: 1024 });
   const connectToken = await mintToken(secret, { tunnel: 'bench', roles: ['connect'], ttlSec: 3600 });
   const connector = new Connector({ relay: `http://127.0.0.1:${relay.port}`, tunnel: 'bench', token: () => connectToken, upstream: upstreamFactory({ kind: 'http', url: upstream.url }) });
   connector.start();
@@ -126,6 +127,7 @@ export async function benchRelay(options: Partial<RelayBenchOptions> = {}): Prom
     await relay.close();
     await nginx?.stop();
     await upstream.close();
+    audit.close();
     rmSync(dir, { recursive: true, force: true });
   }
   const direct = medianLeg(legs.direct);

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
-import { authorize, bearerToken, wwwAuthenticate, type AuthDecision } from '../relay/auth.js';
+import { bearerToken, wwwAuthenticate, type AuthDecision } from '../relay/auth.js';
 import { auditRecord, type AuditStatus } from '../relay/audit.js';
 import { RELAY_ERROR, rpcError, type Message, type RequestId } from '../relay/core.js';
 import type { Grant } from '../relay/scopes.js';
@@ -56,7 +56,7 @@ export class AgentSessions {
     if (ctx.draining) return fail(503, 'draining', -32000, 'relay is draining', { 'Retry-After': String(ctx.opts.retryAfterSec) });
     const state = ctx.core.state(tunnel);
     if (state === 'unknown') return fail(404, 'unknown_tunnel', -32000, 'unknown tunnel');
-    const decision = await authorize(bearerToken(header(req, 'authorization')), ctx.opts.key, ctx.opts.auth, { tunnel, role: 'use' }, now);
+    const decision = await ctx.authorizer.authorize(bearerToken(header(req, 'authorization')), { tunnel, role: 'use' }, now);
     if (decision.kind === 'denied') {
       const www = wwwAuthenticate(decision, `${ctx.baseUrl()}/.well-known/oauth-protected-resource/t/${encodeURIComponent(tunnel)}/mcp`);
       return fail(decision.status, decision.reason, -32001, describe(decision), { 'WWW-Authenticate': www });

@@ -2,6 +2,7 @@
 import type { AuthOptions, VerifyKey } from '../relay/auth.js';
 import type { AuditSink } from '../relay/audit.js';
 import type { Output, RelayCore } from '../relay/core.js';
+import type { CachedAuthorizer } from '../relay/auth-cache.js';
 
 export interface RelayServerOptions {
   /** TCP port; 0 picks a free one. @default 0 */
@@ -54,6 +55,8 @@ export const DEFAULT_RELAY_SERVER: Omit<RelayServerOptions, 'key' | 'audit'> = {
 export interface RelayContext {
   readonly opts: RelayServerOptions;
   readonly core: RelayCore;
+  /** Agent-token checks, remembered per token until it expires. */
+  readonly authorizer: CachedAuthorizer;
   readonly draining: boolean;
   /** Carries out the core's decisions. */
   run(outputs: Output[]): void;

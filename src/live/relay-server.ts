@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tunnelAudience } from '../relay/auth.js';
 import { RelayCore, type Output } from '../relay/core.js';
+import { CachedAuthorizer } from '../relay/auth-cache.js';
 import { SCOPE_USE, SCOPE_READ_ONLY } from '../relay/scopes.js';
 import { TunnelsimError } from '../errors.js';
 import { AgentSessions, sendJson } from './relay-agents.js';
@@ -23,6 +24,7 @@ const METADATA_PATH = /^\/\.well-known\/oauth-protected-resource\/t\/([^/]+)\/mc
 export class RelayServer implements RelayContext {
   readonly opts: RelayServerOptions;
   readonly core: RelayCore;
+  readonly authorizer: CachedAuthorizer;
   private readonly http: Server;
   private readonly agents: AgentSessions;
   private readonly connectors: ConnectorHub;
@@ -33,6 +35,7 @@ export class RelayServer implements RelayContext {
     if (!(this.opts.maxFrameBytes >= 1024)) throw new RangeError('maxFrameBytes must be ≥ 1024');
     if (!(this.opts.heartbeatMs >= 10)) throw new RangeError('heartbeatMs must be ≥ 10');
     this.core = new RelayCore({ maxInFlight: this.opts.maxInFlightPerTunnel, queue: this.opts.queue, tunnels: this.opts.tunnels });
+    this.authorizer = new CachedAuthorizer(this.opts.key, this.opts.auth);
     this.agents = new AgentSessions(this);
     this.connectors = new ConnectorHub(this);
     this.http = createServer((req, res) => void this.route(req, res).catch(() => sendJson(res, 500, { error: 'internal error' })));
