@@ -37,7 +37,9 @@ function histogramRows(report: Report, key: string, scale: number, bins: number,
     .map((p) => [p, policyHistogram(p, key)] as [PolicyReport, Histogram | undefined])
     .filter((e): e is [PolicyReport, Histogram] => e[1] !== undefined);
   if (hs.length === 0) return [];
-  const lo = Math.min(...hs.map(([, h]) => h.getValueAtPercentile(0) / scale));
+  // A log axis cannot start at 0: zero samples join the lowest band (one recorded unit).
+  const min = Math.min(...hs.map(([, h]) => h.getValueAtPercentile(0) / scale));
+  const lo = spacing === 'log' ? Math.max(min, 1 / scale) : min;
   const hi = Math.max(...hs.map(([, h]) => h.maxValue / scale));
   const edges = binEdges(lo, hi, bins, spacing);
   const rows: Row[] = [];

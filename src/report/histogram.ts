@@ -78,13 +78,16 @@ interface RecordedIterator {
   next(): { valueIteratedTo: number; countAddedInThisIterationStep: number };
 }
 
-/** Counts per bin `[edges[i], edges[i+1])`, the last bin closed; values divided by `scale`. */
+/**
+ * Counts per bin `[edges[i], edges[i+1])`, values divided by `scale`; values outside the edges
+ * count in the first or last bin, so every sample is shown.
+ */
 export function binCounts(h: Histogram, edges: number[], scale: number): number[] {
   const counts = new Array<number>(Math.max(0, edges.length - 1)).fill(0);
+  if (counts.length === 0) return counts;
   for (const { value, count } of recordedValues(h, scale)) {
-    let i = upperBound(edges, value) - 1;
-    if (i >= counts.length) i = counts.length - 1;
-    if (i >= 0) counts[i] += count;
+    const i = upperBound(edges, value) - 1;
+    counts[Math.min(Math.max(i, 0), counts.length - 1)] += count;
   }
   return counts;
 }

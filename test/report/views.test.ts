@@ -1,8 +1,8 @@
-import { HistogramLogReader, listTags } from 'hdr-histogram-js';
+import { HistogramLogReader, build, listTags } from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
 import { CHARTS, renderCharts } from '../../src/report/charts.js';
 import { hdrLog } from '../../src/report/hdrlog.js';
-import { policyHistogram } from '../../src/report/histogram.js';
+import { binCounts, policyHistogram } from '../../src/report/histogram.js';
 import { renderHtml } from '../../src/report/html.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { policyTable } from '../../src/report/table.js';
@@ -101,5 +101,13 @@ describe('hdrLog', () => {
       read++;
     }
     expect(read).toBe(Object.keys(policy.histograms).length);
+  });
+});
+
+describe('binCounts', () => {
+  it('counts every sample once, those outside the edges in the end bins', () => {
+    const h = build({ bitBucketSize: 64, numberOfSignificantValueDigits: 3, autoResize: true });
+    for (const v of [0, 5, 15, 25, 1000]) h.recordValue(v);
+    expect(binCounts(h, [1, 10, 20, 30], 1)).toEqual([2, 1, 2]);
   });
 });
