@@ -25,7 +25,10 @@ export function compareTable(result: CompareResult): string {
   return [line(header), rule, ...rows.map(line), '', summary, ''].join('\n');
 }
 
-/** JUnit XML: one testsuite per scope (policy or bench), one testcase per check. */
+/**
+ * JUnit XML: one testsuite per scope (policy or bench), one testcase per check. `time` is 0: the
+ * checks take no time worth reporting, and some readers require the attribute.
+ */
 export function compareJUnit(result: CompareResult, name = 'tunnelsim compare'): string {
   const scopes = [...new Set(result.checks.map((c) => c.scope))];
   const out = [
@@ -35,9 +38,9 @@ export function compareJUnit(result: CompareResult, name = 'tunnelsim compare'):
   for (const scope of scopes) {
     const checks = result.checks.filter((c) => c.scope === scope);
     const failures = checks.filter((c) => !c.ok).length;
-    out.push(`  <testsuite name="${xml(scope)}" tests="${checks.length}" failures="${failures}" errors="0" skipped="0">`);
+    out.push(`  <testsuite name="${xml(scope)}" tests="${checks.length}" failures="${failures}" errors="0" skipped="0" time="0">`);
     for (const c of checks) {
-      const open = `    <testcase classname="tunnelsim.compare.${xml(scope)}" name="${xml(c.expression)}"`;
+      const open = `    <testcase classname="tunnelsim.compare.${xml(scope)}" name="${xml(c.expression)}" time="0"`;
       if (c.ok) {
         out.push(`${open}/>`);
         continue;
