@@ -4,10 +4,10 @@
  * runner prefixes both with the suite name (`hdr.recordValue`, `hdr.recordVsPush`).
  *
  * Planned: `sim` (kernel events/s, policy engine, attempts simulated per second) from the
- * simulator, and `relay` (direct vs through the relay on loopback) wrapping `benchRelay` from
- * ./relay.ts.
+ * simulator, registered here between `hdr` and `relay`.
  */
 import { hdrSuite } from './hdr.js';
+import { relaySuite } from './relay.js';
 import type { BenchSuite } from './types.js';
 
-export const suites: BenchSuite[] = [hdrSuite];
+export const suites: BenchSuite[] = [hdrSuite, relaySuite];
