@@ -28,7 +28,7 @@ export interface BenchFile {
   results: Record<string, BenchResult>;
   /**
    * By `suite.name`. Convention: higher is better (a throughput over its baseline's throughput),
-   * so `compare`'s default gate is `ratios.* >= -25%`.
+   * so `compare`'s default gate is `ratios.* >= -50%`.
    */
   ratios: Record<string, number>;
 }

@@ -27,8 +27,12 @@ export const DEFAULT_REPORT_CHECKS: readonly string[] = [
   'cost.perCompletedWorkflow <= +10%',
 ];
 
-/** The bench gate: every ratio (higher is better) may fall by a quarter; medians are machine-bound and not gated. */
-export const DEFAULT_BENCH_CHECKS: readonly string[] = ['ratios.* >= -25%'];
+/**
+ * The bench gate: every ratio (higher is better) may fall by half. Ratios of short loopback runs
+ * swing widely between runs, so the gate catches collapses, not drifts; medians are machine-bound
+ * and not gated.
+ */
+export const DEFAULT_BENCH_CHECKS: readonly string[] = ['ratios.* >= -50%'];
 
 export interface CompareCheck {
   /** Policy name, or `bench`. */
