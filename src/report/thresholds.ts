@@ -21,7 +21,12 @@ export function evaluateThresholds(report: Report, spec: Record<string, string[]
       if (parsed.limit.kind === 'relative') {
         throw new TunnelsimError('BAD_INPUT', `'${parsed.expression}': a relative limit (${parsed.limitText}) needs a baseline; use it with tunnelsim compare`, { field });
       }
-      for (const policy of policies) results.push(...evaluateOne(policy, parsed, field));
+      // A `{policy:NAME}` tag narrows a `*` entry to one policy.
+      const tagged = parsed.policy === undefined ? policies : policies.filter((p) => p.name === parsed.policy);
+      if (parsed.policy !== undefined && !report.policies.some((p) => p.name === parsed.policy)) {
+        throw new TunnelsimError('BAD_INPUT', `'${parsed.expression}': unknown policy '${parsed.policy}'`, { field });
+      }
+      for (const policy of tagged) results.push(...evaluateOne(policy, parsed, field));
     });
   }
   return results;

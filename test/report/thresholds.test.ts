@@ -128,6 +128,13 @@ describe('evaluateThresholds', () => {
     expect(Math.abs(r.value! - p.costPerCompletedWorkflow.max) / p.costPerCompletedWorkflow.max).toBeLessThan(0.001);
   });
 
+  it('narrows a * entry to the policy a policy tag names', () => {
+    const report = fixtureReport();
+    const results = evaluateThresholds(report, { '*': ['calls{policy:naive-retry}.amplification < 100'] });
+    expect(results.map((r) => r.policy)).toEqual(['naive-retry']);
+    expect(badInput(() => evaluateThresholds(report, { '*': ['calls{policy:nope}.amplification < 100'] })).message).toMatch(/unknown policy 'nope'/);
+  });
+
   it('rejects an unknown policy, an unknown field and a relative limit', () => {
     const report = fixtureReport();
     expect(badInput(() => evaluateThresholds(report, { nope: ['call.p(95) < 1s'] })).field).toBe('thresholds.nope');
