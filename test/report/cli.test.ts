@@ -66,3 +66,14 @@ describe('tunnelsim compare', () => {
     expect(bad.err).toMatch(/^error: --threshold\[0\]: /);
   });
 });
+
+describe('tunnelsim compare across modes', () => {
+  it('notes when the two reports come from different modes or scenarios', async () => {
+    const live = fixtureReport();
+    live.mode = 'live';
+    await writeFile(file('live.json'), JSON.stringify(live));
+    const r = await run(['compare', file('base.json'), file('live.json')]);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe("note: comparing sim 'fixture' with live 'fixture'\n");
+  });
+});

@@ -22,6 +22,13 @@ export const compareCommand: Command = {
   handler: async (args: { baseline: string; current: string; threshold?: string[]; junit?: string }) => {
     const baseline = toComparable(await readJsonFile(args.baseline), args.baseline);
     const current = toComparable(await readJsonFile(args.current), args.current);
+    if (baseline.kind === 'report' && current.kind === 'report') {
+      const [b, c] = [baseline.report, current.report];
+      // Allowed (sim baseline vs live run is the calibration story), but worth saying.
+      if (b.scenario.name !== c.scenario.name || b.mode !== c.mode) {
+        process.stderr.write(`note: comparing ${b.mode} '${b.scenario.name}' with ${c.mode} '${c.scenario.name}'\n`);
+      }
+    }
     const result = compare(baseline, current, args.threshold ?? []);
     process.stdout.write(compareTable(result));
     if (args.junit) {
