@@ -11,7 +11,7 @@ import { keyedUniform, Purpose } from '../kernel/rng.js';
 import type { Recorder } from '../metrics/recorder.js';
 import { backoffDelay } from '../policy/backoff.js';
 import type { ConsecutiveBreaker } from '../policy/breaker.js';
-import { LogicalCall, type CallListener, type CallTransport } from '../policy/caller.js';
+import { LogicalCall, type CallContext, type CallListener, type CallTransport, type Timers } from '../policy/caller.js';
 import type { FailureKind, Policy } from '../policy/types.js';
 import type { CallIdentity } from '../sim/attempt.js';
 import type { Scenario } from '../scenario/types.js';
@@ -25,12 +25,14 @@ export interface AgentEnv {
   rec: Recorder;
   seed: number;
   transport: CallTransport;
-  /** Timeout per tool index (ms; Infinity for none). */
-  timeouts: number[];
+  /** Timeout timers per tool index (undefined: no timeout). */
+  timers: (Timers | undefined)[];
   /** Breaker per tool index (the same object for all tools when scoped per tunnel). */
   breakers: (ConsecutiveBreaker | undefined)[];
   module?: UserWorkflow;
   toolNames: string[];
+  /** The caller's context per tool index (built once per world). */
+  callContexts: CallContext[];
 }
 
 /** Waits for a group of calls made in parallel. */
@@ -105,8 +107,7 @@ export function* runWorkflow(env: AgentEnv, w: number, intendedStart: number): G
       const now = kernel.now();
       const group = new CallGroup(pending.length, (k, g) => {
         const id = idents[pending[k]];
-        const ctx = { scheduler: kernel, transport: env.transport, rec, policy, seed, idempotent: sc.tools[id.tool].idempotent };
-        return new LogicalCall(ctx, id, env.timeouts[id.tool], deadlineAt, env.breakers[id.tool], g, now);
+        return new LogicalCall(env.callContexts[id.tool], id, env.timers[id.tool], deadlineAt, env.breakers[id.tool], g, now);
       });
       yield group;
       const calls = group.calls;

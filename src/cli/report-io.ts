@@ -1,26 +1,25 @@
-/**
- * Where the CLI meets report/: writing the requested formats and evaluating thresholds. JSON is
- * written here; Markdown and HTML by the renderers when they are present.
- */
-import { join } from 'node:path';
-import type { Report, ThresholdResult } from '../report/types.js';
-import { writeAtomic } from './output.js';
+/** Where the CLI meets report/: writing the requested formats and evaluating thresholds. */
 import { TunnelsimError } from '../errors.js';
+import { evaluateThresholds } from '../report/thresholds.js';
+import type { Report, ThresholdResult } from '../report/types.js';
+import { writeReports, type ReportFormat } from '../report/write.js';
 
 export async function writeReportFiles(report: Report, out: string, base: string, formats: string[]): Promise<string[]> {
-  const files: string[] = [];
-  if (formats.includes('json')) {
-    const file = join(out, `${base}.json`);
-    writeAtomic(file, `${JSON.stringify(report, null, 2)}\n`);
-    files.push(file);
+  try {
+    return await writeReports(report, { out, basename: base, formats: formats as ReportFormat[] });
+  } catch (err) {
+    if (err instanceof TunnelsimError) throw err;
+    throw new TunnelsimError('RUNTIME', `cannot write the report: ${(err as Error).message}`, { file: out });
   }
-  const others = formats.filter((f) => f !== 'json');
-  if (others.length > 0) throw new TunnelsimError('BAD_INPUT', `format ${others.join(', ')} is not available yet`, { field: '--format' });
-  return files;
 }
 
-/** Evaluates the scenario's thresholds into the report; returns the failed ones. */
-export function applyThresholds(report: Report, _spec: Record<string, string[]>): ThresholdResult[] {
-  report.thresholds = [];
-  return [];
+/**
+ * Evaluates the scenario's thresholds into the report; returns the failed ones. Thresholds of
+ * policies the report does not hold (a `--policy` subset) are skipped.
+ */
+export function applyThresholds(report: Report, spec: Record<string, string[]>): ThresholdResult[] {
+  const present = new Set(report.policies.map((p) => p.name));
+  const relevant = Object.fromEntries(Object.entries(spec).filter(([k]) => k === '*' || present.has(k)));
+  report.thresholds = evaluateThresholds(report, relevant);
+  return report.thresholds.filter((t) => !t.ok);
 }

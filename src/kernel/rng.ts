@@ -25,11 +25,11 @@ function fmix32(h: number): number {
 }
 
 function absorb(h: number, x: number): number {
-  // Split x into two 32-bit words so keys up to 2^53 are honoured.
+  // Split x into two 32-bit words so keys up to 2^53 are honoured; the high word is mixed in
+  // only when present (the common case, x < 2^32, costs one finaliser).
   const lo = x >>> 0;
-  const hi = Math.floor(x / 4294967296) >>> 0;
   h = fmix32((h ^ Math.imul(lo, 0xcc9e2d51)) + 0x6b43a9b5);
-  h = fmix32((h ^ Math.imul(hi + 0x27d4eb2f, 0x1b873593)) + 0x2545f491);
+  if (x >= 4294967296) h = fmix32((h ^ Math.imul((Math.floor(x / 4294967296) >>> 0) + 0x27d4eb2f, 0x1b873593)) + 0x2545f491);
   return h;
 }
 
@@ -40,10 +40,20 @@ export function seedHash(seed: number): number {
 
 /** A uniform draw on [0, 1) that depends only on its arguments. */
 export function keyedUniform(seed: number, a: number, b: number, c: number, d: number): number {
-  let h = absorb(seed, a);
-  h = absorb(h, b);
-  h = absorb(h, c);
-  h = absorb(h, d);
+  return keyedFinish(keyPrefix(seed, a, b, c), d);
+}
+
+/**
+ * The hash state of (seed, a, b, c): compute it once for an attempt, then `keyedFinish(prefix, d)`
+ * draws for each purpose d — the same value as keyedUniform(seed, a, b, c, d), for a fraction of
+ * the work.
+ */
+export function keyPrefix(seed: number, a: number, b: number, c: number): number {
+  return absorb(absorb(absorb(seed, a), b), c);
+}
+
+export function keyedFinish(prefix: number, d: number): number {
+  const h = absorb(prefix, d);
   const x = fmix32(h ^ 0x68e31da4);
   const y = fmix32(h + 0x3c6ef372);
   return (x * 2097152 + (y >>> 11)) / 9007199254740992;

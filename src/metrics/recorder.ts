@@ -3,7 +3,8 @@
  * grows with the number of calls (memory stays flat in run length): histograms have fixed-size
  * buckets, series grow with simulated time / window, per-step arrays with the step count.
  */
-import { encode, newHistogram, type Histogram } from './hdr.js';
+import { encode } from './hdr.js';
+import { FastHistogram } from './fast-histogram.js';
 import { LATENCY_METRICS, type LatencyMetric, type WorldRecord } from '../report/types.js';
 
 export interface TokenCounts {
@@ -19,8 +20,8 @@ export interface ToolCounters {
   timeouts: number;
   errors: number;
   failed: number;
-  call: Histogram;
-  attempt: Histogram;
+  call: FastHistogram;
+  attempt: FastHistogram;
 }
 
 /** Counter names as they appear in WorldRecord.counters. */
@@ -65,9 +66,9 @@ const MAX_TRANSITIONS = 10_000;
 export class Recorder {
   readonly c: Record<CounterName, number>;
   readonly failedBy = new Map<string, number>();
-  readonly latency: Record<LatencyMetric, Histogram>;
-  readonly tokensPerCompleted = newHistogram();
-  readonly costPerCompletedMicros = newHistogram();
+  readonly latency: Record<LatencyMetric, FastHistogram>;
+  readonly tokensPerCompleted = new FastHistogram();
+  readonly costPerCompletedMicros = new FastHistogram();
   readonly tools: ToolCounters[];
   readonly perStep: { input: number[]; output: number[]; cacheRead: number[]; cacheWrite: number[] } = {
     input: [],
@@ -84,8 +85,8 @@ export class Recorder {
     readonly windowMs: number,
   ) {
     this.c = Object.fromEntries(COUNTERS.map((k) => [k, 0])) as Record<CounterName, number>;
-    this.latency = Object.fromEntries(LATENCY_METRICS.map((k) => [k, newHistogram()])) as Record<LatencyMetric, Histogram>;
-    this.tools = toolNames.map(() => ({ logical: 0, attempts: 0, timeouts: 0, errors: 0, failed: 0, call: newHistogram(), attempt: newHistogram() }));
+    this.latency = Object.fromEntries(LATENCY_METRICS.map((k) => [k, new FastHistogram()])) as Record<LatencyMetric, FastHistogram>;
+    this.tools = toolNames.map(() => ({ logical: 0, attempts: 0, timeouts: 0, errors: 0, failed: 0, call: new FastHistogram(), attempt: new FastHistogram() }));
   }
 
   /** Records a latency in ms into a histogram (stored in µs). */
@@ -152,15 +153,15 @@ export class Recorder {
     const counters: Record<string, number> = { ...this.c };
     for (const [reason, n] of [...this.failedBy].sort((a, b) => (a[0] < b[0] ? -1 : 1))) counters[`failed.${reason}`] = n;
     const histograms: Record<string, string> = {};
-    for (const k of LATENCY_METRICS) histograms[k] = encode(this.latency[k]);
-    histograms.tokensPerCompletedWorkflow = encode(this.tokensPerCompleted);
-    histograms.costPerCompletedWorkflowMicros = encode(this.costPerCompletedMicros);
+    for (const k of LATENCY_METRICS) histograms[k] = encode(this.latency[k].toHdr());
+    histograms.tokensPerCompletedWorkflow = encode(this.tokensPerCompleted.toHdr());
+    histograms.costPerCompletedWorkflowMicros = encode(this.costPerCompletedMicros.toHdr());
     const tools: Record<string, Record<string, number>> = {};
     this.toolNames.forEach((name, i) => {
       const t = this.tools[i];
       tools[name] = { logical: t.logical, attempts: t.attempts, timeouts: t.timeouts, errors: t.errors, failed: t.failed };
-      histograms[`call{tool:${name}}`] = encode(t.call);
-      histograms[`attempt{tool:${name}}`] = encode(t.attempt);
+      histograms[`call{tool:${name}}`] = encode(t.call.toHdr());
+      histograms[`attempt{tool:${name}}`] = encode(t.attempt.toHdr());
     });
     return {
       id,

@@ -26,6 +26,13 @@ export interface Scheduler {
   after(delay: number, target: EventTarget, kind: number, ref?: unknown): void;
 }
 
+/** Cancellable timers of one fixed delay (see kernel/timers.ts). */
+export interface Timers {
+  readonly delay: number;
+  add(target: EventTarget, kind: number, ref: unknown): number;
+  cancel(handle: number): void;
+}
+
 /** Told when the call finishes. */
 export interface CallListener {
   callDone(call: LogicalCall): void;
@@ -49,6 +56,7 @@ export class LogicalCall implements AttemptOwner, EventTarget {
   /** Attempts this call sent (transport layer). */
   attempts = 0;
   private current: SimAttempt | undefined;
+  private timer = -1;
   private prevDelay = 0;
   readonly startedAt: number;
   endedAt = 0;
@@ -56,7 +64,8 @@ export class LogicalCall implements AttemptOwner, EventTarget {
   constructor(
     private readonly ctx: CallContext,
     readonly ident: CallIdentity,
-    private readonly timeoutMs: number,
+    /** The tool's timeout, as a fixed-delay timer queue; undefined when the policy has none. */
+    private readonly timers: Timers | undefined,
     private readonly deadlineAt: number,
     private readonly breaker: ConsecutiveBreaker | undefined,
     private readonly listener: CallListener,
@@ -84,8 +93,9 @@ export class LogicalCall implements AttemptOwner, EventTarget {
     this.attempts++;
     rec.attemptSent(now, this.ident.tool);
     transport.send(a);
-    const limit = Math.min(this.timeoutMs, this.deadlineAt - now);
-    if (limit < Infinity) scheduler.after(limit, this, K_TIMEOUT, a);
+    const timeout = this.timers ? this.timers.delay : Infinity;
+    if (this.deadlineAt - now < timeout) scheduler.after(this.deadlineAt - now, this, K_TIMEOUT, a);
+    else if (this.timers) this.timer = this.timers.add(this, K_TIMEOUT, a);
   }
 
   fire(kind: number, ref: unknown): void {
@@ -101,6 +111,10 @@ export class LogicalCall implements AttemptOwner, EventTarget {
   attemptDone(a: SimAttempt): void {
     if (a !== this.current) return;
     this.current = undefined;
+    if (this.timer >= 0) {
+      this.timers!.cancel(this.timer);
+      this.timer = -1;
+    }
     const { rec, scheduler } = this.ctx;
     const now = scheduler.now();
     const tool = rec.tools[this.ident.tool];

@@ -36,7 +36,7 @@ export function calibrate(sc: Scenario, seed: number, module?: UserWorkflow): Hi
   const calibration: Scenario = { ...sc, workload: { ...wl, workflows, duration: undefined } };
   const timeouts = sc.tools.map(() => CALIBRATION_TIMEOUT_MS);
   const { rec } = runWorld(calibration, NEUTRAL, deriveSeed(seed, 'calibration'), timeouts, module);
-  return rec.tools.map((t) => t.attempt);
+  return rec.tools.map((t) => t.attempt.toHdr());
 }
 
 /** Resolves a policy's timeout for every tool (ms; Infinity for none). */

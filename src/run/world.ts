@@ -4,6 +4,7 @@
  * result depends only on (scenario, seed, policy, calibrated timeouts).
  */
 import { Kernel } from '../kernel/kernel.js';
+import { FixedDelayTimers } from '../kernel/timers.js';
 import { Recorder } from '../metrics/recorder.js';
 import { FaultModel } from '../model/faults.js';
 import { ConsecutiveBreaker, BreakerState } from '../policy/breaker.js';
@@ -34,8 +35,17 @@ export function runWorld(sc: Scenario, policy: Policy, seed: number, timeouts: n
     decide: (id, attempt, now) => faults.decideAttempt(id.workflow, id.key, attempt, id.tool, now),
   };
   const breakers = makeBreakers(policy, sc.tools.length, rec);
+  // One timer queue per distinct timeout value: tools that share a timeout share a queue.
+  const queues = new Map<number, FixedDelayTimers>();
+  const timers = timeouts.map((ms) => {
+    if (!Number.isFinite(ms)) return undefined;
+    let q = queues.get(ms);
+    if (!q) queues.set(ms, (q = new FixedDelayTimers(kernel, ms)));
+    return q;
+  });
+  const callContexts = sc.tools.map((t) => ({ scheduler: kernel, transport, rec, policy, seed, idempotent: t.idempotent }));
   startWorkload(
-    { kernel, sc, policy, rec, seed, transport, timeouts, breakers: breakers.byTool, module, toolNames: sc.tools.map((t) => t.name) },
+    { kernel, sc, policy, rec, seed, transport, timers, breakers: breakers.byTool, module, toolNames: sc.tools.map((t) => t.name), callContexts },
     () => kernel.stop(),
   );
   kernel.run();

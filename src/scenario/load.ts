@@ -11,6 +11,7 @@ import { TunnelsimError } from '../errors.js';
 import { distContext } from './dist.js';
 import { scenarioSchema, type ScenarioFile, type ScriptStepEntry } from './schema.js';
 import { resolveScenario } from './resolve.js';
+import { parseThreshold } from '../report/thresholds.js';
 import type { Scenario } from './types.js';
 
 /** Formats a zod path as `policies[2].retry.maxAttempts`. */
@@ -63,7 +64,9 @@ export function loadScenario(file: string): Scenario {
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
-    const where = e.linePos ? ` (line ${e.linePos[0].line}, column ${e.linePos[0].col})` : '';
+    const at = Math.min(e.pos[0], text.length);
+    const line = text.slice(0, at).split('\n').length;
+    const where = ` (line ${line}, column ${at - text.lastIndexOf('\n', at - 1)})`;
     throw new TunnelsimError('INVALID_SCENARIO', `not valid YAML: ${e.message.split('\n')[0]}${where}`, { file });
   }
   return parseScenario(doc.toJS(), file);
@@ -107,5 +110,13 @@ function checkReferences(s: ScenarioFile, file: string): void {
   });
   for (const key of Object.keys(s.thresholds)) {
     if (key !== '*' && !names.has(key)) fail(`thresholds.${key}`, `no policy named '${key}' (policies: ${[...names].join(', ')}; '*' means all)`);
+    s.thresholds[key].forEach((expr, i) => {
+      try {
+        parseThreshold(expr, `thresholds.${key}[${i}]`);
+      } catch (err) {
+        const e = err as TunnelsimError;
+        throw new TunnelsimError('INVALID_SCENARIO', e.message, { file, field: e.field ?? `thresholds.${key}[${i}]` });
+      }
+    });
   }
 }

@@ -43,6 +43,8 @@ export class SimAttempt {
   serviceMs = 0;
   /** Reached the server and got its answer (parts are meaningful). */
   served = false;
+  /** Hash state of (seed, workflow, call, attempt) for this attempt's keyed draws. */
+  key = 0;
 
   constructor(
     readonly owner: AttemptOwner,

@@ -13,7 +13,7 @@
 import { Admission } from '../relay/admission.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { EventTarget } from '../kernel/queue.js';
-import { keyedUniform, Purpose } from '../kernel/rng.js';
+import { keyedFinish, keyPrefix, Purpose } from '../kernel/rng.js';
 import type { FaultModel, Link } from '../model/faults.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { Scenario } from '../scenario/types.js';
@@ -58,7 +58,7 @@ export class World implements EventTarget {
   }
 
   private draw(a: SimAttempt, purpose: number): number {
-    return keyedUniform(this.seed, a.ident.workflow, a.ident.key, a.index, purpose);
+    return keyedFinish(a.key, purpose);
   }
 
   private link(link: Link, a: SimAttempt, purpose: number): number {
@@ -74,6 +74,7 @@ export class World implements EventTarget {
 
   /** The caller sends an attempt into the agent link. */
   send(a: SimAttempt): void {
+    a.key = keyPrefix(this.seed, a.ident.workflow, a.ident.key, a.index);
     const t = a.faults.terminal;
     if (t.kind === 'drop' && t.link === 'agentToRelay') return;
     if (this.lost('agentToRelay', a, 0)) return;

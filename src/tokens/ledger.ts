@@ -38,6 +38,9 @@ export class TokenLedger {
     this.context = llm.systemTokens + llm.toolSchemaTokens + llm.taskTokens;
   }
 
+  /** The last turn's figures; overwritten by the next turn (no allocation per turn). */
+  readonly last: Turn = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, ms: 0, cost: 0, context: 0 };
+
   /** One LLM turn at time `now` that reads the whole context and writes `output` tokens. */
   turn(now: number, output: number): Turn {
     const p = this.llm.pricing;
@@ -45,19 +48,26 @@ export class TokenLedger {
     let cacheRead = 0;
     if (p.caching !== 'none' && now - this.lastTouch < p.cacheTtl) cacheRead = Math.min(this.cachedPrefix, input);
     const fresh = input - cacheRead;
-    const counts: TokenCounts =
-      p.caching === 'explicit'
-        ? { input: 0, cacheRead, cacheWrite: fresh, output }
-        : { input: fresh, cacheRead, cacheWrite: 0, output };
+    const t = this.last;
+    t.cacheRead = cacheRead;
+    t.output = output;
+    if (p.caching === 'explicit') {
+      t.input = 0;
+      t.cacheWrite = fresh;
+    } else {
+      t.input = fresh;
+      t.cacheWrite = 0;
+    }
     if (p.caching !== 'none') {
       this.cachedPrefix = input;
       this.lastTouch = now;
     }
-    const cost = turnCost(p, counts);
-    this.cost += cost;
+    t.cost = turnCost(p, t);
+    this.cost += t.cost;
     this.tokens += input + output;
-    const ms = this.llm.ttft + output / this.llm.outputTokensPerSec + fresh / this.llm.prefillTokensPerSec;
-    return { ...counts, ms, cost, context: input };
+    t.ms = this.llm.ttft + output / this.llm.outputTokensPerSec + fresh / this.llm.prefillTokensPerSec;
+    t.context = input;
+    return t;
   }
 
   /** Appends tokens to the context (the turn's output, tool results, error texts). */

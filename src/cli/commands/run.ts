@@ -23,7 +23,7 @@ export function parseSeed(v: unknown): number | undefined {
   return n;
 }
 
-export const FORMATS = ['json', 'md', 'html'] as const;
+export const FORMATS = ['json', 'md', 'html', 'hdrlog'] as const;
 
 export function parseFormats(v: string): string[] {
   const fs = v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -40,7 +40,7 @@ export const runCommand: Command = {
       .option('seed', { type: 'string', describe: "override the scenario's seed" })
       .option('policy', { type: 'string', array: true, describe: 'run only this policy (repeatable)' })
       .option('out', { type: 'string', default: 'reports', describe: 'output directory' })
-      .option('format', { type: 'string', default: 'json', describe: 'comma-separated: json,md,html' })
+      .option('format', { type: 'string', default: 'json', describe: 'comma-separated: json,md,html,hdrlog' })
       .option('shard', { type: 'string', describe: 'run shard i of n (i/n); merge the shards with `tunnelsim merge`' }),
   handler: async (args) => {
     const shard = parseShard(args.shard);

@@ -1,0 +1,81 @@
+/**
+ * A recording front-end for HdrHistogram. hdr-histogram-js computes each value's bucket with
+ * Math.log2 and Math.pow, which made recording a fifth of the simulator's time; this class counts
+ * into exactly the same log-linear buckets (3 significant digits: sub-bucket half count 2^10,
+ * unit 1) using clz32 and shifts, and hands the counts to a real HdrHistogram when asked. The
+ * counts, and so every percentile, the mean and the encoded form, are identical to recording each
+ * value in the HdrHistogram directly (test/metrics/fast-histogram.test.ts checks it).
+ */
+import { newHistogram, type Histogram } from './hdr.js';
+
+const HALF_MAG = 10;
+const HALF = 1 << HALF_MAG;
+
+export class FastHistogram {
+  private counts = new Float64Array(HALF * 8);
+  private total = 0;
+  /** Exact extremes: HdrHistogram tracks the raw max and min, not their buckets' bounds. */
+  private max = -1;
+  private min = Infinity;
+
+  get totalCount(): number {
+    return this.total;
+  }
+
+  /** Records a non-negative integer value. */
+  recordValue(value: number): void {
+    const index = FastHistogram.indexOf(value);
+    if (index >= this.counts.length) this.grow(index);
+    this.counts[index]++;
+    this.total++;
+    if (value > this.max) this.max = value;
+    if (value < this.min && value > 0) this.min = value;
+  }
+
+  private grow(index: number): void {
+    let size = this.counts.length;
+    while (size <= index) size *= 2;
+    const next = new Float64Array(size);
+    next.set(this.counts);
+    this.counts = next;
+  }
+
+  /** The lowest value that lands in `index` (any value of the bucket maps back to it). */
+  private static valueAt(index: number): number {
+    if (index < HALF * 2) return index;
+    const bucket = Math.floor(index / HALF) - 1;
+    const sub = (index % HALF) + HALF;
+    return sub * 2 ** bucket;
+  }
+
+  /** Adds the counts into an HdrHistogram; the extremes go in as themselves so its max and min are exact. */
+  addTo(h: Histogram): Histogram {
+    const c = this.counts;
+    const exact: number[] = [];
+    if (this.max >= 0) exact.push(this.max);
+    if (this.min < Infinity && this.min !== this.max) exact.push(this.min);
+    const pending = new Float64Array(c);
+    for (const v of exact) {
+      const i = FastHistogram.indexOf(v);
+      pending[i]--;
+      h.recordValue(v);
+    }
+    for (let i = 0; i < pending.length; i++) if (pending[i] > 0) h.recordValueWithCount(FastHistogram.valueAt(i), pending[i]);
+    return h;
+  }
+
+  /** HdrHistogram's counts index of a value, computed with integer operations. */
+  private static indexOf(value: number): number {
+    if (value < 4294967296) {
+      const v = value >>> 0;
+      const bucket = v < HALF * 2 ? 0 : 31 - Math.clz32(v) - HALF_MAG;
+      return bucket === 0 ? v : (bucket + 1) * HALF + (v >>> bucket) - HALF;
+    }
+    const bucket = Math.floor(Math.log2(value)) - HALF_MAG;
+    return (bucket + 1) * HALF + Math.floor(value / 2 ** bucket) - HALF;
+  }
+
+  toHdr(): Histogram {
+    return this.addTo(newHistogram());
+  }
+}
