@@ -5,10 +5,13 @@
  * installed. Each leg runs a throughput phase (`concurrency` sessions in a closed loop) and a
  * latency phase (one session, calls back to back, so p50/p99 are per-hop cost, not queueing). Legs
  * are interleaved over `rounds` and each figure is the median over rounds, so drift in the machine
- * touches every leg alike. Client, relay, connector and upstream share this process; nginx runs in
- * its own (one worker), so on a small machine the nginx leg has a core to itself.
+ * touches every leg alike. From the compiled build the upstream, the relay and the connector each
+ * run in a process of their own (`isolate`), as nginx does; from TypeScript sources (tests) they
+ * share the client's process, which makes the figures a smoke check only.
  */
+import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
+import { canSpawnBenchNodes, spawnBenchNode } from './bench-node.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,9 +37,11 @@ export interface RelayBenchOptions {
   rounds: number;
   /** nginx binary; `false` skips the nginx leg. @default '/usr/sbin/nginx' */
   nginx: string | false;
+  /** Run upstream, relay and connector in child processes ('auto': when the build allows). @default 'auto' */
+  isolate: boolean | 'auto';
 }
 
-export const DEFAULT_RELAY_BENCH: RelayBenchOptions = { concurrency: 8, calls: 300, latencyCalls: 1000, warmup: 50, rounds: 3, nginx: DEFAULT_NGINX };
+export const DEFAULT_RELAY_BENCH: RelayBenchOptions = { concurrency: 8, calls: 300, latencyCalls: 1000, warmup: 50, rounds: 3, nginx: DEFAULT_NGINX, isolate: 'auto' };
 
 export interface LegResult {
   /** Calls per second with `concurrency` sessions. */
@@ -52,6 +57,8 @@ export interface LegResult {
 export interface RelayBenchResult {
   machine: { cpus: number; model: string; node: string };
   options: RelayBenchOptions;
+  /** Where the parts ran: child processes, or all in the client's process. */
+  isolation: 'processes' | 'in-process';
   direct: LegResult;
   relay: LegResult;
   /** Absent when nginx is not installed (see `nginxSkipped`). */
@@ -99,44 +106,71 @@ function medianLeg(rs: LegResult[]): LegResult {
   return { reqPerSec: pick('reqPerSec'), p50Ms: pick('p50Ms'), p99Ms: pick('p99Ms'), loadedP50Ms: pick('loadedP50Ms'), loadedP99Ms: pick('loadedP99Ms') };
 }
 
+interface Parts {
+  upstreamUrl: string;
+  upstreamPort: number;
+  relayUrl: string;
+}
+
+async function startIsolated(secret: Buffer, dir: string, stops: (() => Promise<void> | void)[]): Promise<Parts> {
+  const upstream = await spawnBenchNode({ role: 'upstream' });
+  stops.push(() => upstream.stop());
+  const relay = await spawnBenchNode({ role: 'relay', secret: secret.toString('base64url'), auditFile: join(dir, 'audit.log') });
+  stops.push(() => relay.stop());
+  const token = await mintToken(secret, { tunnel: 'bench', roles: ['connect'], ttlSec: 3600 });
+  const connector = await spawnBenchNode({ role: 'connector', relay: relay.info.url as string, token, upstream: upstream.info.url as string });
+  stops.push(() => connector.stop());
+  return { upstreamUrl: upstream.info.url as string, upstreamPort: upstream.info.port as number, relayUrl: relay.info.url as string };
+}
+
+async function startInProcess(secret: Buffer, dir: string, stops: (() => Promise<void> | void)[]): Promise<Parts> {
+  const upstream = await startBenchUpstream();
+  stops.push(() => upstream.close());
+  const audit = new FileAuditSink(join(dir, 'audit.log'));
+  const relay = await RelayServer.start({ key: secret, audit, maxInFlightPerTunnel: 1024 });
+  stops.push(async () => (await relay.close(), audit.close()));
+  const relayUrl = `http://127.0.0.1:${relay.port}`;
+  const token = await mintToken(secret, { tunnel: 'bench', roles: ['connect'], ttlSec: 3600 });
+  const connector = new Connector({ relay: relayUrl, tunnel: 'bench', token: () => token, upstream: upstreamFactory({ kind: 'http', url: upstream.url }) });
+  connector.start();
+  stops.push(() => connector.close());
+  await connector.ready();
+  return { upstreamUrl: upstream.url, upstreamPort: upstream.port, relayUrl };
+}
+
 export async function benchRelay(options: Partial<RelayBenchOptions> = {}): Promise<RelayBenchResult> {
   const o = { ...DEFAULT_RELAY_BENCH, ...options };
   for (const k of ['concurrency', 'calls', 'latencyCalls', 'rounds'] as const) if (!(o[k] >= 1)) throw new RangeError(`${k} must be ≥ 1`);
   if (!(o.warmup >= 0)) throw new RangeError('warmup must be ≥ 0');
-  const secret = new TextEncoder().encode(`bench-${process.pid}-${'k'.repeat(32)}`);
+  const isolate = o.isolate === 'auto' ? canSpawnBenchNodes() : o.isolate;
+  if (isolate && !canSpawnBenchNodes()) throw new RangeError('isolate needs the compiled build (npm run build)');
+  const secret = randomBytes(32);
   const dir = mkdtempSync(join(tmpdir(), 'tunnelsim-bench-relay-'));
-  const upstream = await startBenchUpstream();
-  const audit = new FileAuditSink(join(dir, 'audit.log'));
-  const relay = await RelayServer.start({ key: secret, audit, maxInFlightPerTunnel: 1024 });
-  const connectToken = await mintToken(secret, { tunnel: 'bench', roles: ['connect'], ttlSec: 3600 });
-  const connector = new Connector({ relay: `http://127.0.0.1:${relay.port}`, tunnel: 'bench', token: () => connectToken, upstream: upstreamFactory({ kind: 'http', url: upstream.url }) });
-  connector.start();
-  const nginx = o.nginx === false ? undefined : await startNginx(upstream.port, '/mcp', o.nginx);
+  const stops: (() => Promise<void> | void)[] = [() => rmSync(dir, { recursive: true, force: true })];
   const legs: { direct: LegResult[]; relay: LegResult[]; nginx: LegResult[] } = { direct: [], relay: [], nginx: [] };
+  let nginxFound = false;
   try {
-    await connector.ready();
+    const parts = isolate ? await startIsolated(secret, dir, stops) : await startInProcess(secret, dir, stops);
+    const nginx = o.nginx === false ? undefined : await startNginx(parts.upstreamPort, '/mcp', o.nginx);
+    if (nginx) stops.push(() => nginx.stop());
+    nginxFound = nginx !== undefined;
     const useToken = await mintToken(secret, { tunnel: 'bench', roles: ['use'], ttlSec: 3600 });
-    const relayUrl = `http://127.0.0.1:${relay.port}/t/bench/mcp`;
     for (let r = 0; r < o.rounds; r++) {
-      legs.direct.push(await measure(upstream.url, o));
-      legs.relay.push(await measure(relayUrl, o, useToken));
+      legs.direct.push(await measure(parts.upstreamUrl, o));
+      legs.relay.push(await measure(`${parts.relayUrl}/t/bench/mcp`, o, useToken));
       if (nginx) legs.nginx.push(await measure(nginx.url, o));
     }
   } finally {
-    await connector.close();
-    await relay.close();
-    await nginx?.stop();
-    await upstream.close();
-    audit.close();
-    rmSync(dir, { recursive: true, force: true });
+    for (const stop of stops.reverse()) await stop();
   }
   const direct = medianLeg(legs.direct);
   const viaRelay = medianLeg(legs.relay);
-  const viaNginx = nginx ? medianLeg(legs.nginx) : undefined;
+  const viaNginx = nginxFound ? medianLeg(legs.nginx) : undefined;
   const cpu = cpus();
   return {
     machine: { cpus: cpu.length, model: cpu[0]?.model ?? 'unknown', node: process.version },
     options: o,
+    isolation: isolate ? 'processes' : 'in-process',
     direct,
     relay: viaRelay,
     ...(viaNginx

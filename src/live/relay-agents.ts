@@ -1,25 +1,23 @@
 /**
- * The agent side of the relay: MCP Streamable HTTP at `/t/{id}/mcp`. Each agent session gets its own
- * SDK `StreamableHTTPServerTransport`, used as a plain pipe (no `Server` behind it): it speaks the
- * HTTP half of the spec (SSE or JSON answers, GET stream, DELETE, session and protocol-version
- * headers) while the relay core decides what crosses the tunnel. Because every session owns its
- * transport, a message the core delivers to a session cannot reach any other.
- *
- * Everything that needs a status the transport would not choose (401/403/404/413/429/503) is
- * answered here, before the transport sees the request.
+ * The agent side of the relay: MCP Streamable HTTP at `/t/{id}/mcp`. This file checks everything
+ * that decides an HTTP status (draining 503, unknown tunnel 404, token 401/403, session owner 404,
+ * size 413, JSON 400, Accept 406, Content-Type 415, protocol version 400, scope 403, capacity 429)
+ * and hands admitted messages to the core; each session's `StreamableSession` carries the answers
+ * back. Because every session owns its streams, a message the core delivers to a session cannot
+ * reach any other.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import { bearerToken, wwwAuthenticate, type AuthDecision } from '../relay/auth.js';
 import { auditRecord, type AuditStatus } from '../relay/audit.js';
 import { RELAY_ERROR, rpcError, type Message, type RequestId } from '../relay/core.js';
 import type { Grant } from '../relay/scopes.js';
 import type { RelayContext } from './relay-options.js';
+import { StreamableSession } from './streamable-session.js';
 
 export class AgentSessions {
-  private readonly transports = new Map<string, StreamableHTTPServerTransport>();
+  private readonly transports = new Map<string, StreamableSession>();
 
   constructor(private readonly ctx: RelayContext) {}
 
@@ -28,16 +26,14 @@ export class AgentSessions {
   }
 
   deliver(sid: string, message: Message, relatedRequestId?: RequestId): void {
-    // A stream that went away (client disconnected) is the client's loss, not the relay's error.
-    this.transports.get(sid)?.send(message as never, { relatedRequestId }).catch(() => undefined);
+    this.transports.get(sid)?.send(message, relatedRequestId);
   }
 
   end(sid: string): void {
     const t = this.transports.get(sid);
     if (!t) return;
     this.transports.delete(sid);
-    // Let the responses just written flush before the streams close.
-    setImmediate(() => void t.close().catch(() => undefined));
+    t.close();
   }
 
   closeAll(): void {
@@ -67,7 +63,7 @@ export class AgentSessions {
       ctx.opts.audit.write(auditRecord(now, { ...auditAs, status: 'tunnel_offline', http: 503 }));
       return sendJson(res, 503, rpcError(null, -32000, 'tunnel connector is offline'), { 'Retry-After': String(ctx.opts.retryAfterSec) });
     }
-    let transport: StreamableHTTPServerTransport | undefined;
+    let transport: StreamableSession | undefined;
     if (sidHeader !== undefined) {
       const owner = ctx.core.session(sidHeader);
       transport = this.transports.get(sidHeader);
@@ -77,11 +73,25 @@ export class AgentSessions {
         return sendJson(res, 404, rpcError(null, -32001, 'Session not found'));
       }
     }
-    if (req.method === 'GET' || req.method === 'DELETE') {
+    const accept = header(req, 'accept') ?? '';
+    if (req.method === 'GET') {
       if (!transport) return sendJson(res, 400, rpcError(null, -32000, 'Bad Request: Mcp-Session-Id header is required'));
-      return transport.handleRequest(req, res);
+      if (!accept.includes('text/event-stream')) return sendJson(res, 406, rpcError(null, -32000, 'Not Acceptable: Client must accept text/event-stream'));
+      return transport.get(res);
+    }
+    if (req.method === 'DELETE') {
+      if (!transport) return sendJson(res, 400, rpcError(null, -32000, 'Bad Request: Mcp-Session-Id header is required'));
+      ctx.run(ctx.core.closeSession(transport.sid, now));
+      res.writeHead(200).end();
+      return;
     }
     if (req.method !== 'POST') return sendJson(res, 405, rpcError(null, -32000, 'Method not allowed'), { Allow: 'GET, POST, DELETE' });
+    if (!accept.includes('application/json') || !accept.includes('text/event-stream')) {
+      return sendJson(res, 406, rpcError(null, -32000, 'Not Acceptable: Client must accept both application/json and text/event-stream'));
+    }
+    if (!/^application\/json\s*(;|$)/i.test(header(req, 'content-type') ?? '')) {
+      return sendJson(res, 415, rpcError(null, -32000, 'Unsupported Media Type: Content-Type must be application/json'));
+    }
 
     const body = await readBody(req, ctx.opts.maxFrameBytes);
     if (body === undefined) {
@@ -91,20 +101,25 @@ export class AgentSessions {
     let msg: Message;
     try {
       msg = JSON.parse(body) as Message;
-      if (msg === null || typeof msg !== 'object' || Array.isArray(msg)) throw new Error('not one message');
     } catch {
       ctx.opts.audit.write(auditRecord(now, { ...auditAs, status: 'malformed_json', http: 400, requestBytes: body.length }));
-      return sendJson(res, 400, rpcError(null, -32700, 'Parse error: one JSON-RPC message per request'));
+      return sendJson(res, 400, rpcError(null, -32700, 'Parse error: Invalid JSON'));
+    }
+    if (!isJsonRpc(msg)) {
+      ctx.opts.audit.write(auditRecord(now, { ...auditAs, status: 'malformed_json', http: 400, requestBytes: body.length }));
+      return sendJson(res, 400, rpcError(null, -32600, 'Invalid Request: one JSON-RPC 2.0 message per POST'));
     }
     const version = header(req, 'mcp-protocol-version');
     if (transport && version !== undefined && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
       return sendJson(res, 400, rpcError(null, -32000, `Bad Request: Unsupported protocol version: ${version}`));
     }
-    let sid = sidHeader;
-    if (!transport || sid === undefined) {
+    if (!transport) {
       if (msg.method !== 'initialize') return sendJson(res, 400, rpcError(null, -32000, 'Bad Request: Mcp-Session-Id header is required'));
-      [transport, sid] = this.open(grant);
+      transport = this.open(grant);
+    } else if (msg.method === 'initialize') {
+      return sendJson(res, 400, rpcError(null, -32600, 'Invalid Request: Server already initialized'));
     }
+    const sid = transport.sid;
     const admit = ctx.core.admit(sid, msg, Buffer.byteLength(body), now);
     if (admit.kind !== 'ok') {
       ctx.opts.audit.write(admit.audit);
@@ -115,21 +130,30 @@ export class AgentSessions {
       const www = `Bearer error="insufficient_scope", error_description="${admit.reason}", scope="tool:${admit.audit.tool ?? ''}"`;
       return sendJson(res, 403, rpcError(id, RELAY_ERROR.forbidden, `tool not allowed by token scope: ${admit.audit.tool}`), { 'WWW-Authenticate': www });
     }
-    await transport.handleRequest(req, res, msg);
+    transport.post(res, msg, (m) => ctx.run(ctx.core.fromAgent(sid, m, body, Date.now())));
   }
 
-  private open(grant: Grant): [StreamableHTTPServerTransport, string] {
+  private open(grant: Grant): StreamableSession {
     const sid = randomUUID();
-    const t = new StreamableHTTPServerTransport({ sessionIdGenerator: () => sid, enableJsonResponse: this.ctx.opts.jsonResponse });
+    const t = new StreamableSession(sid, { jsonResponse: this.ctx.opts.jsonResponse });
     this.transports.set(sid, t);
-    t.onmessage = (m) => this.ctx.run(this.ctx.core.fromAgent(sid, m as Message, JSON.stringify(m), Date.now()));
     t.onclose = () => {
       if (this.transports.get(sid) === t) this.transports.delete(sid);
       this.ctx.run(this.ctx.core.closeSession(sid, Date.now()));
     };
     this.ctx.run(this.ctx.core.openSession(sid, grant));
-    return [t, sid];
+    return t;
   }
+}
+
+/** One JSON-RPC 2.0 request, notification or response (batches are not part of MCP since 2025-06-18). */
+function isJsonRpc(m: unknown): m is Message {
+  if (m === null || typeof m !== 'object' || Array.isArray(m)) return false;
+  const o = m as Message;
+  if (o.jsonrpc !== '2.0') return false;
+  const idOk = typeof o.id === 'string' || typeof o.id === 'number';
+  if (typeof o.method === 'string') return o.id === undefined || idOk;
+  return idOk && ('result' in o || 'error' in o);
 }
 
 function describe(d: Extract<AuthDecision, { kind: 'denied' }>): string {

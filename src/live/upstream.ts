@@ -5,9 +5,9 @@
  * requests) maps one-to-one onto the agent's, and no message can wander between sessions.
  */
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { HttpUpstreamTransport } from './http-upstream.js';
 import { createMockServer, type MockServerOptions, type MockToolTable } from './mock-server.js';
 
 /** Opens an upstream transport for one agent session; the caller starts and closes it. */
@@ -25,7 +25,7 @@ export function upstreamFactory(spec: UpstreamSpec): UpstreamFactory {
       return async () =>
         new StdioClientTransport({ command: '/bin/sh', args: ['-c', `exec ${spec.command}`], cwd: spec.cwd, stderr: 'inherit' });
     case 'http':
-      return async () => new StreamableHTTPClientTransport(new URL(spec.url));
+      return async () => new HttpUpstreamTransport(new URL(spec.url));
     case 'mock':
       return async () => {
         const [client, server] = InMemoryTransport.createLinkedPair();

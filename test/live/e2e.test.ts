@@ -42,6 +42,9 @@ describe('relay + connector, end to end', () => {
     await h.connector('alpha', { kind: 'stdio', command: `node ${STDIO_SERVER} alpha` });
     await h.connector('gamma', { kind: 'http', url: upstream.url });
     const clients = await Promise.all([h.client('alpha'), h.client('alpha'), h.client('gamma'), h.client('gamma')]);
+    // Unsolicited logs travel on GET streams (agent→relay, connector→upstream) that open just after
+    // initialize; give them a moment so the test does not race them.
+    await new Promise((r) => setTimeout(r, 100));
     const logs: string[][] = clients.map(() => []);
     clients.forEach((c, i) => c.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs[i].push(String(n.params.data))));
     const rounds = await Promise.all(

@@ -1,0 +1,80 @@
+/**
+ * One part of the relay benchmark in its own process, so that on a small machine the upstream
+ * server, the relay and the connector do not share one event loop with the load client (nginx, the
+ * baseline, runs in its own process too). Run as `node bench-node.js <role> <json args>`; prints one
+ * JSON line when ready and stops on SIGTERM. Only the compiled build can spawn it; from TypeScript
+ * sources (tests) the benchmark runs every part in-process instead.
+ */
+import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { FileAuditSink } from './audit-file.js';
+import { startBenchUpstream } from './bench-upstream.js';
+import { Connector } from './connector.js';
+import { RelayServer } from './relay-server.js';
+import { upstreamFactory } from './upstream.js';
+
+export type BenchRole =
+  | { role: 'upstream' }
+  | { role: 'relay'; secret: string; auditFile: string }
+  | { role: 'connector'; relay: string; token: string; upstream: string };
+
+export interface BenchChild {
+  info: { url?: string; port?: number };
+  stop(): Promise<void>;
+}
+
+const SELF = fileURLToPath(new URL('./bench-node.js', import.meta.url));
+
+/** True when the compiled child entry exists (not when running from TypeScript sources). */
+export function canSpawnBenchNodes(): boolean {
+  return existsSync(SELF);
+}
+
+export function spawnBenchNode(spec: BenchRole): Promise<BenchChild> {
+  const child = spawn(process.execPath, [SELF, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const gone = new Promise<void>((r) => child.once('exit', () => r()));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`bench ${spec.role} exited with ${code}`)));
+    createInterface({ input: child.stdout }).once('line', (line) =>
+      resolve({
+        info: JSON.parse(line) as BenchChild['info'],
+        stop: async () => {
+          child.kill('SIGTERM');
+          await gone;
+        },
+      }),
+    );
+  });
+}
+
+async function serve(spec: BenchRole): Promise<() => Promise<void>> {
+  const say = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`);
+  switch (spec.role) {
+    case 'upstream': {
+      const u = await startBenchUpstream();
+      say({ url: u.url, port: u.port });
+      return u.close;
+    }
+    case 'relay': {
+      const audit = new FileAuditSink(spec.auditFile);
+      const relay = await RelayServer.start({ key: Buffer.from(spec.secret, 'base64url'), audit, maxInFlightPerTunnel: 1024 });
+      say({ url: `http://127.0.0.1:${relay.port}`, port: relay.port });
+      return async () => (await relay.close(), audit.close());
+    }
+    case 'connector': {
+      const c = new Connector({ relay: spec.relay, tunnel: 'bench', token: () => spec.token, upstream: upstreamFactory({ kind: 'http', url: spec.upstream }) });
+      c.start();
+      await c.ready();
+      say({});
+      return () => c.close();
+    }
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const stop = await serve(JSON.parse(process.argv[2]) as BenchRole);
+  process.once('SIGTERM', () => void stop().then(() => process.exit(0)));
+}

@@ -1,0 +1,139 @@
+/**
+ * A lean client half of MCP Streamable HTTP, for the connector's HTTP upstreams: node:http with
+ * keep-alive instead of `fetch` and Web streams, which made the SDK's client transport the
+ * connector's largest cost in the relay benchmark. It does what a pipe needs: POST each message;
+ * read a JSON answer or an SSE stream of them; 202 for notifications; remember `Mcp-Session-Id`
+ * and the negotiated protocol version and send both on later requests; open the GET stream for
+ * server-initiated messages once the session is initialized (a 405 just means the server has none);
+ * DELETE the session on close. No resumption: a dropped stream loses what was on it.
+ */
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+
+const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+
+export class HttpUpstreamTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+  sessionId: string | undefined;
+  private protocolVersion: string | undefined;
+  private closed = false;
+  private getStream: IncomingMessage | undefined;
+  private readonly secure: boolean;
+
+  constructor(private readonly url: URL) {
+    this.secure = url.protocol === 'https:';
+  }
+
+  async start(): Promise<void> {}
+
+  setProtocolVersion(v: string): void {
+    this.protocolVersion = v;
+  }
+
+  async send(message: JSONRPCMessage): Promise<void> {
+    if (this.closed) throw new Error('transport closed');
+    const body = JSON.stringify(message);
+    const res = await this.request('POST', { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', 'Content-Length': String(Buffer.byteLength(body)) }, body);
+    const sid = res.headers['mcp-session-id'];
+    if (typeof sid === 'string') this.sessionId = sid;
+    if ('method' in message && message.method === 'notifications/initialized' && (res.statusCode ?? 0) < 300) void this.openGetStream();
+    if (res.statusCode === 202) return void res.resume();
+    if (res.statusCode !== 200) {
+      const text = await readAll(res);
+      // A failed request still needs its answer, or the agent would wait for it forever.
+      if ('id' in message && 'method' in message) {
+        this.onmessage?.({ jsonrpc: '2.0', id: message.id, error: { code: -32000, message: `upstream HTTP ${res.statusCode}: ${text.slice(0, 200)}` } } as JSONRPCMessage);
+      }
+      return;
+    }
+    const type = String(res.headers['content-type'] ?? '');
+    if (type.includes('text/event-stream')) {
+      void this.readSse(res);
+    } else {
+      const text = await readAll(res);
+      this.deliver(text);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.getStream?.destroy();
+    if (this.sessionId) await this.request('DELETE', {}).then((r) => r.resume(), () => undefined);
+    this.onclose?.();
+  }
+
+  private headers(extra: Record<string, string>): Record<string, string> {
+    return {
+      ...(this.sessionId ? { 'mcp-session-id': this.sessionId } : {}),
+      ...(this.protocolVersion ? { 'mcp-protocol-version': this.protocolVersion } : {}),
+      ...extra,
+    };
+  }
+
+  private request(method: string, headers: Record<string, string>, body?: string): Promise<IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      const req = (this.secure ? httpsRequest : httpRequest)(this.url, { method, headers: this.headers(headers), agent: this.secure ? agents.https : agents.http }, resolve);
+      req.on('error', (e) => {
+        this.onerror?.(e);
+        reject(e);
+      });
+      req.end(body);
+    });
+  }
+
+  private async openGetStream(): Promise<void> {
+    try {
+      const res = await this.request('GET', { Accept: 'text/event-stream' });
+      if (res.statusCode !== 200 || this.closed) return void res.destroy();
+      this.getStream = res;
+      await this.readSse(res);
+    } catch {
+      // No GET stream: the server simply cannot send unsolicited messages to this session.
+    }
+  }
+
+  private async readSse(res: IncomingMessage): Promise<void> {
+    res.setEncoding('utf8');
+    let buf = '';
+    let data: string[] = [];
+    for await (const chunk of res as AsyncIterable<string>) {
+      buf += chunk;
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl).replace(/\r$/, '');
+        buf = buf.slice(nl + 1);
+        if (line === '') {
+          if (data.length > 0) this.deliver(data.join('\n'));
+          data = [];
+        } else if (line.startsWith('data:')) {
+          data.push(line.slice(line[5] === ' ' ? 6 : 5));
+        }
+      }
+    }
+  }
+
+  private deliver(text: string): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      this.onerror?.(new Error('upstream sent malformed JSON'));
+      return;
+    }
+    for (const m of Array.isArray(parsed) ? parsed : [parsed]) this.onmessage?.(m as JSONRPCMessage);
+  }
+}
+
+function readAll(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.on('error', reject);
+  });
+}
