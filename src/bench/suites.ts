@@ -2,12 +2,10 @@
  * Every benchmark suite `tunnelsim bench` runs, in order. Add a suite by importing it here: a
  * `BenchSuite` (types.ts) returns results by task name and ratios measured in the same run; the
  * runner prefixes both with the suite name (`hdr.recordValue`, `hdr.recordVsPush`).
- *
- * Planned: `sim` (kernel events/s, policy engine, attempts simulated per second) from the
- * simulator, registered here between `hdr` and `relay`.
  */
 import { hdrSuite } from './hdr.js';
+import { simSuite } from './sim.js';
 import { relaySuite } from './relay.js';
 import type { BenchSuite } from './types.js';
 
-export const suites: BenchSuite[] = [hdrSuite, relaySuite];
+export const suites: BenchSuite[] = [hdrSuite, simSuite, relaySuite];

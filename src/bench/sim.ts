@@ -1,0 +1,75 @@
+/**
+ * The simulator's benchmarks (DESIGN.md budgets): attempts simulated per second on the reference
+ * scenario with all metrics on, the same for a run ten times longer, and the peak RSS of each, so
+ * the ratio shows whether memory stays flat in run length. Each run is a fresh child process
+ * (its RSS is its own); the median of several runs is reported. Also the bare kernel: events
+ * scheduled and fired per second.
+ */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Kernel } from '../kernel/kernel.js';
+import { measure } from './measure.js';
+import type { SimMeasurement } from './sim-child.js';
+import type { BenchResult, BenchSuite } from './types.js';
+
+const CHILD = fileURLToPath(new URL('./sim-child.js', import.meta.url));
+const REFERENCE = fileURLToPath(new URL('../../scenarios/thirty-call.yaml', import.meta.url));
+
+function child(scale: number, policy?: string): SimMeasurement {
+  const args = [CHILD, REFERENCE, String(scale), ...(policy ? [policy] : [])];
+  return JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8' }));
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function summarise(runs: SimMeasurement[]): { speed: BenchResult; rss: BenchResult } {
+  const speeds = runs.map((r) => (r.attempts / r.ms) * 1000);
+  return {
+    speed: { median: median(speeds), unit: 'attempts/s', samples: runs.length },
+    rss: { median: median(runs.map((r) => r.maxRssMB)), unit: 'MB', samples: runs.length },
+  };
+}
+
+export const simSuite: BenchSuite = {
+  name: 'sim',
+  async run(opts) {
+    const n = opts.quick ? 1 : 3;
+    const longScale = opts.quick ? 3 : 10;
+    const all = summarise(Array.from({ length: n }, () => child(1)));
+    const ref = summarise(Array.from({ length: n }, () => child(1, 'seed-guidance')));
+    const long = summarise(Array.from({ length: n }, () => child(longScale, 'seed-guidance')));
+    const kernel = await measure(
+      {
+        events: {
+          fn: () => {
+            const k = new Kernel();
+            const target = { fire: (kind: number) => kind > 0 && k.after(1, target, kind - 1) };
+            for (let i = 0; i < 100; i++) k.after(i, target, 100);
+            k.run();
+          },
+          opsPerCall: 100 * 101,
+        },
+      },
+      opts,
+    );
+    return {
+      results: {
+        'reference.attemptsPerSec': all.speed,
+        'reference.peakRss': all.rss,
+        'seedGuidance.attemptsPerSec': ref.speed,
+        'seedGuidance.peakRss': ref.rss,
+        [`seedGuidance${longScale}x.attemptsPerSec`]: long.speed,
+        [`seedGuidance${longScale}x.peakRss`]: long.rss,
+        'kernel.event': kernel.events,
+      },
+      ratios: {
+        // Higher is better: 1.0 means a run 10× longer needs no more memory.
+        memoryFlat: ref.rss.median / long.rss.median,
+        longRunSpeed: long.speed.median / ref.speed.median,
+      },
+    };
+  },
+};
