@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { CreateMessageRequestSchema, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { Harness, STDIO_SERVER, text } from './harness.js';
 // @ts-expect-error plain JS fixture
 import { startHttpServer } from '../fixtures/http-server.mjs';
@@ -13,7 +15,7 @@ describe('relay + connector, end to end', () => {
     await h.connector('alpha', { kind: 'stdio', command: `node ${STDIO_SERVER} alpha` });
     const client = await h.client('alpha');
     const tools = await client.listTools();
-    expect(tools.tools.map((t) => t.name).sort()).toEqual(['echo', 'shout', 'slow']);
+    expect(tools.tools.map((t) => t.name).sort()).toEqual(['ask', 'echo', 'shout', 'slow']);
     expect(text(await client.callTool({ name: 'echo', arguments: { text: 'hi' } }))).toBe('alpha:hi');
     const ok = h.audit.records.filter((r) => r.status === 'ok' && r.method === 'tools/call');
     expect(ok).toHaveLength(1);
@@ -63,5 +65,31 @@ describe('relay + connector, end to end', () => {
     logs.forEach((l, i) => {
       expect(l.sort()).toEqual(Array.from({ length: 5 }, (_, j) => `log:c${i}-${2 * j}`).sort());
     });
+  });
+
+  it('carries a server-initiated sampling request to the right client and its answer back', async () => {
+    h = await new Harness().start();
+    await h.connector('alpha', { kind: 'stdio', command: `node ${STDIO_SERVER} alpha` });
+    const clients = await Promise.all(
+      ['one', 'two'].map(async (name) => {
+        const token = await h.token({ tunnel: 'alpha' });
+        const c = new Client({ name, version: '1' }, { capabilities: { sampling: {} } });
+        c.setRequestHandler(CreateMessageRequestSchema, async () => ({ role: 'assistant', model: name, content: { type: 'text', text: `from-${name}` } }));
+        await c.connect(new StreamableHTTPClientTransport(new URL(`${h.url}/t/alpha/mcp`), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+        h.onClose(() => c.close());
+        return c;
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    const [a, b] = await Promise.all(clients.map((c) => c.callTool({ name: 'ask', arguments: { text: 'q' } })));
+    expect(text(a)).toBe('sampled from-one');
+    expect(text(b)).toBe('sampled from-two');
+  });
+
+  it('answers with JSON bodies instead of SSE when configured', async () => {
+    h = await new Harness().start({ jsonResponse: true });
+    await h.connector('alpha', { kind: 'stdio', command: `node ${STDIO_SERVER} alpha` });
+    const client = await h.client('alpha');
+    expect(text(await client.callTool({ name: 'echo', arguments: { text: 'j' } }))).toBe('alpha:j');
   });
 });
