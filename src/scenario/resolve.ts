@@ -3,6 +3,7 @@ import { sampler, type Sampler } from '../model/distribution.js';
 import { TunnelsimError } from '../errors.js';
 import { ALL_FAILURES, DEFAULT_BACKOFF, type BackoffSpec, type FailureKind, type Policy, type TimeoutValue } from '../policy/types.js';
 import { PRESETS } from '../policy/presets.js';
+import { describePolicy } from '../policy/describe.js';
 import type { PolicyEntry, TimeoutEntry } from './policy-schema.js';
 import type { ScenarioFile, ScriptStepEntry } from './schema.js';
 import type { CallPlan, Scenario, ScriptNode, ToolSpec, WorkflowSpec } from './types.js';
@@ -108,9 +109,8 @@ export function resolvePolicy(entry: PolicyEntry, field: string, file: string): 
   const b = r.backoff === undefined || r.backoff === 'none' ? { kind: 'none' as const } : r.backoff;
   const backoff: BackoffSpec = { ...DEFAULT_BACKOFF, ...stripUndefined(b) };
   const breaker = e.breaker && e.breaker !== 'none' ? e.breaker : undefined;
-  return {
+  const policy: Omit<Policy, 'description'> = {
     name: entry.name,
-    description: e.description ?? '',
     timeout: timeoutOf(e.timeout),
     retry: {
       maxAttempts: r.maxAttempts,
@@ -126,6 +126,7 @@ export function resolvePolicy(entry: PolicyEntry, field: string, file: string): 
     deadline: e.deadline,
     cancelOnTimeout: e.cancelOnTimeout ?? false,
   };
+  return { ...policy, description: e.description ?? describePolicy(policy) };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
