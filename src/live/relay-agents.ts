@@ -50,8 +50,6 @@ export class AgentSessions {
       sendJson(res, http, rpcError(id, code, message), extra);
     };
     if (ctx.draining) return fail(503, 'draining', -32000, 'relay is draining', { 'Retry-After': String(ctx.opts.retryAfterSec) });
-    const state = ctx.core.state(tunnel);
-    if (state === 'unknown') return fail(404, 'unknown_tunnel', -32000, 'unknown tunnel');
     const decision = await ctx.authorizer.authorize(bearerToken(header(req, 'authorization')), { tunnel, role: 'use' }, now);
     if (decision.kind === 'denied') {
       const www = wwwAuthenticate(decision, `${ctx.baseUrl()}/.well-known/oauth-protected-resource/t/${encodeURIComponent(tunnel)}/mcp`);
@@ -59,6 +57,12 @@ export class AgentSessions {
     }
     const grant = decision.grant;
     const auditAs = { ...base, subject: grant.subject };
+    // Only after the token checks: whether a tunnel exists is not for strangers to learn.
+    const state = ctx.core.state(tunnel);
+    if (state === 'unknown') {
+      ctx.opts.audit.write(auditRecord(now, { ...auditAs, status: 'unknown_tunnel', http: 404 }));
+      return sendJson(res, 404, rpcError(null, -32000, 'unknown tunnel'));
+    }
     if (state === 'offline') {
       ctx.opts.audit.write(auditRecord(now, { ...auditAs, status: 'tunnel_offline', http: 503 }));
       return sendJson(res, 503, rpcError(null, -32000, 'tunnel connector is offline'), { 'Retry-After': String(ctx.opts.retryAfterSec) });
@@ -124,6 +128,7 @@ export class AgentSessions {
     if (admit.kind !== 'ok') {
       ctx.opts.audit.write(admit.audit);
       const id = (msg.id as RequestId | undefined) ?? null;
+      if (admit.kind === 'duplicate') return sendJson(res, 400, rpcError(id, -32600, 'Invalid Request: this id is already in flight in this session'));
       if (admit.kind === 'overloaded') {
         return sendJson(res, 429, rpcError(id, RELAY_ERROR.overloaded, 'tunnel is at capacity'), { 'Retry-After': String(ctx.opts.retryAfterSec) });
       }

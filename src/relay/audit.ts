@@ -14,6 +14,7 @@ export type AuditStatus =
   | 'tunnel_offline'
   | 'unknown_session'
   | 'malformed_json'
+  | 'duplicate_id'
   | 'oversized'
   | 'draining'
   | 'tool_not_allowed'

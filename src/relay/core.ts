@@ -37,7 +37,8 @@ export type Output =
 export type Admit =
   | { kind: 'ok' }
   | { kind: 'deny'; reason: 'tool_not_allowed' | 'read_only'; audit: AuditRecord }
-  | { kind: 'overloaded'; audit: AuditRecord };
+  | { kind: 'overloaded'; audit: AuditRecord }
+  | { kind: 'duplicate'; audit: AuditRecord };
 
 interface Pending {
   sid: string;
@@ -171,6 +172,8 @@ export class RelayCore {
     const method = msg.method as string;
     const tool = method === 'tools/call' ? toolName(msg) : null;
     const base = { tunnel: s.tunnel, subject: s.grant.subject, session: sid, method, tool, requestId: msg.id as RequestId, requestBytes: bytes };
+    // An id may be reused only once its request has settled; otherwise answers could not be told apart.
+    if (s.pending.has(msg.id as RequestId)) return { kind: 'duplicate', audit: auditRecord(now, { ...base, status: 'duplicate_id', http: 400 }) };
     if (tool !== null) {
       const d = decideTool(s.grant, tool, t.catalog);
       if (d.kind === 'deny') return { kind: 'deny', reason: d.reason, audit: auditRecord(now, { ...base, status: d.reason, http: 403 }) };

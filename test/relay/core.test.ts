@@ -108,4 +108,14 @@ describe('RelayCore', () => {
     expect(core.state('b')).toBe('unknown');
     expect(core.accepts('b')).toBe(false);
   });
+
+  it('refuses a second request with an id still in flight in the same session', () => {
+    const core = new RelayCore();
+    core.connectorUp('t');
+    core.openSession('s', grant('t'));
+    send(core, 's', call(1));
+    expect(core.admit('s', call(1), 10, 1)).toMatchObject({ kind: 'duplicate', audit: { status: 'duplicate_id' } });
+    core.fromConnector('t', 's', result(1), 2);
+    expect(core.admit('s', call(1), 10, 3)).toEqual({ kind: 'ok' });
+  });
 });
