@@ -39,8 +39,8 @@ export const simSuite: BenchSuite = {
     const n = opts.quick ? 1 : 3;
     const longScale = opts.quick ? 3 : 10;
     const all = summarise(Array.from({ length: n }, () => child(1)));
-    const ref = summarise(Array.from({ length: n }, () => child(1, 'seed-guidance')));
-    const long = summarise(Array.from({ length: n }, () => child(longScale, 'seed-guidance')));
+    const ref = summarise(Array.from({ length: n }, () => child(1, 'sdk-default')));
+    const long = summarise(Array.from({ length: n }, () => child(longScale, 'sdk-default')));
     const kernel = await measure(
       {
         events: {
@@ -59,10 +59,10 @@ export const simSuite: BenchSuite = {
       results: {
         'reference.attemptsPerSec': all.speed,
         'reference.peakRss': all.rss,
-        'seedGuidance.attemptsPerSec': ref.speed,
-        'seedGuidance.peakRss': ref.rss,
-        [`seedGuidance${longScale}x.attemptsPerSec`]: long.speed,
-        [`seedGuidance${longScale}x.peakRss`]: long.rss,
+        'sdkDefault.attemptsPerSec': ref.speed,
+        'sdkDefault.peakRss': ref.rss,
+        [`sdkDefault${longScale}x.attemptsPerSec`]: long.speed,
+        [`sdkDefault${longScale}x.peakRss`]: long.rss,
         'kernel.event': kernel.events,
       },
       ratios: {

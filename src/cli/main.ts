@@ -8,7 +8,19 @@ import { hideBin } from 'yargs/helpers';
 import { TunnelsimError } from '../errors.js';
 import { commands } from './commands/index.js';
 
+/** A closed pipe (`tunnelsim run … | head`) ends the process quietly instead of with a stack trace. */
+function quietOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.listenerCount('error') > 0) continue;
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
+  quietOnClosedPipe();
   let exitCode = 0;
   const parser = yargs(argv)
     .scriptName('tunnelsim')

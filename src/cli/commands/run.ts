@@ -62,7 +62,7 @@ export const runCommand: Command = {
     const failed = shard ? [] : applyThresholds(report, report.scenario.thresholds);
     written.push(...(await writeReportFiles(report, args.out, base, formats)));
     process.stdout.write(`${terminalTable(report, colorEnabled())}\n`);
-    for (const t of report.thresholds) process.stdout.write(`${t.ok ? 'ok  ' : 'FAIL'} ${t.policy}: ${t.expression}${t.value === null ? '' : ` (measured ${t.value})`}\n`);
+    for (const t of report.thresholds) process.stdout.write(`${t.ok ? 'ok  ' : 'FAIL'} ${t.policy}: ${t.message ?? t.expression}\n`);
     process.stdout.write(`wrote ${written.map((f) => join(f)).join(', ')}\n`);
     return failed.length > 0 ? 1 : 0;
   },
