@@ -24,7 +24,7 @@ describe('relay with a JWKS file (asymmetric tokens)', () => {
     const config = loadRelayConfig(join(dir, 'relay.yaml'), {});
     const audit = new MemoryAuditSink();
     relay = await RelayServer.start({ ...config.server, port: 0, host: '127.0.0.1', audit });
-    const sign = (alg: 'ES256' | 'HS256', key: CryptoKey | Uint8Array, kid?: string) =>
+    const sign = (alg: 'ES256' | 'HS256', key: Parameters<SignJWT['sign']>[0], kid?: string) =>
       new SignJWT({ tunnel: 'a', scope: 'tunnel:use' })
         .setProtectedHeader({ alg, ...(kid ? { kid } : {}) })
         .setIssuer('tunnelsim')
