@@ -13,18 +13,9 @@
 import { Admission, type AdmissionOptions } from './admission.js';
 import { auditRecord, type AuditRecord, type AuditStatus } from './audit.js';
 import { decideTool, filterTools, learnTools, type Grant } from './scopes.js';
+import { isRequest, isToolList, progressToken, RELAY_ERROR, rpcError, toolName, type Message, type RequestId } from './jsonrpc.js';
 
-export type RequestId = string | number;
-export type Message = { [k: string]: unknown };
-
-/** JSON-RPC error codes the relay itself answers with (implementation-defined range). */
-export const RELAY_ERROR = {
-  connectorLost: -32010,
-  frameRejected: -32011,
-  sessionClosed: -32012,
-  forbidden: -32013,
-  overloaded: -32014,
-} as const;
+export { RELAY_ERROR, rpcError, type Message, type RequestId } from './jsonrpc.js';
 
 export type Output =
   | { kind: 'open'; tunnel: string; sid: string }
@@ -312,26 +303,4 @@ export class RelayCore {
     next.state = 'admitted';
     if (next.body !== undefined) out.push({ kind: 'forward', tunnel: s.tunnel, sid: next.sid, body: next.body });
   }
-}
-
-function isRequest(msg: Message): boolean {
-  return typeof msg.method === 'string' && (typeof msg.id === 'string' || typeof msg.id === 'number');
-}
-
-function toolName(msg: Message): string {
-  const name = (msg.params as { name?: unknown } | undefined)?.name;
-  return typeof name === 'string' ? name : '';
-}
-
-function progressToken(msg: Message): string | number | undefined {
-  const t = (msg.params as { _meta?: { progressToken?: unknown } } | undefined)?._meta?.progressToken;
-  return typeof t === 'string' || typeof t === 'number' ? t : undefined;
-}
-
-function isToolList(r: unknown): r is { tools: { name: string; annotations?: { readOnlyHint?: boolean } }[] } {
-  return typeof r === 'object' && r !== null && Array.isArray((r as { tools?: unknown }).tools);
-}
-
-export function rpcError(id: RequestId | null, code: number, message: string): Message {
-  return { jsonrpc: '2.0', id, error: { code, message } };
 }
