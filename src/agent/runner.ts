@@ -10,8 +10,9 @@ import type { Kernel } from '../kernel/kernel.js';
 import { keyedUniform, Purpose } from '../kernel/rng.js';
 import type { Recorder } from '../metrics/recorder.js';
 import { backoffDelay } from '../policy/backoff.js';
-import type { ConsecutiveBreaker } from '../policy/breaker.js';
+import type { Breaker } from '../policy/breaker/breaker.js';
 import { LogicalCall, type CallContext, type CallListener, type CallTransport, type Timers } from '../policy/caller.js';
+import { retryable as isRetryable } from '../policy/retry.js';
 import type { FailureKind, Policy } from '../policy/types.js';
 import type { CallIdentity } from '../sim/attempt.js';
 import type { Scenario } from '../scenario/types.js';
@@ -28,7 +29,7 @@ export interface AgentEnv {
   /** Timeout timers per tool index (undefined: no timeout). */
   timers: (Timers | undefined)[];
   /** Breaker per tool index (the same object for all tools when scoped per tunnel). */
-  breakers: (ConsecutiveBreaker | undefined)[];
+  breakers: (Breaker | undefined)[];
   module?: UserWorkflow;
   toolNames: string[];
   /** The caller's context per tool index (built once per world). */
@@ -102,6 +103,7 @@ export function* runWorkflow(env: AgentEnv, w: number, intendedStart: number): G
     }
     const outcome: ('ok' | FailureKind)[] = idents.map(() => 'ok');
     const endedAt: number[] = idents.map(() => firstStart);
+    const codes: number[] = idents.map(() => 0);
     let pending = idents.map((_, i) => i);
     for (let agentAttempt = 1; ; agentAttempt++) {
       const now = kernel.now();
@@ -113,12 +115,13 @@ export function* runWorkflow(env: AgentEnv, w: number, intendedStart: number): G
       const calls = group.calls;
       pending.forEach((i, k) => {
         outcome[i] = calls[k].result;
+        codes[i] = calls[k].errorCode;
         endedAt[i] = calls[k].endedAt;
       });
       const failed = pending.filter((i) => outcome[i] !== 'ok');
       if (failed.length === 0) break;
       const retryable =
-        retry.layer === 'agent' && agentAttempt < retry.maxAttempts && kernel.now() < deadlineAt && failed.every((i) => retry.retryOn.has(outcome[i] as FailureKind));
+        retry.layer === 'agent' && agentAttempt < retry.maxAttempts && kernel.now() < deadlineAt && failed.every((i) => isRetryable(retry, outcome[i] as FailureKind, codes[i]));
       if (!retryable) {
         failure = outcome[failed[0]];
         break;

@@ -1,9 +1,16 @@
 /**
- * The caller: one logical tool call under a policy. A state machine, not a promise chain — it
- * sends attempts through a `CallTransport`, arms a timeout per attempt, consults the breaker, and
- * on failure either schedules a transport-layer retry after the backoff (honouring Retry-After) or
- * finishes with the failure kind. Agent-layer retries happen above it, in the agent runner.
- * Timers come from the injected scheduler: the kernel in sim mode.
+ * The caller: one logical tool call under a policy. A state machine, not a promise chain.
+ *
+ * How it works: `start` takes a bulkhead slot (or waits in its queue, or is rejected), tells the
+ * retry budget a request began, and sends the first attempt. Each attempt asks the breaker first
+ * (open: the call fails fast with `breakerOpen`), gets its own timeout, and — when the policy
+ * hedges and the tool may be hedged — schedules a hedge: after the hedge delay, while no answer
+ * has come, another attempt goes out in parallel, up to `maxHedges`. The first success wins and
+ * the others are cancelled through the transport (the server may still finish them: zombies). A
+ * failure while other attempts are in flight sends the next hedge at once (gRPC's rule); the last
+ * failure either schedules a transport retry after the backoff (honouring Retry-After, if the
+ * retry policy, the idempotency rule and the budget allow it) or finishes with the failure kind.
+ * Agent-layer retries happen above, in the agent runner. Timers come from the injected scheduler.
  */
 import type { EventTarget } from '../kernel/queue.js';
 import { keyedUniform, Purpose } from '../kernel/rng.js';
@@ -11,7 +18,10 @@ import type { AttemptFaults } from '../model/faults.js';
 import type { Recorder } from '../metrics/recorder.js';
 import { SimAttempt, type AttemptOwner, type CallIdentity } from '../sim/attempt.js';
 import { backoffDelay } from './backoff.js';
-import type { ConsecutiveBreaker } from './breaker.js';
+import type { Breaker } from './breaker/breaker.js';
+import { AttemptEnd, type RetryBudget } from './budget/budget.js';
+import { K_SLOT, type Bulkhead } from './bulkhead.js';
+import { retryable } from './retry.js';
 import type { FailureKind, Policy } from './types.js';
 
 /** What the caller needs from the system below it. */
@@ -40,6 +50,7 @@ export interface CallListener {
 
 const K_TIMEOUT = 1;
 const K_RETRY = 2;
+const K_HEDGE = 4;
 
 export interface CallContext {
   scheduler: Scheduler;
@@ -48,16 +59,28 @@ export interface CallContext {
   policy: Policy;
   seed: number;
   idempotent: boolean;
+  /** The world's retry budget, shared by every tool. */
+  budget?: RetryBudget;
+  /** The bulkhead this tool's calls take a slot from. */
+  bulkhead?: Bulkhead;
+  /** Delay before each hedge for this tool (Infinity: no hedging). */
+  hedgeDelay?: number;
 }
 
 export class LogicalCall implements AttemptOwner, EventTarget {
   result: 'ok' | FailureKind = 'ok';
+  /** JSON-RPC code of the last `error` outcome. */
+  errorCode = 0;
   done = false;
-  /** Attempts this call sent (transport layer). */
+  /** Attempts this call sent (transport layer, hedges included). */
   attempts = 0;
-  private current: SimAttempt | undefined;
-  private timer = -1;
+  /** First attempt and transport retries, hedges excluded: what maxAttempts counts. */
+  private tries = 0;
+  private hedges = 0;
+  /** Attempts the caller still waits for. */
+  private readonly live: SimAttempt[] = [];
   private prevDelay = 0;
+  private slot = false;
   readonly startedAt: number;
   endedAt = 0;
 
@@ -67,7 +90,7 @@ export class LogicalCall implements AttemptOwner, EventTarget {
     /** The tool's timeout, as a fixed-delay timer queue; undefined when the policy has none. */
     private readonly timers: Timers | undefined,
     private readonly deadlineAt: number,
-    private readonly breaker: ConsecutiveBreaker | undefined,
+    private readonly breaker: Breaker | undefined,
     private readonly listener: CallListener,
     /** Intended start: when the agent decided to make the call. */
     startAt: number,
@@ -76,50 +99,91 @@ export class LogicalCall implements AttemptOwner, EventTarget {
   }
 
   start(): void {
-    this.sendAttempt();
+    const bulkhead = this.ctx.bulkhead;
+    if (bulkhead) {
+      const admission = bulkhead.acquire(this);
+      if (admission === 'queued') return;
+      if (admission === 'rejected') {
+        this.ctx.rec.c.bulkheadRejected++;
+        return this.finish('bulkheadRejected');
+      }
+      this.slot = true;
+    }
+    this.begin();
   }
 
-  private sendAttempt(): void {
+  private begin(): void {
+    this.ctx.budget?.request(this.ctx.scheduler.now());
+    this.sendAttempt(false);
+  }
+
+  private sendAttempt(hedge: boolean): void {
     const { scheduler, transport, rec } = this.ctx;
     const now = scheduler.now();
-    if (now >= this.deadlineAt) return this.finish('deadline');
-    if (this.breaker && !this.breaker.allow(now)) {
-      rec.c.breakerRejected++;
-      return this.finish('breakerOpen');
+    if (!hedge) {
+      if (now >= this.deadlineAt) return this.finish('deadline');
+      if (this.breaker && !this.breaker.allow(now)) {
+        rec.c.breakerRejected++;
+        return this.finish('breakerOpen');
+      }
     }
     const index = this.ident.nextAttempt++;
     const a = new SimAttempt(this, this.ident, index, now, transport.decide(this.ident, index, now));
-    this.current = a;
+    a.hedge = hedge;
+    a.retry = !hedge && this.tries > 0;
+    if (hedge) {
+      this.hedges++;
+      rec.c.hedgesSent++;
+    } else this.tries++;
+    this.live.push(a);
     this.attempts++;
     rec.attemptSent(now, this.ident.tool);
+    this.ctx.budget?.sent(now, a.retry);
     transport.send(a);
     const timeout = this.timers ? this.timers.delay : Infinity;
     if (this.deadlineAt - now < timeout) scheduler.after(this.deadlineAt - now, this, K_TIMEOUT, a);
-    else if (this.timers) this.timer = this.timers.add(this, K_TIMEOUT, a);
+    else if (this.timers) a.timer = this.timers.add(this, K_TIMEOUT, a);
+    if (this.mayHedge()) scheduler.after(this.ctx.hedgeDelay!, this, K_HEDGE, a);
+  }
+
+  private mayHedge(): boolean {
+    const h = this.ctx.policy.hedging;
+    return h !== undefined && this.hedges < h.maxHedges && (this.ctx.idempotent || h.nonIdempotent) && this.ctx.hedgeDelay! < Infinity;
   }
 
   fire(kind: number, ref: unknown): void {
-    if (kind === K_RETRY) return this.sendAttempt();
+    if (kind === K_RETRY) return this.sendAttempt(false);
+    if (kind === K_SLOT) {
+      this.slot = true;
+      return this.begin();
+    }
     const a = ref as SimAttempt;
-    if (a !== this.current || a.callerDone) return;
+    if (kind === K_HEDGE) {
+      // Hedge only while the attempt that armed this timer is still the newest one waiting.
+      if (!this.done && !a.callerDone && this.live[this.live.length - 1] === a && this.mayHedge()) this.sendAttempt(true);
+      return;
+    }
+    if (a.callerDone) return;
     a.callerDone = true;
+    a.timer = -1;
     a.outcome = this.ctx.scheduler.now() >= this.deadlineAt ? 'deadline' : 'timeout';
     this.ctx.transport.cancel(a);
     this.attemptDone(a);
   }
 
   attemptDone(a: SimAttempt): void {
-    if (a !== this.current) return;
-    this.current = undefined;
-    if (this.timer >= 0) {
-      this.timers!.cancel(this.timer);
-      this.timer = -1;
+    const i = this.live.indexOf(a);
+    if (i < 0) return;
+    this.live.splice(i, 1);
+    if (a.timer >= 0) {
+      this.timers!.cancel(a.timer);
+      a.timer = -1;
     }
-    const { rec, scheduler } = this.ctx;
+    const { rec, scheduler, budget } = this.ctx;
     const now = scheduler.now();
+    const latency = now - a.sentAt;
     const tool = rec.tools[this.ident.tool];
     if (a.outcome !== 'timeout' && a.outcome !== 'deadline') {
-      const latency = now - a.sentAt;
       rec.ms('attempt', latency);
       if (a.served) {
         tool.attempt.recordValue(Math.round(latency * 1000));
@@ -130,22 +194,36 @@ export class LogicalCall implements AttemptOwner, EventTarget {
       }
     }
     if (a.outcome === 'ok') {
-      this.breaker?.success(now);
+      this.breaker?.success(now, latency);
+      budget?.ended(now, a.retry, AttemptEnd.Ok);
+      if (a.hedge) rec.c.hedgesWon++;
+      this.cancelLosers(now);
       return this.finish('ok');
     }
-    this.breaker?.failure(now);
     const kind = a.outcome;
+    this.breaker?.failure(now, latency);
+    const r = this.ctx.policy.retry;
+    budget?.ended(now, a.retry, retryable(r, kind, a.errorCode) ? AttemptEnd.RetryableFailure : AttemptEnd.OtherFailure);
     if (kind === 'timeout' || kind === 'deadline') {
       rec.c.timeouts++;
       tool.timeouts++;
     } else if (kind === 'error') {
       rec.c.errors++;
       tool.errors++;
+      this.errorCode = a.errorCode;
     } else if (kind === 'rateLimited') rec.c.rateLimited++;
-    if (this.canRetry(kind, now)) {
-      const r = this.ctx.policy.retry;
+    if (this.live.length > 0) {
+      // Others are still in flight: wait for them, and hedge again at once if allowed.
+      if (kind !== 'deadline' && this.mayHedge()) this.sendAttempt(true);
+      return;
+    }
+    if (this.canRetry(kind, a.errorCode, now)) {
+      if (budget && !budget.tryRetry(now)) {
+        rec.c.budgetExhausted++;
+        return this.finish(kind);
+      }
       const u = keyedUniform(this.ctx.seed, this.ident.workflow, this.ident.key, a.index, Purpose.jitter);
-      let delay = backoffDelay(r.backoff, this.attempts, this.prevDelay, u);
+      let delay = backoffDelay(r.backoff, this.tries, this.prevDelay, u);
       this.prevDelay = delay;
       if ((kind === 'rateLimited' || kind === 'rejected') && r.honorRetryAfter) delay = Math.max(delay, a.retryAfter);
       rec.c.transportRetries++;
@@ -155,9 +233,25 @@ export class LogicalCall implements AttemptOwner, EventTarget {
     this.finish(kind);
   }
 
-  private canRetry(kind: FailureKind, now: number): boolean {
+  /** The call has its answer: every other attempt still in flight is cancelled, and wasted. */
+  private cancelLosers(now: number): void {
+    const { transport, rec, budget } = this.ctx;
+    for (const loser of this.live) {
+      loser.callerDone = true;
+      if (loser.timer >= 0) {
+        this.timers!.cancel(loser.timer);
+        loser.timer = -1;
+      }
+      transport.cancel(loser);
+      budget?.ended(now, loser.retry, AttemptEnd.Cancelled);
+      rec.c.hedgesWasted++;
+    }
+    this.live.length = 0;
+  }
+
+  private canRetry(kind: FailureKind, errorCode: number, now: number): boolean {
     const r = this.ctx.policy.retry;
-    if (r.layer !== 'transport' || this.attempts >= r.maxAttempts || !r.retryOn.has(kind)) return false;
+    if (r.layer !== 'transport' || this.tries >= r.maxAttempts || !retryable(r, kind, errorCode)) return false;
     if (kind === 'deadline' || now >= this.deadlineAt) return false;
     // A request that never reached the server is safe to resend; one that may have run is not,
     // for a tool with side effects, unless the policy says so.
@@ -169,6 +263,10 @@ export class LogicalCall implements AttemptOwner, EventTarget {
     this.done = true;
     this.result = result;
     this.endedAt = this.ctx.scheduler.now();
+    if (this.slot) {
+      this.slot = false;
+      this.ctx.bulkhead!.release();
+    }
     this.listener.callDone(this);
   }
 }

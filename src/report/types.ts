@@ -67,6 +67,16 @@ export interface CallFigures {
   /** Duplicates on tools marked idempotent: false. */
   nonIdempotentDuplicates: number;
   failed: number;
+  /** Retries the retry budget refused (each failed its call). */
+  budgetExhausted?: number;
+  /** Extra parallel attempts sent by hedging. */
+  hedgesSent?: number;
+  /** Calls whose winning attempt was a hedge. */
+  hedgesWon?: number;
+  /** Attempts cancelled because another attempt of the same call won (their work still ran). */
+  hedgesWasted?: number;
+  /** Calls the bulkhead rejected (all slots and the queue full). */
+  bulkheadRejected?: number;
 }
 
 export interface ToolFigures {

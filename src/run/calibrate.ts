@@ -26,7 +26,7 @@ const NEUTRAL: Policy = {
 
 export function needsCalibration(policies: readonly Policy[]): boolean {
   const pct = (t: TimeoutValue) => t.kind === 'percentile';
-  return policies.some((p) => pct(p.timeout.default) || Object.values(p.timeout.perTool).some(pct));
+  return policies.some((p) => pct(p.timeout.default) || Object.values(p.timeout.perTool).some(pct) || (p.hedging !== undefined && pct(p.hedging.delay)));
 }
 
 /** Per-tool attempt-latency histograms (µs) from the calibration pass. */
@@ -39,14 +39,21 @@ export function calibrate(sc: Scenario, seed: number, module?: UserWorkflow): Hi
   return rec.tools.map((t) => t.attempt.toHdr());
 }
 
+/** A timeout-like value for one tool (ms; Infinity for none): `p99x1.2` = 1.2 × the tool's calibrated p99. */
+export function resolveValue(v: TimeoutValue, tool: number, calibration: Histogram[] | undefined): number {
+  if (v.kind === 'none') return Infinity;
+  if (v.kind === 'fixed') return v.ms;
+  const h = calibration![tool];
+  if (h.totalCount === 0) return CALIBRATION_TIMEOUT_MS;
+  return (h.getValueAtPercentile(v.percentile) / 1000) * v.factor;
+}
+
 /** Resolves a policy's timeout for every tool (ms; Infinity for none). */
 export function resolveTimeouts(sc: Scenario, policy: Policy, calibration: Histogram[] | undefined): number[] {
-  return sc.tools.map((tool) => {
-    const v = policy.timeout.perTool[tool.name] ?? policy.timeout.default;
-    if (v.kind === 'none') return Infinity;
-    if (v.kind === 'fixed') return v.ms;
-    const h = calibration![tool.index];
-    if (h.totalCount === 0) return CALIBRATION_TIMEOUT_MS;
-    return (h.getValueAtPercentile(v.percentile) / 1000) * v.factor;
-  });
+  return sc.tools.map((tool) => resolveValue(policy.timeout.perTool[tool.name] ?? policy.timeout.default, tool.index, calibration));
+}
+
+/** Resolves a policy's hedge delay for every tool (ms; Infinity when it does not hedge). */
+export function resolveHedgeDelays(sc: Scenario, policy: Policy, calibration: Histogram[] | undefined): number[] {
+  return sc.tools.map((tool) => (policy.hedging ? resolveValue(policy.hedging.delay, tool.index, calibration) : Infinity));
 }

@@ -11,7 +11,7 @@ import type { Histogram } from '../metrics/hdr.js';
 import { REPORT_SCHEMA, type Report, type ScenarioInfo, type WorldRecord } from '../report/types.js';
 import type { Scenario } from '../scenario/types.js';
 import { aggregatePolicy } from './aggregate.js';
-import { calibrate, needsCalibration, resolveTimeouts } from './calibrate.js';
+import { calibrate, needsCalibration, resolveHedgeDelays, resolveTimeouts } from './calibrate.js';
 import { VERSION } from './version.js';
 import { runWorld } from './world.js';
 
@@ -84,7 +84,7 @@ export function runSim(sc: Scenario, opts: SimOptions = {}): Report {
   plans.forEach((plan, i) => {
     const policy = sc.policies[plan.policy];
     const timeouts = resolveTimeouts(sc, policy, calibration);
-    const { rec } = runWorld(sc, policy, replicationSeed(seed, plan.replication), timeouts, opts.module);
+    const { rec } = runWorld(sc, policy, replicationSeed(seed, plan.replication), timeouts, opts.module, resolveHedgeDelays(sc, policy, calibration));
     worlds.push(rec.toRecord(plan.id, policy.name, plan.replication));
     opts.onWorld?.(i + 1, plans.length);
   });

@@ -7,7 +7,10 @@ import { Kernel } from '../kernel/kernel.js';
 import { FixedDelayTimers } from '../kernel/timers.js';
 import { Recorder } from '../metrics/recorder.js';
 import { FaultModel } from '../model/faults.js';
-import { ConsecutiveBreaker, BreakerState } from '../policy/breaker.js';
+import type { Breaker, BreakerState } from '../policy/breaker/breaker.js';
+import { makeBreaker } from '../policy/breaker/make.js';
+import { makeBudget } from '../policy/budget/budget.js';
+import { Bulkhead } from '../policy/bulkhead.js';
 import type { CallTransport } from '../policy/caller.js';
 import type { Policy } from '../policy/types.js';
 import { startWorkload } from '../agent/workload.js';
@@ -21,7 +24,11 @@ export interface WorldResult {
   events: number;
 }
 
-export function runWorld(sc: Scenario, policy: Policy, seed: number, timeouts: number[], module?: UserWorkflow): WorldResult {
+/**
+ * `timeouts` and `hedgeDelays` are per tool index, in ms (Infinity: none), resolved from the
+ * policy and the calibration pass (see calibrate.ts).
+ */
+export function runWorld(sc: Scenario, policy: Policy, seed: number, timeouts: number[], module?: UserWorkflow, hedgeDelays?: number[]): WorldResult {
   const kernel = new Kernel();
   const rec = new Recorder(
     sc.tools.map((t) => t.name),
@@ -43,7 +50,20 @@ export function runWorld(sc: Scenario, policy: Policy, seed: number, timeouts: n
     if (!q) queues.set(ms, (q = new FixedDelayTimers(kernel, ms)));
     return q;
   });
-  const callContexts = sc.tools.map((t) => ({ scheduler: kernel, transport, rec, policy, seed, idempotent: t.idempotent }));
+  // One budget per world: a retry budget limits one client, whichever tool it calls.
+  const budget = policy.budget ? makeBudget(policy.budget) : undefined;
+  const bulkheads = makeBulkheads(policy, sc.tools.length, kernel);
+  const callContexts = sc.tools.map((t) => ({
+    scheduler: kernel,
+    transport,
+    rec,
+    policy,
+    seed,
+    idempotent: t.idempotent,
+    budget,
+    bulkhead: bulkheads[t.index],
+    hedgeDelay: hedgeDelays?.[t.index] ?? Infinity,
+  }));
   startWorkload(
     { kernel, sc, policy, rec, seed, transport, timers, breakers: breakers.byTool, module, toolNames: sc.tools.map((t) => t.name), callContexts },
     () => kernel.stop(),
@@ -59,9 +79,16 @@ export function runWorld(sc: Scenario, policy: Policy, seed: number, timeouts: n
   return { rec, simulatedMs: end, events: kernel.fired };
 }
 
+function makeBulkheads(policy: Policy, tools: number, kernel: Kernel): (Bulkhead | undefined)[] {
+  const spec = policy.bulkhead;
+  if (!spec) return new Array<undefined>(tools).fill(undefined);
+  if (spec.scope === 'world') return new Array<Bulkhead>(tools).fill(new Bulkhead(kernel, spec));
+  return Array.from({ length: tools }, () => new Bulkhead(kernel, spec));
+}
+
 function makeBreakers(policy: Policy, tools: number, rec: Recorder) {
   const spec = policy.breaker;
-  if (!spec) return { byTool: new Array<undefined>(tools).fill(undefined), all: [] as ConsecutiveBreaker[] };
+  if (!spec) return { byTool: new Array<undefined>(tools).fill(undefined), all: [] as Breaker[] };
   const listener = {
     transition: (t: number, s: BreakerState) => rec.breakerTransition(t, s),
     openTime: (ms: number) => {
@@ -69,9 +96,9 @@ function makeBreakers(policy: Policy, tools: number, rec: Recorder) {
     },
   };
   if (spec.scope === 'tunnel') {
-    const b = new ConsecutiveBreaker(spec, listener);
-    return { byTool: new Array(tools).fill(b) as ConsecutiveBreaker[], all: [b] };
+    const b = makeBreaker(spec, listener);
+    return { byTool: new Array<Breaker>(tools).fill(b), all: [b] };
   }
-  const all = Array.from({ length: tools }, () => new ConsecutiveBreaker(spec, listener));
+  const all = Array.from({ length: tools }, () => makeBreaker(spec, listener));
   return { byTool: all, all };
 }

@@ -1,6 +1,7 @@
 /**
  * The `policies:` section. A policy is the caller-side behaviour an agent applies to every tool
- * call: timeout, retry (+ backoff, jitter, layer), circuit breaker, workflow deadline. A `preset`
+ * call: timeout, retry (+ backoff, jitter, layer), circuit breaker, retry budget, hedging,
+ * bulkhead, workflow deadline. A `preset`
  * fills the fields the entry leaves out (see policy/presets.ts).
  */
 import { z } from 'zod';
@@ -41,7 +42,7 @@ export const timeoutSchema = z.union([
 ]);
 
 export const JITTERS = ['none', 'full', 'equal', 'decorrelated'] as const;
-export const RETRY_ON = ['timeout', 'error', 'rateLimited', 'reset', 'unavailable', 'rejected'] as const;
+export const RETRY_ON = ['timeout', 'error', 'rateLimited', 'reset', 'unavailable', 'rejected', 'bulkheadRejected'] as const;
 
 export const backoffSchema = z.union([
   z.literal('none'),
@@ -59,16 +60,77 @@ export const retrySchema = z.strictObject({
   backoff: backoffSchema.optional(),
   layer: z.enum(['transport', 'agent']).optional(),
   retryOn: z.array(z.enum(RETRY_ON)).optional(),
+  errorCodes: z.array(z.number().int()).min(1).optional(),
   retryNonIdempotent: z.boolean().optional(),
   honorRetryAfter: z.boolean().optional(),
 });
 
-export const breakerSchema = z.strictObject({
-  kind: z.literal('consecutive'),
-  threshold: z.number().int().min(1),
-  halfOpenAfter: durationSchema(),
+/** `halfOpenAfter: 30s`, or a backoff that grows with each re-open: `{ kind: exponential, base: 5s, max: 2m }`. */
+export const openDelaySchema = z.union([
+  durationSchema(),
+  z.strictObject({
+    kind: z.enum(['fixed', 'exponential']),
+    base: durationSchema(),
+    max: durationSchema().optional(),
+    factor: z.number().min(1).optional(),
+  }),
+]);
+
+const fraction = z.number().gt(0, 'must be > 0').max(1, 'must be ≤ 1 (a fraction: 50 % is 0.5)');
+
+const breakerCommon = {
+  halfOpenAfter: openDelaySchema,
   halfOpenProbes: z.number().int().min(1).optional(),
   scope: z.enum(['tool', 'tunnel']).optional(),
+};
+
+export const breakerSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('consecutive'), threshold: z.number().int().min(1), ...breakerCommon }),
+  z.strictObject({
+    kind: z.literal('count'),
+    window: z.number().int().min(1),
+    minimumCalls: z.number().int().min(1).optional(),
+    failureRate: fraction.optional(),
+    slowCallRate: fraction.optional(),
+    slowCallDuration: durationSchema().optional(),
+    ...breakerCommon,
+  }),
+  z.strictObject({
+    kind: z.literal('sampling'),
+    failureRatio: fraction,
+    duration: durationSchema().refine((x) => x > 0, 'must be > 0'),
+    minimumThroughput: z.number().int().min(1).optional(),
+    minimumRps: z.number().positive().optional(),
+    buckets: z.number().int().min(1).optional(),
+    ...breakerCommon,
+  }),
+]);
+
+export const budgetSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('finagle'),
+    ttl: durationSchema().refine((x) => x >= 1000 && x <= 60_000, 'must be within [1s, 60s] (as Finagle)').optional(),
+    minRetriesPerSec: z.number().min(0).optional(),
+    percentCanRetry: z.number().min(0).max(1000).optional(),
+  }),
+  z.strictObject({ kind: z.literal('grpc'), maxTokens: z.number().gt(0).max(1000), tokenRatio: z.number().gt(0) }),
+  z.strictObject({
+    kind: z.literal('envoy'),
+    budgetPercent: z.number().min(0).max(100).optional(),
+    minRetryConcurrency: z.number().int().min(0).optional(),
+  }),
+]);
+
+export const hedgingSchema = z.strictObject({
+  delay: timeoutValueSchema,
+  maxHedges: z.number().int().min(1).optional(),
+  nonIdempotent: z.boolean().optional(),
+});
+
+export const bulkheadSchema = z.strictObject({
+  maxConcurrent: z.number().int().min(1),
+  queue: z.number().int().min(0).optional(),
+  scope: z.enum(['tool', 'world']).optional(),
 });
 
 export const policyEntrySchema = z.strictObject({
@@ -78,6 +140,9 @@ export const policyEntrySchema = z.strictObject({
   timeout: timeoutSchema.optional(),
   retry: retrySchema.optional(),
   breaker: z.union([breakerSchema, z.literal('none')]).optional(),
+  budget: z.union([budgetSchema, z.literal('none')]).optional(),
+  hedging: z.union([hedgingSchema, z.literal('none')]).optional(),
+  bulkhead: z.union([bulkheadSchema, z.literal('none')]).optional(),
   deadline: durationSchema().optional(),
   cancelOnTimeout: z.boolean().optional(),
 });
@@ -86,3 +151,5 @@ export type PolicyEntry = z.output<typeof policyEntrySchema>;
 export type RetryEntry = z.output<typeof retrySchema>;
 export type BreakerEntry = z.output<typeof breakerSchema>;
 export type TimeoutEntry = z.output<typeof timeoutSchema>;
+export type OpenDelayEntry = z.output<typeof openDelaySchema>;
+export type BudgetEntry = z.output<typeof budgetSchema>;

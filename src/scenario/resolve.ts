@@ -1,10 +1,6 @@
 /** Turns validated scenario data into the runtime `Scenario`: samplers, tool indices, resolved policies. */
 import { sampler, type Sampler } from '../model/distribution.js';
-import { TunnelsimError } from '../errors.js';
-import { ALL_FAILURES, DEFAULT_BACKOFF, type BackoffSpec, type FailureKind, type Policy, type TimeoutValue } from '../policy/types.js';
-import { PRESETS } from '../policy/presets.js';
-import { describePolicy } from '../policy/describe.js';
-import type { PolicyEntry, TimeoutEntry } from './policy-schema.js';
+import { resolvePolicy } from './resolve-policy.js';
 import type { ScenarioFile, ScriptStepEntry } from './schema.js';
 import type { CallPlan, Scenario, ScriptNode, ToolSpec, WorkflowSpec } from './types.js';
 
@@ -85,52 +81,6 @@ function resolveNode(n: ScriptStepEntry, idx: Record<string, number>): ScriptNod
   return { kind: 'repeat', times: n.repeat.times, steps: n.repeat.steps.map((x) => resolveNode(x, idx)) };
 }
 
-function timeoutOf(t: TimeoutEntry | undefined): { default: TimeoutValue; perTool: Record<string, TimeoutValue> } {
-  if (t === undefined) return { default: { kind: 'none' }, perTool: {} };
-  if ('kind' in t) return { default: t, perTool: {} };
-  if (t.perTool && typeof t.perTool.kind === 'string') return { default: t.perTool as TimeoutValue, perTool: {} };
-  return { default: t.default ?? { kind: 'none' }, perTool: (t.perTool as Record<string, TimeoutValue>) ?? {} };
-}
 
-export function resolvePolicy(entry: PolicyEntry, field: string, file: string): Policy {
-  let base: Partial<PolicyEntry> = {};
-  if (entry.preset !== undefined) {
-    const preset = PRESETS[entry.preset];
-    if (!preset) {
-      throw new TunnelsimError('INVALID_SCENARIO', `unknown preset '${entry.preset}' (known: ${Object.keys(PRESETS).join(', ')})`, {
-        file,
-        field: `${field}.preset`,
-      });
-    }
-    base = preset.entry;
-  }
-  const e = { ...base, ...entry };
-  const r = e.retry ?? { maxAttempts: 1 };
-  const b = r.backoff === undefined || r.backoff === 'none' ? { kind: 'none' as const } : r.backoff;
-  const backoff: BackoffSpec = { ...DEFAULT_BACKOFF, ...stripUndefined(b) };
-  const breaker = e.breaker && e.breaker !== 'none' ? e.breaker : undefined;
-  const policy: Omit<Policy, 'description'> = {
-    name: entry.name,
-    timeout: timeoutOf(e.timeout),
-    retry: {
-      maxAttempts: r.maxAttempts,
-      backoff,
-      layer: r.layer ?? 'transport',
-      retryOn: new Set<FailureKind>(r.retryOn ?? ALL_FAILURES),
-      retryNonIdempotent: r.retryNonIdempotent ?? false,
-      honorRetryAfter: r.honorRetryAfter ?? true,
-    },
-    breaker: breaker
-      ? { kind: 'consecutive', threshold: breaker.threshold, halfOpenAfter: breaker.halfOpenAfter, halfOpenProbes: breaker.halfOpenProbes ?? 1, scope: breaker.scope ?? 'tool' }
-      : undefined,
-    deadline: e.deadline,
-    cancelOnTimeout: e.cancelOnTimeout ?? false,
-  };
-  return { ...policy, description: e.description ?? describePolicy(policy) };
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
+export { resolvePolicy };
 export type { Sampler };

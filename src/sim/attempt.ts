@@ -45,6 +45,12 @@ export class SimAttempt {
   served = false;
   /** Hash state of (seed, workflow, call, attempt) for this attempt's keyed draws. */
   key = 0;
+  /** The caller's timeout timer handle (-1: none armed in a timer queue). */
+  timer = -1;
+  /** Sent as a hedge (an extra parallel attempt), not as the first attempt or a retry. */
+  hedge = false;
+  /** Sent as a transport retry. */
+  retry = false;
 
   constructor(
     readonly owner: AttemptOwner,
