@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { TunnelsimError } from '../../errors.js';
 import { Connector } from '../../live/connector.js';
+import { stdoutAuditSink } from '../../live/audit-file.js';
 import { mockToolsFromScenario } from '../../live/mock-scenario.js';
 import { upstreamFactory, type UpstreamSpec } from '../../live/upstream.js';
 import { loadScenario } from '../../scenario/load.js';
@@ -24,7 +25,7 @@ export const connectCommand: Command = {
     y
       .option('relay', { type: 'string', demandOption: true, describe: 'relay URL, e.g. http://127.0.0.1:8080' })
       .option('tunnel', { type: 'string', demandOption: true, describe: 'tunnel id' })
-      .option('token', { type: 'string', describe: 'connector JWT (scope connect)' })
+      .option('token', { type: 'string', describe: 'connector JWT (scope connect); visible in ps, prefer --token-file' })
       .option('token-file', { type: 'string', describe: 're-read on every (re)connect and before expiry, for rotated tokens' })
       .option('mock', { type: 'string', describe: "serve a mock MCP server from a scenario's tool table" })
       .option('stdio', { type: 'string', describe: 'spawn this MCP server command per agent session' })
@@ -52,6 +53,8 @@ export const connectCommand: Command = {
       tunnel: a.tunnel,
       token,
       upstream: upstreamFactory(spec),
+      // Frames refused by the signature checks, as JSON lines beside the relay's audit log.
+      audit: stdoutAuditSink,
       onState: (s) => {
         if (s.kind === 'connected') process.stderr.write(`connect: serving tunnel ${s.tunnel} via ${a.relay}\n`);
         else if (s.kind === 'refused') process.stderr.write(`connect: relay refused (HTTP ${s.status}), retry in ${Math.round(s.retryInMs)} ms\n`);
