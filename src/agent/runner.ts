@@ -4,6 +4,8 @@
  * calls through the policy's caller. A failed call is either retried at the agent layer — the
  * error text joins the context and the LLM takes another full turn to re-issue it, billed like
  * any turn — or fails the workflow with the call's failure kind. Results join the context.
+ * Before every turn the context strategy may drop old results, summarise, or fail the workflow
+ * (`contextOverflow`); after every turn the spend cap may abort it (`spendCap`).
  */
 import type { Effect, Process, Waitable } from '../kernel/process.js';
 import type { Kernel } from '../kernel/kernel.js';
@@ -16,7 +18,8 @@ import { retryable as isRetryable } from '../policy/retry.js';
 import type { FailureKind, Policy } from '../policy/types.js';
 import type { CallIdentity } from '../sim/attempt.js';
 import type { Scenario } from '../scenario/types.js';
-import { TokenLedger } from '../tokens/ledger.js';
+import { prepareContext } from '../tokens/context-strategy.js';
+import { TokenLedger, type Turn } from '../tokens/ledger.js';
 import { makeScript, scriptContext, type CallResult, type UserWorkflow } from './script.js';
 
 export interface AgentEnv {
@@ -70,22 +73,59 @@ export function* runWorkflow(env: AgentEnv, w: number, intendedStart: number): G
   let failure: string | undefined;
   let step = 0;
 
+  const capTokens = llm.spendCap?.tokens ?? Infinity;
+  const capNanos = llm.spendCap?.nanos ?? Infinity;
+  const bill = (t: Turn, isRetry: boolean): void => {
+    if (llm.pricing.caching !== 'none') {
+      rec.c.cacheLookups++;
+      if (t.cacheRead > 0) rec.c.cacheHits++;
+      if (t.expired) rec.c.cacheExpiries++;
+    }
+    rec.tokens(step, t, isRetry);
+    rec.ms('llm', t.ms);
+  };
+  // A spend guard checks after each billed turn, as agent SDKs do: the turn that crosses the cap
+  // is paid for, and the workflow stops before it calls its tools.
+  const overCap = (): boolean => {
+    if (ledger.tokens <= capTokens && ledger.nanos <= capNanos) return false;
+    rec.c.spendCapAborts++;
+    failure = 'spendCap';
+    return true;
+  };
+
+  /** One LLM turn (after the context strategy had its say); its duration, or undefined when the workflow fails. */
   const turn = (round: number, isRetry: boolean): number | undefined => {
-    if (ledger.context > llm.contextWindow) {
+    const drops = ledger.drops;
+    const results = ledger.droppedResults;
+    const tokens = ledger.droppedTokens;
+    const action = prepareContext(ledger, llm.contextStrategy, llm.contextWindow);
+    if (ledger.drops !== drops) {
+      rec.c.contextDrops += ledger.drops - drops;
+      rec.c.droppedResults += ledger.droppedResults - results;
+      rec.c.droppedTokens += ledger.droppedTokens - tokens;
+    }
+    if (action === 'overflow') {
       rec.c.overflows++;
       failure = 'contextOverflow';
       return undefined;
     }
-    const out = Math.round(llm.outputTokensPerTurn.sample(keyedUniform(seed, w, step, round, Purpose.llmOutput)));
-    const t = ledger.turn(kernel.now(), out);
-    if (llm.pricing.caching !== 'none') {
-      rec.c.cacheLookups++;
-      if (t.cacheRead > 0) rec.c.cacheHits++;
+    let ms = 0;
+    if (action === 'summarize') {
+      const summaryTokens = (llm.contextStrategy as { summaryTokens: number }).summaryTokens;
+      const s = ledger.turn(kernel.now(), summaryTokens);
+      rec.c.summaries++;
+      rec.c.summaryCostNanos += s.nanos;
+      bill(s, false);
+      ms = s.ms;
+      ledger.summarize(summaryTokens);
+      if (overCap()) return undefined;
     }
-    rec.tokens(step, t, isRetry);
-    rec.ms('llm', t.ms);
+    const out = Math.round(llm.outputTokensPerTurn.sample(keyedUniform(seed, w, step, round, Purpose.llmOutput)));
+    const t = ledger.turn(kernel.now() + ms, out, isRetry);
+    bill(t, isRetry);
     ledger.append(out);
-    return t.ms;
+    if (overCap()) return undefined;
+    return ms + t.ms;
   };
 
   let r = script.next(undefined as never);
@@ -128,7 +168,7 @@ export function* runWorkflow(env: AgentEnv, w: number, intendedStart: number): G
       }
       // The LLM reads the error, thinks again over the whole context, and re-issues the calls.
       rec.c.agentRetries += failed.length;
-      ledger.append(llm.errorTokens * failed.length);
+      ledger.appendResult(llm.errorTokens * failed.length);
       const u = keyedUniform(seed, w, stepKey(step, failed[0]), agentAttempt, Purpose.jitter);
       const delay = backoffDelay(retry.backoff, agentAttempt, 0, u);
       if (delay > 0) yield delay;
@@ -154,11 +194,14 @@ export function* runWorkflow(env: AgentEnv, w: number, intendedStart: number): G
       return { tool: env.toolNames[id.tool], ok, outcome: outcome[i], resultTokens: tokens };
     });
     if (failure !== undefined) break;
-    ledger.append(resultTokens);
+    ledger.appendResult(resultTokens);
     r = script.next({ ok: true, results });
     step++;
   }
   if (failure !== undefined) {
+    // Spend of a workflow that did not complete bought nothing: the abandoned part of the retry tax.
+    rec.c.abandonedCostNanos += ledger.nanos - ledger.retryNanos;
+    rec.c.abandonedTokens += ledger.tokens - ledger.retryTokens;
     rec.failWorkflow(failure);
     return;
   }

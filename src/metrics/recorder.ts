@@ -59,7 +59,18 @@ export const COUNTERS = [
   'retryTokensCacheWrite',
   'cacheLookups',
   'cacheHits',
+  'cacheExpiries',
   'overflows',
+  'costNanos',
+  'retryCostNanos',
+  'abandonedCostNanos',
+  'abandonedTokens',
+  'contextDrops',
+  'droppedResults',
+  'droppedTokens',
+  'summaries',
+  'summaryCostNanos',
+  'spendCapAborts',
   'breakerOpens',
   'breakerOpenMicros',
   'simulatedMicros',
@@ -75,11 +86,13 @@ export class Recorder {
   readonly tokensPerCompleted = new FastHistogram();
   readonly costPerCompletedMicros = new FastHistogram();
   readonly tools: ToolCounters[];
-  readonly perStep: { input: number[]; output: number[]; cacheRead: number[]; cacheWrite: number[] } = {
+  /** Per-step token totals by billing category and the step's cost in nano-dollars. */
+  readonly perStep: { input: number[]; output: number[]; cacheRead: number[]; cacheWrite: number[]; cost: number[] } = {
     input: [],
     output: [],
     cacheRead: [],
     cacheWrite: [],
+    cost: [],
   };
   readonly stormAttempts: number[] = [];
   readonly stormOffered: number[] = [];
@@ -124,8 +137,11 @@ export class Recorder {
     this.stormAttempts[i]++;
   }
 
-  tokens(step: number, t: TokenCounts, retry: boolean): void {
+  /** One LLM turn's tokens and its cost in integer nano-dollars (so shards add up exactly). */
+  tokens(step: number, t: TokenCounts & { nanos: number }, retry: boolean): void {
     const c = this.c;
+    c.costNanos += t.nanos;
+    if (retry) c.retryCostNanos += t.nanos;
     c.tokensInput += t.input;
     c.tokensOutput += t.output;
     c.tokensCacheRead += t.cacheRead;
@@ -142,7 +158,9 @@ export class Recorder {
       p.output.push(0);
       p.cacheRead.push(0);
       p.cacheWrite.push(0);
+      p.cost.push(0);
     }
+    p.cost[step] += t.nanos;
     p.input[step] += t.input;
     p.output[step] += t.output;
     p.cacheRead[step] += t.cacheRead;

@@ -104,14 +104,34 @@ export interface TokenFigures {
   retryShare: number;
   cacheHitRate: number;
   overflows: number;
+  /** Cache lookups that missed because the cached prefix had outlived its TTL (e.g. a long backoff). */
+  cacheExpiries?: number;
+  /** Tokens of the non-retry turns of workflows that failed (spend that bought nothing). */
+  abandoned?: number;
+  /** Context strategy at work: drop events, tool results dropped, tokens they freed, summaries. */
+  contextDrops?: number;
+  droppedResults?: number;
+  droppedTokens?: number;
+  summaries?: number;
+  /** Workflows aborted by `llm.spendCap` (also in workflows.failedByReason.spendCap). */
+  spendCapAborts?: number;
 }
 
 export interface CostFigures {
   total: number;
   perCompletedWorkflow: number;
-  /** Dollars spent in agent-layer retry turns. */
+  /**
+   * The retry tax in dollars: agent-layer retry turns (in every workflow) plus the other turns of
+   * workflows that failed, i.e. spend that re-bought work or bought nothing (docs/tokens.md).
+   */
   retryTax: number;
+  /** retryTax ÷ total. */
   retryTaxShare: number;
+  /** The retry tax's two parts: agent-layer retry turns, and the rest of failed workflows. */
+  retryTurns?: number;
+  abandoned?: number;
+  /** Dollars of summarisation turns (contextStrategy: summarize). */
+  summaries?: number;
   /** Cost per step index (0-based), summed over workflows: where the money goes. */
   perStep: number[];
   currency: 'USD';
@@ -196,6 +216,10 @@ export interface ScenarioInfo {
     cacheWriteMultiplier: number;
     cacheTtl: number;
     caching: 'explicit' | 'automatic' | 'none';
+    /** The preset the prices came from, long-context tiers, and whether batch rates apply. */
+    preset?: string;
+    tiers?: { above: number; inputPerMTok: number; outputPerMTok: number }[];
+    batch?: true;
   };
   windowMs: number;
   /** The scenario's thresholds, so a merged report is judged like the unsharded one. */
@@ -210,8 +234,8 @@ export interface WorldRecord {
   counters: Record<string, number>;
   /** Per-tool counters. */
   tools: Record<string, Record<string, number>>;
-  /** Per-step token totals by billing category (integers, so merges are exact). */
-  perStep: { input: number[]; output: number[]; cacheRead: number[]; cacheWrite: number[] };
+  /** Per-step token totals by billing category and cost in nano-dollars (integers, so merges are exact). */
+  perStep: { input: number[]; output: number[]; cacheRead: number[]; cacheWrite: number[]; cost?: number[] };
   storm: { attempts: number[]; offered: number[] };
   breakerTransitions: [number, number][];
   histograms: Record<string, string>;

@@ -4,7 +4,7 @@
  * shards and an unsharded run build byte-identical figures.
  */
 import { addInto, decode, encode, newHistogram, round, summarize, type Histogram } from '../metrics/hdr.js';
-import { turnCost } from '../tokens/ledger.js';
+import { turnCost } from '../tokens/pricing.js';
 import type { Scenario } from '../scenario/types.js';
 import { LATENCY_METRICS, type PolicyReport, type ToolFigures, type WorldRecord } from '../report/types.js';
 
@@ -26,7 +26,7 @@ export function aggregatePolicy(info: PolicyInfo, worlds: readonly WorldRecord[]
   const c: Record<string, number> = {};
   const tools: Record<string, Record<string, number>> = {};
   const hist = new Map<string, Histogram>();
-  const perStep = { input: [] as number[], output: [] as number[], cacheRead: [] as number[], cacheWrite: [] as number[] };
+  const perStep = { input: [] as number[], output: [] as number[], cacheRead: [] as number[], cacheWrite: [] as number[], cost: [] as number[] };
   const storm = { attempts: [] as number[], offered: [] as number[] };
   const transitions: [number, number][] = [];
   for (const w of worlds) {
@@ -44,6 +44,7 @@ export function aggregatePolicy(info: PolicyInfo, worlds: readonly WorldRecord[]
     addArrays(perStep.output, w.perStep.output);
     addArrays(perStep.cacheRead, w.perStep.cacheRead);
     addArrays(perStep.cacheWrite, w.perStep.cacheWrite);
+    if (w.perStep.cost) addArrays(perStep.cost, w.perStep.cost);
     addArrays(storm.attempts, w.storm.attempts);
     addArrays(storm.offered, w.storm.offered);
     if (worlds.length === 1) transitions.push(...w.breakerTransitions);
@@ -51,7 +52,10 @@ export function aggregatePolicy(info: PolicyInfo, worlds: readonly WorldRecord[]
   const n = (k: string) => c[k] ?? 0;
   const h = (k: string) => hist.get(k) ?? newHistogram();
   const p = sc.llm.pricing;
-  const cost = (t: { input: number; output: number; cacheRead: number; cacheWrite: number }) => turnCost(p, t);
+  // Dollars come from the integer nano-dollar counters the turns recorded (each turn priced at its
+  // own long-context tier). Reports written before those counters existed price token totals.
+  const cost = (t: { input: number; output: number; cacheRead: number; cacheWrite: number }) => turnCost(p, t, 0);
+  const nanos = (k: string, fallback: () => number) => (k in c ? c[k] / 1e9 : fallback());
   const totals = { input: n('tokensInput'), output: n('tokensOutput'), cacheRead: n('tokensCacheRead'), cacheWrite: n('tokensCacheWrite') };
   const retryTotals = { input: n('retryTokensInput'), output: n('retryTokensOutput'), cacheRead: n('retryTokensCacheRead'), cacheWrite: n('retryTokensCacheWrite') };
   const totalTokens = totals.input + totals.output + totals.cacheRead + totals.cacheWrite;
@@ -59,8 +63,14 @@ export function aggregatePolicy(info: PolicyInfo, worlds: readonly WorldRecord[]
   const completed = n('workflowsCompleted');
   const started = n('workflowsStarted');
   const failed = n('workflowsFailed');
-  const totalCost = cost(totals);
-  const retryCost = cost(retryTotals);
+  const totalCost = nanos('costNanos', () => cost(totals));
+  const retryTurnCost = nanos('retryCostNanos', () => cost(retryTotals));
+  const abandonedCost = n('abandonedCostNanos') / 1e9;
+  const retryCost = retryTurnCost + abandonedCost;
+  const stepCost = (i: number) =>
+    perStep.cost.length > 0
+      ? (perStep.cost[i] ?? 0) / 1e9
+      : cost({ input: perStep.input[i], output: perStep.output[i], cacheRead: perStep.cacheRead[i], cacheWrite: perStep.cacheWrite[i] });
   const failedByReason: Record<string, number> = {};
   for (const k of Object.keys(c).sort()) if (k.startsWith('failed.')) failedByReason[k.slice(7)] = c[k];
 
@@ -128,6 +138,13 @@ export function aggregatePolicy(info: PolicyInfo, worlds: readonly WorldRecord[]
       retryShare: ratio(retryTokens, totalTokens),
       cacheHitRate: ratio(n('cacheHits'), n('cacheLookups')),
       overflows: n('overflows'),
+      cacheExpiries: n('cacheExpiries'),
+      abandoned: n('abandonedTokens'),
+      contextDrops: n('contextDrops'),
+      droppedResults: n('droppedResults'),
+      droppedTokens: n('droppedTokens'),
+      summaries: n('summaries'),
+      spendCapAborts: n('spendCapAborts'),
     },
     tokensPerCompletedWorkflow: summarize(h('tokensPerCompletedWorkflow'), 1),
     cost: {
@@ -135,9 +152,10 @@ export function aggregatePolicy(info: PolicyInfo, worlds: readonly WorldRecord[]
       perCompletedWorkflow: completed ? round(totalCost / completed) : 0,
       retryTax: round(retryCost),
       retryTaxShare: totalCost ? round(retryCost / totalCost) : 0,
-      perStep: perStep.input.map((_, i) =>
-        round(cost({ input: perStep.input[i], output: perStep.output[i], cacheRead: perStep.cacheRead[i], cacheWrite: perStep.cacheWrite[i] })),
-      ),
+      retryTurns: round(retryTurnCost),
+      abandoned: round(abandonedCost),
+      summaries: round(n('summaryCostNanos') / 1e9),
+      perStep: perStep.input.map((_, i) => round(stepCost(i))),
       currency: 'USD',
       pricingSource: p.source,
     },

@@ -1,6 +1,7 @@
 /** Turns validated scenario data into the runtime `Scenario`: samplers, tool indices, resolved policies. */
 import { sampler, type Sampler } from '../model/distribution.js';
 import { resolvePolicy } from './resolve-policy.js';
+import { resolveLlm } from './resolve-llm.js';
 import type { ScenarioFile, ScriptStepEntry } from './schema.js';
 import type { CallPlan, Scenario, ScriptNode, ToolSpec, WorkflowSpec } from './types.js';
 
@@ -27,18 +28,7 @@ export function resolveScenario(s: ScenarioFile, file: string): Scenario {
         ? { model: 'closed', agents: w.agents!, workflows: w.workflows, duration: w.duration, thinkTime: sampler(w.thinkTime ?? { dist: 'constant', value: 0 }) }
         : { model: 'open', arrivalRate: w.arrivalRate!, workflows: w.workflows, duration: w.duration },
     workflow: resolveWorkflow(s, toolIndex),
-    llm: {
-      contextWindow: s.llm.contextWindow,
-      systemTokens: s.llm.systemTokens,
-      toolSchemaTokens: s.llm.toolSchemaTokens,
-      taskTokens: s.llm.taskTokens,
-      errorTokens: s.llm.errorTokens,
-      outputTokensPerTurn: sampler(s.llm.outputTokensPerTurn),
-      ttft: s.llm.latency.ttft,
-      outputTokensPerSec: s.llm.latency.outputTokensPerSec,
-      prefillTokensPerSec: s.llm.latency.prefillTokensPerSec,
-      pricing: { ...s.llm.pricing },
-    },
+    llm: resolveLlm(s.llm, file),
     relay: {
       processing: sampler(s.relay.processing),
       maxInFlightPerTunnel: s.relay.maxInFlightPerTunnel,

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { distSchema, durationSchema } from './dist.js';
 import { faultSchema } from './fault-schema.js';
+import { llmSchema } from './llm-schema.js';
 import { policyEntrySchema } from './policy-schema.js';
 
 const tokens = () => distSchema('number');
@@ -68,34 +69,7 @@ export const scenarioSchema = z.strictObject({
       if (w.tools && w.steps === undefined && !Array.isArray(w.order)) ctx.addIssue({ code: 'custom', message: 'needs `steps`', path: ['steps'] });
       if (w.order === 'weighted' && !w.weights) ctx.addIssue({ code: 'custom', message: '`order: weighted` needs `weights`', path: ['weights'] });
     }),
-  llm: z
-    .strictObject({
-      contextWindow: count.default(200_000),
-      systemTokens: z.number().int().nonnegative().default(2000),
-      toolSchemaTokens: z.number().int().nonnegative().default(1500),
-      taskTokens: z.number().int().nonnegative().default(300),
-      errorTokens: z.number().int().nonnegative().default(60),
-      outputTokensPerTurn: tokens().default({ dist: 'constant', value: 150 }),
-      latency: z
-        .strictObject({
-          ttft: durationSchema().default(400),
-          outputTokensPerSec: z.number().positive().default(80),
-          prefillTokensPerSec: z.number().positive().default(5000),
-        })
-        .prefault({}),
-      pricing: z
-        .strictObject({
-          source: z.string().min(1, 'cite where the prices came from'),
-          inputPerMTok: z.number().nonnegative(),
-          outputPerMTok: z.number().nonnegative(),
-          cacheReadMultiplier: z.number().nonnegative().default(0.1),
-          cacheWriteMultiplier: z.number().nonnegative().default(1.25),
-          cacheTtl: durationSchema().default(300_000),
-          caching: z.enum(['explicit', 'automatic', 'none']).default('explicit'),
-        })
-        .prefault({ source: 'none given: zero prices', inputPerMTok: 0, outputPerMTok: 0 }),
-    })
-    .prefault({}),
+  llm: llmSchema,
   relay: z
     .strictObject({
       processing: latency().default({ dist: 'constant', value: 0.2 }),

@@ -2,6 +2,8 @@
 import type { Sampler } from '../model/distribution.js';
 import type { FaultEntry } from './fault-schema.js';
 import type { Policy } from '../policy/types.js';
+import type { Pricing } from '../tokens/pricing.js';
+import type { ContextStrategy } from '../tokens/context-strategy.js';
 
 export interface ToolSpec {
   name: string;
@@ -41,15 +43,11 @@ export interface LlmSpec {
   ttft: number;
   outputTokensPerSec: number;
   prefillTokensPerSec: number;
-  pricing: {
-    source: string;
-    inputPerMTok: number;
-    outputPerMTok: number;
-    cacheReadMultiplier: number;
-    cacheWriteMultiplier: number;
-    cacheTtl: number;
-    caching: 'explicit' | 'automatic' | 'none';
-  };
+  pricing: Pricing;
+  /** What the agent does when the context grows past its limit (tokens/context-strategy.ts). */
+  contextStrategy: ContextStrategy;
+  /** Per-workflow spend guard; absent fields do not cap. Dollars as integer nano-dollars. */
+  spendCap?: { tokens?: number; nanos?: number };
 }
 
 export type Workload =
