@@ -36,6 +36,10 @@ export class AgentSessions {
     t.close();
   }
 
+  keepAlive(): void {
+    for (const t of this.transports.values()) t.keepAlive();
+  }
+
   closeAll(): void {
     for (const sid of [...this.transports.keys()]) this.ctx.run(this.ctx.core.closeSession(sid, Date.now()));
   }

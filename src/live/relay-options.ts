@@ -23,7 +23,7 @@ export interface RelayServerOptions {
   queue: number;
   /** Tunnel ids served; `undefined` = any a connector holds a token for. @default undefined */
   tunnels?: string[];
-  /** Ping interval; a peer silent for two intervals is dropped. @default 15000 */
+  /** Ping interval for connectors (one silent for two intervals is dropped) and SSE keep-alive comments for agents. @default 15000 */
   heartbeatMs: number;
   /** Retry-After seconds sent with 429 and 503. @default 1 */
   retryAfterSec: number;

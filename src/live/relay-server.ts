@@ -29,6 +29,7 @@ export class RelayServer implements RelayContext {
   private readonly agents: AgentSessions;
   private readonly connectors: ConnectorHub;
   private drainingFlag = false;
+  private readonly keepAlive: NodeJS.Timeout;
 
   private constructor(options: Partial<RelayServerOptions> & Pick<RelayServerOptions, 'key'>) {
     this.opts = { ...DEFAULT_RELAY_SERVER, audit: stdoutAuditSink, ...options };
@@ -38,6 +39,8 @@ export class RelayServer implements RelayContext {
     this.authorizer = new CachedAuthorizer(this.opts.key, this.opts.auth);
     this.agents = new AgentSessions(this);
     this.connectors = new ConnectorHub(this);
+    this.keepAlive = setInterval(() => this.agents.keepAlive(), this.opts.heartbeatMs);
+    this.keepAlive.unref();
     this.http = createServer((req, res) => void this.route(req, res).catch(() => sendJson(res, 500, { error: 'internal error' })));
     this.http.on('upgrade', (req, socket, head) => {
       if (new URL(req.url ?? '/', 'http://relay').pathname !== '/connect') return void socket.destroy();
@@ -112,6 +115,7 @@ export class RelayServer implements RelayContext {
   /** Stops at once: in-flight requests fail with a JSON-RPC error. */
   async close(): Promise<void> {
     this.drainingFlag = true;
+    clearInterval(this.keepAlive);
     this.agents.closeAll();
     this.connectors.closeAll();
     await new Promise<void>((resolve) => {

@@ -90,6 +90,12 @@ export class StreamableSession {
     else this.standalone?.write(event(message));
   }
 
+  /** An SSE comment on every open stream, so idle-timeout proxies keep long calls alive. */
+  keepAlive(): void {
+    for (const p of this.byId.values()) if (p.sse) p.res.write(': keepalive\n\n');
+    this.standalone?.write(': keepalive\n\n');
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

@@ -92,4 +92,14 @@ describe('relay + connector, end to end', () => {
     const client = await h.client('alpha');
     expect(text(await client.callTool({ name: 'echo', arguments: { text: 'j' } }))).toBe('alpha:j');
   });
+
+  it('keeps long calls alive with SSE comments that clients ignore', async () => {
+    h = await new Harness().start({ heartbeatMs: 30 });
+    await h.connector('alpha', { kind: 'stdio', command: `node ${STDIO_SERVER} alpha` });
+    const client = await h.client('alpha');
+    const progress: number[] = [];
+    const r = await client.callTool({ name: 'slow', arguments: { ms: 300, steps: 3 } }, undefined, { onprogress: (p) => progress.push(p.progress) });
+    expect(text(r)).toBe('alpha:slept 300');
+    expect(progress).toEqual([1, 2, 3]);
+  });
 });
