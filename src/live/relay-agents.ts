@@ -146,6 +146,7 @@ export class AgentSessions {
     const sid = randomUUID();
     const t = new StreamableSession(sid, { jsonResponse: this.ctx.opts.jsonResponse });
     this.transports.set(sid, t);
+    t.onabandon = (id) => this.ctx.run(this.ctx.core.abandon(sid, id, Date.now()));
     t.onclose = () => {
       if (this.transports.get(sid) === t) this.transports.delete(sid);
       this.ctx.run(this.ctx.core.closeSession(sid, Date.now()));

@@ -30,6 +30,8 @@ export class StreamableSession {
   private closed = false;
   /** The session ended (DELETE or `close()`). */
   onclose: (() => void) | undefined;
+  /** A request's stream closed before its answer was written. */
+  onabandon: ((id: RequestId) => void) | undefined;
 
   constructor(
     readonly sid: string,
@@ -51,7 +53,9 @@ export class StreamableSession {
     }
     this.byId.set(id, { res, sse });
     res.once('close', () => {
-      if (this.byId.get(id)?.res === res) this.byId.delete(id);
+      if (this.byId.get(id)?.res !== res) return;
+      this.byId.delete(id);
+      if (!this.closed) this.onabandon?.(id);
     });
     deliver(msg);
   }

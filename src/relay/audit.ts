@@ -7,6 +7,7 @@ export type AuditStatus =
   | 'ok'
   | 'rpc_error'
   | 'cancelled'
+  | 'client_gone'
   | 'connector_lost'
   | 'overloaded'
   | 'session_closed'

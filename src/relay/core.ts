@@ -214,6 +214,25 @@ export class RelayCore {
     return [{ kind: 'forward', tunnel: s.tunnel, sid, body }];
   }
 
+  /**
+   * The agent's stream for a request closed before its answer. Without resumability the answer can
+   * never be delivered, so the relay frees the slot and, acting for the client, cancels the work
+   * upstream rather than let it run for nobody.
+   */
+  abandon(sid: string, id: RequestId, now: number): Output[] {
+    const s = this.sessions.get(sid);
+    const p = s?.pending.get(id);
+    if (!s || !p) return [];
+    const out: Output[] = [];
+    const reached = p.state === 'admitted' && p.body !== undefined;
+    this.settle(s, p, now, 'client_gone', 0, out);
+    if (reached) {
+      const cancel = { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'client disconnected' } };
+      out.push({ kind: 'forward', tunnel: s.tunnel, sid, body: JSON.stringify(cancel) });
+    }
+    return out;
+  }
+
   /** A message from the connector of `tunnel` for session `sid`. */
   fromConnector(tunnel: string, sid: string, body: string, now: number): Output[] {
     const s = this.sessions.get(sid);

@@ -170,4 +170,31 @@ describe('relay faults and limits', () => {
     expect((await inFlight).isError).toBeFalsy();
     await drained;
   });
+
+  it('frees the slot and cancels upstream when the agent drops a stream before its answer', async () => {
+    h = await new Harness().start();
+    await h.connector('alpha', mock);
+    const client = await h.client('alpha');
+    const sid = (client.transport as StreamableHTTPClientTransport).sessionId as string;
+    const ac = new AbortController();
+    const res = await fetch(`${h.url}/t/alpha/mcp`, {
+      method: 'POST',
+      signal: ac.signal,
+      headers: {
+        Authorization: `Bearer ${await h.token({ tunnel: 'alpha' })}`,
+        'Content-Type': 'application/json',
+        Accept: 'application/json, text/event-stream',
+        'mcp-session-id': sid,
+        'mcp-protocol-version': '2025-06-18',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 'gone-1', method: 'tools/call', params: { name: 'wait', arguments: {} } }),
+    });
+    expect(res.status).toBe(200);
+    expect(h.relay.core.inFlight('alpha')).toBe(1);
+    ac.abort();
+    for (let i = 0; i < 50 && h.relay.core.inFlight('alpha') > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(h.relay.core.inFlight('alpha')).toBe(0);
+    expect(h.audit.records.at(-1)).toMatchObject({ status: 'client_gone', requestId: 'gone-1', tool: 'wait' });
+    expect((await client.callTool({ name: 'quick', arguments: {} })).isError).toBeFalsy();
+  });
 });

@@ -118,4 +118,18 @@ describe('RelayCore', () => {
     core.fromConnector('t', 's', result(1), 2);
     expect(core.admit('s', call(1), 10, 3)).toEqual({ kind: 'ok' });
   });
+
+  it('abandons a request whose stream closed: slot freed, upstream told to cancel, queued ones dropped quietly', () => {
+    const core = new RelayCore({ maxInFlight: 1, queue: 1 });
+    core.connectorUp('t');
+    core.openSession('s', grant('t'));
+    send(core, 's', call(1));
+    send(core, 's', call(2));
+    const queued = core.abandon('s', 2, 5);
+    expect(kinds(queued)).toEqual(['audit']);
+    const out = core.abandon('s', 1, 6);
+    expect(out[0]).toMatchObject({ kind: 'audit', record: { status: 'client_gone', requestId: 1 } });
+    expect(JSON.parse((out[1] as any).body)).toMatchObject({ method: 'notifications/cancelled', params: { requestId: 1 } });
+    expect(core.inFlight('t')).toBe(0);
+  });
 });
