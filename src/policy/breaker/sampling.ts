@@ -49,7 +49,8 @@ export class SamplingBreaker extends BreakerBase {
         fails += this.fails[k];
       }
     }
-    return calls >= this.sampling.minimumThroughput && fails / calls >= this.sampling.failureRatio;
+    // Only a failure can trip it (as cockatiel and Polly evaluate): a success never opens a breaker.
+    return failed && calls >= this.sampling.minimumThroughput && fails / calls >= this.sampling.failureRatio;
   }
 
   protected reset(): void {
