@@ -36,8 +36,10 @@ export class AgentSessions {
     t.close();
   }
 
-  keepAlive(): void {
+  /** Keep-alive comments on open streams, and expiry of sessions idle past `sessionIdleMs`. */
+  beat(now: number): void {
     for (const t of this.transports.values()) t.keepAlive();
+    this.ctx.run(this.ctx.core.expireIdle(now, this.ctx.opts.sessionIdleMs, (sid) => this.transports.get(sid)?.streaming ?? false));
   }
 
   closeAll(): void {
@@ -151,7 +153,7 @@ export class AgentSessions {
       if (this.transports.get(sid) === t) this.transports.delete(sid);
       this.ctx.run(this.ctx.core.closeSession(sid, Date.now()));
     };
-    this.ctx.run(this.ctx.core.openSession(sid, grant));
+    this.ctx.run(this.ctx.core.openSession(sid, grant, Date.now()));
     return t;
   }
 }

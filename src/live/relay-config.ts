@@ -38,6 +38,7 @@ export const relayConfigSchema = z.strictObject({
     })
     .optional(),
   heartbeat: duration.optional(),
+  sessionIdle: duration.optional(),
   retryAfter: duration.optional(),
   jsonResponse: z.boolean().optional(),
   exchangeTtl: duration.optional(),
@@ -115,6 +116,7 @@ export function loadRelayConfig(file: string | undefined, env: NodeJS.ProcessEnv
       queue: c.limits?.queue ?? d.queue,
       maxBadFrames: c.limits?.maxBadFrames ?? d.maxBadFrames,
       heartbeatMs: ms(c.heartbeat, d.heartbeatMs),
+      sessionIdleMs: ms(c.sessionIdle, d.sessionIdleMs),
       retryAfterSec: Math.max(1, Math.ceil(ms(c.retryAfter, d.retryAfterSec * 1000) / 1000)),
       jsonResponse: c.jsonResponse ?? d.jsonResponse,
       exchangeTtlSec: Math.round(ms(c.exchangeTtl, d.exchangeTtlSec * 1000) / 1000),

@@ -25,6 +25,8 @@ export interface RelayServerOptions {
   tunnels?: string[];
   /** Ping interval for connectors (one silent for two intervals is dropped) and SSE keep-alive comments for agents. @default 15000 */
   heartbeatMs: number;
+  /** A session with no traffic and no open stream for this long is closed (with its upstream session). @default 1800000 */
+  sessionIdleMs: number;
   /** Retry-After seconds sent with 429 and 503. @default 1 */
   retryAfterSec: number;
   /** Answer POSTs with JSON instead of SSE streams. @default false */
@@ -45,6 +47,7 @@ export const DEFAULT_RELAY_SERVER: Omit<RelayServerOptions, 'key' | 'audit'> = {
   maxInFlightPerTunnel: 256,
   queue: 1024,
   heartbeatMs: 15_000,
+  sessionIdleMs: 30 * 60_000,
   retryAfterSec: 1,
   jsonResponse: false,
   exchangeTtlSec: 300,

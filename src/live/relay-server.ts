@@ -39,7 +39,7 @@ export class RelayServer implements RelayContext {
     this.authorizer = new CachedAuthorizer(this.opts.key, this.opts.auth);
     this.agents = new AgentSessions(this);
     this.connectors = new ConnectorHub(this);
-    this.keepAlive = setInterval(() => this.agents.keepAlive(), this.opts.heartbeatMs);
+    this.keepAlive = setInterval(() => this.agents.beat(Date.now()), this.opts.heartbeatMs);
     this.keepAlive.unref();
     this.http = createServer((req, res) => void this.route(req, res).catch(() => sendJson(res, 500, { error: 'internal error' })));
     this.http.on('upgrade', (req, socket, head) => {

@@ -94,6 +94,11 @@ export class StreamableSession {
     else this.standalone?.write(event(message));
   }
 
+  /** The agent holds a stream open (a GET stream, or a POST awaiting its answer). */
+  get streaming(): boolean {
+    return this.standalone !== undefined || this.byId.size > 0;
+  }
+
   /** An SSE comment on every open stream, so idle-timeout proxies keep long calls alive. */
   keepAlive(): void {
     for (const p of this.byId.values()) if (p.sse) p.res.write(': keepalive\n\n');

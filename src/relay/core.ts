@@ -50,6 +50,8 @@ interface Session {
   grant: Grant;
   pending: Map<RequestId, Pending>;
   progress: Map<string | number, RequestId>;
+  /** Last request or answer, ms; for idle expiry. */
+  lastSeen: number;
 }
 
 interface Tunnel {
@@ -134,12 +136,25 @@ export class RelayCore {
     return out;
   }
 
-  openSession(sid: string, grant: Grant): Output[] {
+  openSession(sid: string, grant: Grant, now: number): Output[] {
     const t = this.tunnels.get(grant.tunnel);
     if (!t?.online) return [];
     t.sessions.add(sid);
-    this.sessions.set(sid, { sid, tunnel: grant.tunnel, grant, pending: new Map(), progress: new Map() });
+    this.sessions.set(sid, { sid, tunnel: grant.tunnel, grant, pending: new Map(), progress: new Map(), lastSeen: now });
     return [{ kind: 'open', tunnel: grant.tunnel, sid }];
+  }
+
+  /**
+   * Closes sessions with nothing in flight and no traffic for `idleMs`, unless `busy` says the agent
+   * still holds a stream open: an agent that vanished without DELETE must not keep its upstream
+   * session (a spawned stdio server, say) alive for ever.
+   */
+  expireIdle(now: number, idleMs: number, busy: (sid: string) => boolean): Output[] {
+    const out: Output[] = [];
+    for (const s of [...this.sessions.values()]) {
+      if (s.pending.size === 0 && now - s.lastSeen >= idleMs && !busy(s.sid)) out.push(...this.closeSession(s.sid, now));
+    }
+    return out;
   }
 
   /** The agent ended its session (DELETE) or the relay closed it. */
@@ -159,6 +174,7 @@ export class RelayCore {
   admit(sid: string, msg: Message, bytes: number, now: number): Admit {
     const s = this.sessions.get(sid);
     const t = s && this.tunnels.get(s.tunnel);
+    if (s) s.lastSeen = now;
     if (!s || !t || !isRequest(msg)) return { kind: 'ok' };
     const method = msg.method as string;
     const tool = method === 'tools/call' ? toolName(msg) : null;
@@ -238,6 +254,7 @@ export class RelayCore {
     const s = this.sessions.get(sid);
     // A connector may only speak into sessions of its own tunnel.
     if (!s || s.tunnel !== tunnel) return [];
+    s.lastSeen = now;
     let msg: Message;
     try {
       msg = JSON.parse(body) as Message;

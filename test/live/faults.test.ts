@@ -197,4 +197,17 @@ describe('relay faults and limits', () => {
     expect(h.audit.records.at(-1)).toMatchObject({ status: 'client_gone', requestId: 'gone-1', tool: 'wait' });
     expect((await client.callTool({ name: 'quick', arguments: {} })).isError).toBeFalsy();
   });
+
+  it('closes a session left idle by a vanished agent, and its upstream session with it', async () => {
+    h = await new Harness().start({ heartbeatMs: 20, sessionIdleMs: 100 });
+    await h.connector('alpha', mock);
+    const client = await h.client('alpha');
+    await client.callTool({ name: 'quick', arguments: {} });
+    // The SDK client holds its GET stream open; dropping the transport's streams without DELETE
+    // is what a crashed agent looks like.
+    expect(h.relay.stats().sessions).toBe(1);
+    await (client.transport as StreamableHTTPClientTransport).close();
+    for (let i = 0; i < 50 && h.relay.stats().sessions > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(h.relay.stats().sessions).toBe(0);
+  });
 });

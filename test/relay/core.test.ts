@@ -19,8 +19,8 @@ describe('RelayCore', () => {
   it('forwards a request to its tunnel and delivers the answer only to the session that sent it', () => {
     const core = new RelayCore();
     core.connectorUp('t1');
-    core.openSession('s1', grant('t1'));
-    core.openSession('s2', grant('t1'));
+    core.openSession('s1', grant('t1'), 0);
+    core.openSession('s2', grant('t1'), 0);
     expect(send(core, 's1', call(1))).toEqual([{ kind: 'forward', tunnel: 't1', sid: 's1', body: JSON.stringify(call(1)) }]);
     // The same id answered into another session is dropped: s2 never asked.
     expect(core.fromConnector('t1', 's2', result(1), 5)).toEqual([]);
@@ -34,7 +34,7 @@ describe('RelayCore', () => {
     const core = new RelayCore();
     core.connectorUp('t1');
     core.connectorUp('t2');
-    core.openSession('s1', grant('t1'));
+    core.openSession('s1', grant('t1'), 0);
     send(core, 's1', call(1));
     expect(core.fromConnector('t2', 's1', result(1), 1)).toEqual([]);
   });
@@ -42,7 +42,7 @@ describe('RelayCore', () => {
   it('queues past maxInFlight, rejects past the queue, and serves the queue FIFO', () => {
     const core = new RelayCore({ maxInFlight: 1, queue: 1 });
     core.connectorUp('t');
-    core.openSession('s', grant('t'));
+    core.openSession('s', grant('t'), 0);
     expect(kinds(send(core, 's', call(1)))).toEqual(['forward']);
     expect(send(core, 's', call(2))).toEqual([]);
     expect(core.admit('s', call(3), 10, 0)).toMatchObject({ kind: 'overloaded', audit: { status: 'overloaded', http: 429 } });
@@ -53,7 +53,7 @@ describe('RelayCore', () => {
   it('cancels a queued request without forwarding anything, and frees a forwarded one at once', () => {
     const core = new RelayCore({ maxInFlight: 1, queue: 4 });
     core.connectorUp('t');
-    core.openSession('s', grant('t'));
+    core.openSession('s', grant('t'), 0);
     send(core, 's', call(1));
     send(core, 's', call(2));
     const cancel = (id: number) => ({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id } });
@@ -68,7 +68,7 @@ describe('RelayCore', () => {
   it('fails every in-flight request with a JSON-RPC error when the connector drops', () => {
     const core = new RelayCore();
     core.connectorUp('t');
-    core.openSession('s', grant('t'));
+    core.openSession('s', grant('t'), 0);
     send(core, 's', call(1));
     send(core, 's', call(2));
     const out = core.connectorDown('t', 50);
@@ -82,7 +82,7 @@ describe('RelayCore', () => {
   it('answers a frame the connector rejected with an error and an audit record', () => {
     const core = new RelayCore();
     core.connectorUp('t');
-    core.openSession('s', grant('t'));
+    core.openSession('s', grant('t'), 0);
     send(core, 's', call(1));
     const out = core.rejectedByConnector('t', 's', 1, 'bad_signature', 2);
     expect(out[0]).toMatchObject({ kind: 'audit', record: { status: 'bad_signature' } });
@@ -92,7 +92,7 @@ describe('RelayCore', () => {
   it('filters tools/list to the grant and refuses calls outside it', () => {
     const core = new RelayCore();
     core.connectorUp('t');
-    core.openSession('s', grant('t', 'tunnel:use tunnel:read-only'));
+    core.openSession('s', grant('t', 'tunnel:use tunnel:read-only'), 0);
     const list = { jsonrpc: '2.0', id: 1, method: 'tools/list' };
     send(core, 's', list);
     const tools = [{ name: 'read', annotations: { readOnlyHint: true } }, { name: 'write' }];
@@ -112,7 +112,7 @@ describe('RelayCore', () => {
   it('refuses a second request with an id still in flight in the same session', () => {
     const core = new RelayCore();
     core.connectorUp('t');
-    core.openSession('s', grant('t'));
+    core.openSession('s', grant('t'), 0);
     send(core, 's', call(1));
     expect(core.admit('s', call(1), 10, 1)).toMatchObject({ kind: 'duplicate', audit: { status: 'duplicate_id' } });
     core.fromConnector('t', 's', result(1), 2);
@@ -122,7 +122,7 @@ describe('RelayCore', () => {
   it('abandons a request whose stream closed: slot freed, upstream told to cancel, queued ones dropped quietly', () => {
     const core = new RelayCore({ maxInFlight: 1, queue: 1 });
     core.connectorUp('t');
-    core.openSession('s', grant('t'));
+    core.openSession('s', grant('t'), 0);
     send(core, 's', call(1));
     send(core, 's', call(2));
     const queued = core.abandon('s', 2, 5);
@@ -131,5 +131,18 @@ describe('RelayCore', () => {
     expect(out[0]).toMatchObject({ kind: 'audit', record: { status: 'client_gone', requestId: 1 } });
     expect(JSON.parse((out[1] as any).body)).toMatchObject({ method: 'notifications/cancelled', params: { requestId: 1 } });
     expect(core.inFlight('t')).toBe(0);
+  });
+
+  it('expires sessions idle past idleMs unless busy or waiting for an answer', () => {
+    const core = new RelayCore();
+    core.connectorUp('t');
+    core.openSession('idle', grant('t'), 0);
+    core.openSession('streaming', grant('t'), 0);
+    core.openSession('waiting', grant('t'), 0);
+    send(core, 'waiting', call(1), 0);
+    const out = core.expireIdle(1000, 1000, (sid) => sid === 'streaming');
+    expect(out.filter((o) => o.kind === 'close')).toEqual([{ kind: 'close', tunnel: 't', sid: 'idle' }]);
+    expect(core.session('idle')).toBeUndefined();
+    expect(core.session('waiting')).toBeDefined();
   });
 });
