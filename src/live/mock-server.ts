@@ -5,6 +5,9 @@
  * relay's cancel and progress paths see real traffic.
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { WorkerPool } from './worker-pool.js';
 
 /** One mock tool: draws of its service time (ms) and result size (tokens). */
 export interface MockTool {
@@ -23,6 +26,11 @@ export interface MockServerOptions {
   name: string;
   /** Progress notifications per call when the caller sends a progress token. @default 2 */
   progressSteps: number;
+  /**
+   * Worker pool shared by every session of this upstream: calls beyond its size wait, FIFO, as in
+   * the scenario's `server.concurrency`. `undefined` = no limit. @default undefined
+   */
+  pool?: WorkerPool;
 }
 
 export const DEFAULT_MOCK_SERVER: MockServerOptions = { name: 'tunnelsim-mock', progressSteps: 2 };
@@ -46,19 +54,30 @@ export function createMockServer(tools: MockToolTable, options: Partial<MockServ
         annotations: { readOnlyHint: tool.readOnly === true, idempotentHint: tool.idempotent === true },
       },
       async (extra) => {
-        const total = tool.serviceMs();
-        const token = extra._meta?.progressToken;
-        const steps = token === undefined ? 1 : Math.max(1, opts.progressSteps);
-        for (let i = 0; i < steps; i++) {
-          if (token !== undefined) {
-            await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: i, total: steps } });
-          }
-          await sleep(total / steps, extra.signal);
+        const release = await opts.pool?.acquire(extra.signal);
+        try {
+          return await serve(tool, opts, extra);
+        } finally {
+          release?.();
         }
-        const chars = Math.max(0, Math.round(tool.resultTokens() * 4));
-        return { content: [{ type: 'text', text: 'x'.repeat(chars) }] };
       },
     );
   }
   return server;
+}
+
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+async function serve(tool: MockTool, opts: MockServerOptions, extra: Extra): Promise<{ content: { type: 'text'; text: string }[] }> {
+  const total = tool.serviceMs();
+  const token = extra._meta?.progressToken;
+  const steps = token === undefined ? 1 : Math.max(1, opts.progressSteps);
+  for (let i = 0; i < steps; i++) {
+    if (token !== undefined) {
+      await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: i, total: steps } });
+    }
+    await sleep(total / steps, extra.signal);
+  }
+  const chars = Math.max(0, Math.round(tool.resultTokens() * 4));
+  return { content: [{ type: 'text', text: 'x'.repeat(chars) }] };
 }

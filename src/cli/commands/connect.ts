@@ -36,7 +36,10 @@ export const connectCommand: Command = {
     if ((a.token === undefined) === (a.tokenFile === undefined)) throw new TunnelsimError('BAD_INPUT', 'give exactly one of --token, --token-file');
     if (!/^(https?|wss?):\/\//.test(a.relay)) throw new TunnelsimError('BAD_INPUT', 'must be an http(s):// or ws(s):// URL', { field: '--relay' });
     let spec: UpstreamSpec;
-    if (a.mock !== undefined) spec = { kind: 'mock', tools: mockToolsFromScenario(loadScenario(a.mock)) };
+    if (a.mock !== undefined) {
+      const scenario = loadScenario(a.mock);
+      spec = { kind: 'mock', tools: mockToolsFromScenario(scenario), concurrency: scenario.server.concurrency };
+    }
     else if (a.stdio !== undefined) spec = { kind: 'stdio', command: a.stdio };
     else {
       try {
