@@ -2,8 +2,9 @@
  * Workloads: who starts workflows, and when.
  * - closed: `agents` agents, each running workflows back to back (plus think time). A workflow's
  *   intended start is the moment its agent became free.
- * - open: Poisson arrivals at `arrivalRate` per second; each arrival starts a workflow at once, so
- *   a slow system never delays the arrivals (coordinated-omission safe).
+ * - open: arrivals from a rate profile (constant, ramped stages, or a daily CSV), Poisson or evenly
+ *   spaced, plus bursts; each arrival starts a workflow at once, so a slow system never delays the
+ *   arrivals (coordinated-omission safe).
  * Both stop starting workflows after `workflows` have started or `duration` has passed, and the
  * world ends when the last started workflow finishes.
  */
@@ -44,21 +45,46 @@ export function startWorkload(env: AgentEnv, onIdle: () => void): void {
     return;
   }
 
-  const meanGapMs = 1000 / wl.arrivalRate;
+  // Arrival n happens when Λ(t) reaches Sₙ (time rescaling, model/rate.ts): Poisson draws Sₙ as a
+  // sum of keyed Exp(1), uniform spacing takes Sₙ = n. Arrival times never depend on the policy.
+  const open = wl;
   function* workflow(w: number, at: number): Generator<Effect, void, unknown> {
     yield* runWorkflow(env, w, at);
     finished();
   }
-  function* arrivals(): Generator<Effect, void, unknown> {
-    for (;;) {
-      const gap = -meanGapMs * Math.log(1 - keyedUniform(seed, started, 0, 0, Purpose.arrival));
-      yield gap;
-      if (!mayStart()) break;
-      active++;
-      new Process(kernel, workflow(started++, kernel.now())).start();
+  const spawn = () => {
+    active++;
+    new Process(kernel, workflow(started++, kernel.now())).start();
+  };
+  let streams = 1 + open.bursts.length;
+  const streamDone = () => {
+    if (--streams === 0) {
+      starting = false;
+      if (active === 0) onIdle();
     }
-    starting = false;
-    if (active === 0) onIdle();
+  };
+  function* arrivals(): Generator<Effect, void, unknown> {
+    let s = 0;
+    for (let n = 0; ; n++) {
+      s += open.arrival === 'uniform' ? 1 : -Math.log(1 - keyedUniform(seed, n, 0, 0, Purpose.arrival));
+      const at = open.rate.inverse(s);
+      if (!(at < until) || !Number.isFinite(at)) break;
+      yield at - kernel.now();
+      if (!mayStart()) break;
+      spawn();
+    }
+    streamDone();
+  }
+  function* burst(b: { at?: number; every?: number; size: number }): Generator<Effect, void, unknown> {
+    for (let k = 1; ; k++) {
+      const at = b.at ?? b.every! * k;
+      if (!(at < until)) break;
+      yield at - kernel.now();
+      for (let i = 0; i < b.size && mayStart(); i++) spawn();
+      if (b.at !== undefined || !mayStart()) break;
+    }
+    streamDone();
   }
   new Process(kernel, arrivals()).start();
+  for (const b of open.bursts) new Process(kernel, burst(b)).start();
 }

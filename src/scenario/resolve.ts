@@ -1,5 +1,7 @@
 /** Turns validated scenario data into the runtime `Scenario`: samplers, tool indices, resolved policies. */
 import { sampler, type Sampler } from '../model/distribution.js';
+import { RateProfile } from '../model/rate.js';
+import type { WorkloadEntry } from './workload-schema.js';
 import { resolvePolicy } from './resolve-policy.js';
 import { resolveLlm } from './resolve-llm.js';
 import type { ScenarioFile, ScriptStepEntry } from './schema.js';
@@ -26,7 +28,7 @@ export function resolveScenario(s: ScenarioFile, file: string): Scenario {
     workload:
       w.model === 'closed'
         ? { model: 'closed', agents: w.agents!, workflows: w.workflows, duration: w.duration, thinkTime: sampler(w.thinkTime ?? { dist: 'constant', value: 0 }) }
-        : { model: 'open', arrivalRate: w.arrivalRate!, workflows: w.workflows, duration: w.duration },
+        : { model: 'open', rate: rateOf(w), arrival: w.arrival, bursts: w.bursts, workflows: w.workflows, duration: w.duration ?? stagesLength(w) },
     workflow: resolveWorkflow(s, toolIndex),
     llm: resolveLlm(s.llm, file),
     relay: {
@@ -46,6 +48,25 @@ export function resolveScenario(s: ScenarioFile, file: string): Scenario {
     windowMs: s.report.window,
     source: s,
   };
+}
+
+/** The open workload's rate profile: constant, k6-style stages ramping from `arrivalRate`, or a CSV profile. */
+function rateOf(w: WorkloadEntry): RateProfile {
+  if (w.profile) return new RateProfile(w.profile, w.rateScale);
+  if (w.stages) {
+    const points: [number, number][] = [[0, w.arrivalRate ?? 0]];
+    let t = 0;
+    for (const st of w.stages) {
+      t += st.duration;
+      points.push([t, st.target]);
+    }
+    return new RateProfile(points, w.rateScale);
+  }
+  return RateProfile.constant(w.arrivalRate!, w.rateScale);
+}
+
+function stagesLength(w: WorkloadEntry): number | undefined {
+  return w.stages?.reduce((s, st) => s + st.duration, 0);
 }
 
 function resolveWorkflow(s: ScenarioFile, idx: Record<string, number>): WorkflowSpec {

@@ -8,6 +8,7 @@ import { distSchema, durationSchema } from './dist.js';
 import { faultSchema } from './fault-schema.js';
 import { llmSchema } from './llm-schema.js';
 import { policyEntrySchema } from './policy-schema.js';
+import { workloadSchema } from './workload-schema.js';
 
 const tokens = () => distSchema('number');
 const latency = () => distSchema('duration');
@@ -40,20 +41,7 @@ export const scenarioSchema = z.strictObject({
   description: z.string().optional(),
   seed: z.number().int().nonnegative().default(1),
   replications: z.number().int().min(1).default(1),
-  workload: z
-    .strictObject({
-      model: z.enum(['closed', 'open']).default('closed'),
-      agents: count.optional(),
-      arrivalRate: z.number().positive().optional(),
-      workflows: count.optional(),
-      duration: durationSchema().optional(),
-      thinkTime: latency().optional(),
-    })
-    .superRefine((w, ctx) => {
-      if (w.model === 'closed' && w.agents === undefined) ctx.addIssue({ code: 'custom', message: 'a closed workload needs `agents`', path: ['agents'] });
-      if (w.model === 'open' && w.arrivalRate === undefined) ctx.addIssue({ code: 'custom', message: 'an open workload needs `arrivalRate` (workflows per second)', path: ['arrivalRate'] });
-      if (w.workflows === undefined && w.duration === undefined) ctx.addIssue({ code: 'custom', message: 'give `workflows` or `duration` (when to stop)', path: ['workflows'] });
-    }),
+  workload: workloadSchema,
   workflow: z
     .strictObject({
       steps: count.optional(),

@@ -1,5 +1,6 @@
 /** The runtime scenario: validated, defaults filled, distributions compiled, times in milliseconds. */
 import type { Sampler } from '../model/distribution.js';
+import type { RateProfile } from '../model/rate.js';
 import type { FaultEntry } from './fault-schema.js';
 import type { Policy } from '../policy/types.js';
 import type { Pricing } from '../tokens/pricing.js';
@@ -52,7 +53,15 @@ export interface LlmSpec {
 
 export type Workload =
   | { model: 'closed'; agents: number; workflows?: number; duration?: number; thinkTime: Sampler }
-  | { model: 'open'; arrivalRate: number; workflows?: number; duration?: number };
+  | {
+      model: 'open';
+      /** The arrival rate over time (already multiplied by `rateScale`). */
+      rate: RateProfile;
+      arrival: 'poisson' | 'uniform';
+      bursts: { at?: number; every?: number; size: number }[];
+      workflows?: number;
+      duration?: number;
+    };
 
 export interface Scenario {
   name: string;

@@ -10,7 +10,7 @@ export const validateCommand: Command = {
     const sc = loadScenario(args.scenario);
     await loadWorkflowModule(sc);
     const wl = sc.workload;
-    const load = wl.model === 'closed' ? `${wl.agents} agents (closed)` : `${wl.arrivalRate}/s arrivals (open)`;
+    const load = wl.model === 'closed' ? `${wl.agents} agents (closed)` : `${wl.rate.rateAt(0)}/s ${wl.arrival} arrivals at the start (open)`;
     const stop = [wl.workflows !== undefined ? `${wl.workflows} workflows` : '', wl.duration !== undefined ? `${wl.duration / 1000}s` : ''].filter(Boolean).join(' or ');
     process.stdout.write(
       `ok: ${args.scenario}: '${sc.name}', ${load}, stop after ${stop}; ${sc.tools.length} tools, ${sc.faults.length} faults, ` +
