@@ -125,6 +125,11 @@ export class AgentSessions {
     }
     if (!transport) {
       if (msg.method !== 'initialize') return sendJson(res, 400, rpcError(null, -32000, 'Bad Request: Mcp-Session-Id header is required'));
+      // Each session may cost the private side a process (stdio upstreams), so their number is capped.
+      if (ctx.core.sessionsOn(tunnel) >= ctx.opts.maxSessionsPerTunnel) {
+        ctx.opts.audit.write(auditRecord(now, { ...auditAs, method: 'initialize', status: 'overloaded', http: 429 }));
+        return sendJson(res, 429, rpcError((msg.id as RequestId) ?? null, RELAY_ERROR.overloaded, 'tunnel has too many sessions'), { 'Retry-After': String(ctx.opts.retryAfterSec) });
+      }
       transport = this.open(grant);
     } else if (msg.method === 'initialize') {
       return sendJson(res, 400, rpcError(null, -32600, 'Invalid Request: Server already initialized'));
@@ -138,7 +143,10 @@ export class AgentSessions {
       if (admit.kind === 'overloaded') {
         return sendJson(res, 429, rpcError(id, RELAY_ERROR.overloaded, 'tunnel is at capacity'), { 'Retry-After': String(ctx.opts.retryAfterSec) });
       }
-      const www = `Bearer error="insufficient_scope", error_description="${admit.reason}", scope="tool:${admit.audit.tool ?? ''}"`;
+      // The tool name came from the client: it goes into the header only if it cannot break it.
+      const tool = admit.audit.tool ?? '';
+      const scope = /^[\w.\-/:]{1,128}$/.test(tool) ? `, scope="tool:${tool}"` : '';
+      const www = `Bearer error="insufficient_scope", error_description="${admit.reason}"${scope}`;
       return sendJson(res, 403, rpcError(id, RELAY_ERROR.forbidden, `tool not allowed by token scope: ${admit.audit.tool}`), { 'WWW-Authenticate': www });
     }
     transport.post(res, msg, (m) => ctx.run(ctx.core.fromAgent(sid, m, body, Date.now())));

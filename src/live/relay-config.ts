@@ -34,6 +34,7 @@ export const relayConfigSchema = z.strictObject({
       maxFrameBytes: z.number().int().min(1024).optional(),
       maxInFlightPerTunnel: positiveInt.optional(),
       queue: z.number().int().min(0).optional(),
+      maxSessionsPerTunnel: positiveInt.optional(),
       maxBadFrames: positiveInt.optional(),
     })
     .optional(),
@@ -114,6 +115,7 @@ export function loadRelayConfig(file: string | undefined, env: NodeJS.ProcessEnv
       maxFrameBytes: c.limits?.maxFrameBytes ?? d.maxFrameBytes,
       maxInFlightPerTunnel: c.limits?.maxInFlightPerTunnel ?? d.maxInFlightPerTunnel,
       queue: c.limits?.queue ?? d.queue,
+      maxSessionsPerTunnel: c.limits?.maxSessionsPerTunnel ?? d.maxSessionsPerTunnel,
       maxBadFrames: c.limits?.maxBadFrames ?? d.maxBadFrames,
       heartbeatMs: ms(c.heartbeat, d.heartbeatMs),
       sessionIdleMs: ms(c.sessionIdle, d.sessionIdleMs),

@@ -17,6 +17,8 @@ import { parseConnectorFrame, type RelayFrame } from '../relay/frames.js';
 import { signBody } from '../relay/signing.js';
 import type { RelayContext } from './relay-options.js';
 
+const TUNNEL_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
 interface Link {
   ws: WebSocket;
   tunnel: string;
@@ -51,7 +53,7 @@ export class ConnectorHub {
       socket.end(`${lines.join('\r\n')}\r\n\r\n`);
     };
     if (ctx.draining) return refuse(503, 'Service Unavailable');
-    if (!tunnel || !ctx.core.accepts(tunnel)) {
+    if (!TUNNEL_ID.test(tunnel) || !ctx.core.accepts(tunnel)) {
       ctx.opts.audit.write(auditRecord(now, { kind: 'connector', tunnel: tunnel || null, status: 'unknown_tunnel', http: 404 }));
       return refuse(404, 'Not Found');
     }

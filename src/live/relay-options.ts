@@ -21,6 +21,8 @@ export interface RelayServerOptions {
   maxInFlightPerTunnel: number;
   /** @default 1024 */
   queue: number;
+  /** Agent sessions open at once per tunnel; more get 429 on initialize. @default 1024 */
+  maxSessionsPerTunnel: number;
   /** Tunnel ids served; `undefined` = any a connector holds a token for. @default undefined */
   tunnels?: string[];
   /** Ping interval for connectors (one silent for two intervals is dropped) and SSE keep-alive comments for agents. @default 15000 */
@@ -46,6 +48,7 @@ export const DEFAULT_RELAY_SERVER: Omit<RelayServerOptions, 'key' | 'audit'> = {
   maxFrameBytes: 1 << 20,
   maxInFlightPerTunnel: 256,
   queue: 1024,
+  maxSessionsPerTunnel: 1024,
   heartbeatMs: 15_000,
   sessionIdleMs: 30 * 60_000,
   retryAfterSec: 1,

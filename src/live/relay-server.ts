@@ -18,8 +18,9 @@ import { DEFAULT_RELAY_SERVER, type RelayContext, type RelayServerOptions } from
 import { stdoutAuditSink } from './audit-file.js';
 import { handleTokenExchange } from './token-exchange.js';
 
-const TUNNEL_PATH = /^\/t\/([^/]+)\/mcp\/?$/;
-const METADATA_PATH = /^\/\.well-known\/oauth-protected-resource\/t\/([^/]+)\/mcp\/?$/;
+// Tunnel ids are plain names, so they are safe in URLs, headers and audit lines without escaping.
+const TUNNEL_PATH = /^\/t\/([A-Za-z0-9._-]{1,128})\/mcp\/?$/;
+const METADATA_PATH = /^\/\.well-known\/oauth-protected-resource\/t\/([A-Za-z0-9._-]{1,128})\/mcp\/?$/;
 
 export class RelayServer implements RelayContext {
   readonly opts: RelayServerOptions;
@@ -131,10 +132,10 @@ export class RelayServer implements RelayContext {
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://relay').pathname;
     let m = TUNNEL_PATH.exec(path);
-    if (m) return this.agents.handle(req, res, decodeURIComponent(m[1]));
+    if (m) return this.agents.handle(req, res, m[1]);
     m = METADATA_PATH.exec(path);
     if (m) {
-      const tunnel = decodeURIComponent(m[1]);
+      const tunnel = m[1];
       return sendJson(res, 200, {
         resource: tunnelAudience(tunnel, this.opts.auth.publicUrl),
         authorization_servers: [this.baseUrl()],

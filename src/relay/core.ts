@@ -104,6 +104,11 @@ export class RelayCore {
     return this.tunnels.get(tunnel)?.admission.inFlight ?? 0;
   }
 
+  /** Open agent sessions on a tunnel. */
+  sessionsOn(tunnel: string): number {
+    return this.tunnels.get(tunnel)?.sessions.size ?? 0;
+  }
+
   /** Requests forwarded or waiting, over every tunnel. */
   totalInFlight(): number {
     let n = 0;

@@ -210,4 +210,19 @@ describe('relay faults and limits', () => {
     for (let i = 0; i < 50 && h.relay.stats().sessions > 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect(h.relay.stats().sessions).toBe(0);
   });
+
+  it('caps sessions per tunnel with 429 on initialize', async () => {
+    h = await new Harness().start({ maxSessionsPerTunnel: 2 });
+    await h.connector('alpha', mock);
+    await h.client('alpha');
+    await h.client('alpha');
+    await expect(h.client('alpha')).rejects.toThrow(/429|too many sessions/);
+    expect(h.audit.records.at(-1)).toMatchObject({ method: 'initialize', status: 'overloaded', http: 429 });
+  });
+
+  it('refuses tunnel ids that are not plain names', async () => {
+    h = await new Harness().start();
+    const res = await fetch(`${h.url}/t/a%0d%0ab/mcp`, { method: 'POST', body: '{}' });
+    expect(res.status).toBe(404);
+  });
 });
