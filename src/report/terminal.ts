@@ -35,6 +35,8 @@ export const ROWS: Row[] = [
   { label: 'cost / completed workflow', value: (p) => p.cost.perCompletedWorkflow, format: money, better: 'low' },
   { label: 'cost p95 / completed workflow', value: (p) => p.costPerCompletedWorkflow.p95, format: money, better: 'low' },
   { label: 'retry tax (share of spend)', value: (p) => p.cost.retryTaxShare, format: pct, better: 'low' },
+  { label: 'context overflows', value: (p) => p.tokens.overflows, format: num, better: 'low' },
+  { label: 'cache expiries', value: (p) => p.tokens.cacheExpiries ?? 0, format: num, better: 'low' },
 ];
 
 export function terminalTable(report: Report, color = false): string {
