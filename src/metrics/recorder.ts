@@ -74,6 +74,8 @@ export const COUNTERS = [
   'breakerOpens',
   'breakerOpenMicros',
   'simulatedMicros',
+  'serverBusyMicros',
+  'relayHeldMicros',
 ] as const;
 export type CounterName = (typeof COUNTERS)[number];
 

@@ -181,6 +181,8 @@ export interface PolicyReport {
   cost: CostFigures;
   costPerCompletedWorkflow: Summary;
   storm: StormFigures;
+  /** Time-averaged share of the server's workers busy and of the tunnel's in-flight slots held. */
+  utilisation?: { server: number; relay: number };
   breaker: BreakerFigures;
   /** Every histogram as HdrHistogram compressed base64 (latency in µs). */
   histograms: Record<string, string>;
@@ -224,6 +226,8 @@ export interface ScenarioInfo {
   windowMs: number;
   /** The scenario's thresholds, so a merged report is judged like the unsharded one. */
   thresholds: Record<string, string[]>;
+  /** Pool sizes, for utilisation. */
+  system?: { serverConcurrency: number; relayMaxInFlight: number };
 }
 
 /** Raw, mergeable results of one world (policy × replication). */

@@ -22,7 +22,11 @@ export interface PolicyInfo {
   timeouts: Record<string, number | null>;
 }
 
-export function aggregatePolicy(info: PolicyInfo, worlds: readonly WorldRecord[], sc: Pick<Scenario, 'llm' | 'windowMs'>): PolicyReport {
+export interface AggregateContext extends Pick<Scenario, 'llm' | 'windowMs'> {
+  system?: { serverConcurrency: number; relayMaxInFlight: number };
+}
+
+export function aggregatePolicy(info: PolicyInfo, worlds: readonly WorldRecord[], sc: AggregateContext): PolicyReport {
   const c: Record<string, number> = {};
   const tools: Record<string, Record<string, number>> = {};
   const hist = new Map<string, Histogram>();
@@ -160,6 +164,12 @@ export function aggregatePolicy(info: PolicyInfo, worlds: readonly WorldRecord[]
       pricingSource: p.source,
     },
     costPerCompletedWorkflow: summarize(h('costPerCompletedWorkflowMicros'), 1e-6),
+    utilisation: sc.system
+      ? {
+          server: ratio(n('serverBusyMicros'), sc.system.serverConcurrency * n('simulatedMicros')),
+          relay: ratio(n('relayHeldMicros'), sc.system.relayMaxInFlight * n('simulatedMicros')),
+        }
+      : undefined,
     storm: {
       windowMs: sc.windowMs,
       peakRatio: round(ratios.reduce((m, r) => (r > m ? r : m), 0)),

@@ -73,6 +73,7 @@ export function scenarioInfo(sc: Scenario, calibration: Histogram[] | undefined)
     pricing: { ...sc.llm.pricing },
     windowMs: sc.windowMs,
     thresholds: sc.thresholds,
+    system: { serverConcurrency: sc.server.concurrency, relayMaxInFlight: sc.relay.maxInFlightPerTunnel },
   };
 }
 
@@ -101,7 +102,7 @@ export function buildReport(info: ScenarioInfo, seed: number, replications: numb
       aggregatePolicy(
         p,
         sorted.filter((w) => w.policy === p.name),
-        { llm: { pricing: info.pricing } as Scenario['llm'], windowMs: info.windowMs },
+        { llm: { pricing: info.pricing } as Scenario['llm'], windowMs: info.windowMs, system: info.system },
       ),
     );
   const report: Report = {

@@ -70,6 +70,7 @@ export function runWorld(sc: Scenario, policy: Policy, seed: number, timeouts: n
   );
   kernel.run();
   const end = kernel.now();
+  world.flushUtilisation();
   for (const b of breakers.all) {
     const since = b.openSince();
     if (since !== undefined) rec.c.breakerOpenMicros += Math.round((end - since) * 1000);

@@ -52,6 +52,11 @@ export function parseScenario(data: unknown, file = '<scenario>'): Scenario {
 }
 
 export function loadScenario(file: string): Scenario {
+  return parseScenario(readScenarioData(file), file);
+}
+
+/** Reads and parses a scenario file's YAML into plain data, unvalidated (sweeps edit it first). */
+export function readScenarioData(file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -69,7 +74,7 @@ export function loadScenario(file: string): Scenario {
     const where = ` (line ${line}, column ${at - text.lastIndexOf('\n', at - 1)})`;
     throw new TunnelsimError('INVALID_SCENARIO', `not valid YAML: ${e.message.split('\n')[0]}${where}`, { file });
   }
-  return parseScenario(doc.toJS(), file);
+  return doc.toJS();
 }
 
 function checkReferences(s: ScenarioFile, file: string): void {

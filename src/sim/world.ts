@@ -39,6 +39,12 @@ export class World implements EventTarget {
   private readonly serverQueue: SimAttempt[] = [];
   private serverHead = 0;
   private busy = 0;
+  /** Time integrals of busy workers and held relay slots (ms · count), for utilisation. */
+  private busyArea = 0;
+  private busyChangedAt = 0;
+  private held = 0;
+  private heldArea = 0;
+  private heldChangedAt = 0;
   readonly availability: Availability;
   private readonly seed: number;
 
@@ -55,6 +61,28 @@ export class World implements EventTarget {
     this.availability = new Availability(faults, seed, sc.relay.reconnectBase, sc.relay.reconnectMax);
     const first = this.availability.nextDrop(-1);
     if (first < Infinity) kernel.at(first, this, K_DROP);
+  }
+
+  private setBusy(delta: number): void {
+    const now = this.kernel.now();
+    this.busyArea += this.busy * (now - this.busyChangedAt);
+    this.busyChangedAt = now;
+    this.busy += delta;
+  }
+
+  private setHeld(n: number): void {
+    const now = this.kernel.now();
+    this.heldArea += this.held * (now - this.heldChangedAt);
+    this.heldChangedAt = now;
+    this.held = n;
+  }
+
+  /** Adds the utilisation integrals up to now into the recorder (call once, when the run ends). */
+  flushUtilisation(): void {
+    this.setBusy(0);
+    this.setHeld(this.held);
+    this.rec.c.serverBusyMicros += Math.round(this.busyArea * 1000);
+    this.rec.c.relayHeldMicros += Math.round(this.heldArea * 1000);
   }
 
   private draw(a: SimAttempt, purpose: number): number {
@@ -148,6 +176,7 @@ export class World implements EventTarget {
       a.relayQueueMs = now - a.queuedAt;
     }
     a.relayHeld = true;
+    this.setHeld(this.held + 1);
     this.inTunnel.add(a);
     const t = a.faults.terminal;
     if (t.kind === 'drop' && t.link === 'relayToServer') return;
@@ -165,6 +194,7 @@ export class World implements EventTarget {
     }
     if (!a.relayHeld) return;
     a.relayHeld = false;
+    this.setHeld(this.held - 1);
     this.inTunnel.delete(a);
     const next = this.admission.release();
     if (next) this.forward(next);
@@ -183,7 +213,7 @@ export class World implements EventTarget {
   }
 
   private startService(a: SimAttempt): void {
-    this.busy++;
+    this.setBusy(1);
     a.serverState = ServerState.Serving;
     a.serverQueueMs = this.kernel.now() - a.serverArrivedAt;
     const tool = this.sc.tools[a.ident.tool];
@@ -207,7 +237,7 @@ export class World implements EventTarget {
   private serviceDone(a: SimAttempt): void {
     if (a.serverState !== ServerState.Serving) return; // aborted by a cancellation
     a.serverState = ServerState.Done;
-    this.busy--;
+    this.setBusy(-1);
     this.nextFromQueue();
     const t = a.faults.terminal;
     if (t.kind === 'error') {
@@ -253,7 +283,7 @@ export class World implements EventTarget {
     if (a.serverState === ServerState.Queued) a.serverState = ServerState.Aborted;
     else if (a.serverState === ServerState.Serving) {
       a.serverState = ServerState.Aborted;
-      this.busy--;
+      this.setBusy(-1);
       this.nextFromQueue();
     }
   }
@@ -264,6 +294,7 @@ export class World implements EventTarget {
     const victims = [...this.inTunnel];
     this.inTunnel.clear();
     this.admission.drain();
+    this.setHeld(0);
     for (const a of victims) {
       a.severed = true;
       a.relayHeld = false;

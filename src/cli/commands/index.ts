@@ -8,5 +8,6 @@ import { mergeCommand } from './merge.js';
 import { relayCommand } from './relay.js';
 import { connectCommand } from './connect.js';
 import { tokenCommand } from './token.js';
+import { sweepCommand } from './sweep.js';
 
-export const commands: Command[] = [runCommand, validateCommand, mergeCommand, compareCommand, benchCommand, relayCommand, connectCommand, tokenCommand];
+export const commands: Command[] = [runCommand, validateCommand, sweepCommand, mergeCommand, compareCommand, benchCommand, relayCommand, connectCommand, tokenCommand];
