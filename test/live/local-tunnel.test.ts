@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { startLocalTunnel } from '../../src/live/local-tunnel.js';
+import { MemoryAuditSink } from '../../src/live/audit-file.js';
+
+describe('startLocalTunnel', () => {
+  it('gives an authenticated MCP endpoint in front of a mock upstream', async () => {
+    const audit = new MemoryAuditSink();
+    const t = await startLocalTunnel({ upstream: { kind: 'mock', tools: { q: { serviceMs: () => 1, resultTokens: () => 3 } } }, audit });
+    const client = new Client({ name: 'c', version: '1' });
+    try {
+      await client.connect(new StreamableHTTPClientTransport(new URL(t.url), { requestInit: { headers: { Authorization: `Bearer ${t.token}` } } }));
+      const r = (await client.callTool({ name: 'q', arguments: {} })) as { content: { text: string }[] };
+      expect(r.content[0].text).toBe('xxxxxxxxxxxx');
+      expect(audit.records.some((a) => a.tool === 'q' && a.status === 'ok' && a.subject === 'local-agent')).toBe(true);
+    } finally {
+      await client.close();
+      await t.close();
+    }
+  });
+});
