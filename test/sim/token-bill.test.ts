@@ -1,11 +1,14 @@
 /**
  * The token bill of whole simulated workflows against totals computed by hand from DESIGN.md's
  * formulas: one agent-layer retry, prompt caching on and off, a cache expired by a long backoff,
- * an overflow and a spend cap at known steps, and the drop-oldest and summarize strategies.
+ * an overflow and a spend cap at known steps, the drop-oldest and summarize strategies, and the
+ * worked example of docs/tokens.md.
  * Sizes are constants so every total is exact; dollars are compared to 1e-5 relative because
  * report figures keep six significant digits.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { runSim } from '../../src/run/sim.js';
 import type { PolicyReport } from '../../src/report/types.js';
 import { scenario } from '../helpers/scenario.js';
@@ -227,5 +230,41 @@ describe('spend cap', () => {
     expect(r.cost.perStep).toHaveLength(4);
     near(r.cost.total, dollarsAfter(3));
     near(r.cost.abandoned!, dollarsAfter(3));
+  });
+});
+
+describe('the worked example of docs/tokens.md', () => {
+  it('bills three cached turns and one agent-layer retry at the preset prices', () => {
+    const p = parse(readFileSync('scenarios/pricing/claude-sonnet-4-5.yaml', 'utf8'));
+    const [inP, outP, r, w] = [p.inputPerMTok, p.outputPerMTok, p.cacheReadMultiplier, p.cacheWriteMultiplier];
+    const base = 2000 + 1500 + 300;
+    const [out, res, err] = [150, 600, 60];
+    const bill = (read: number, write: number) => (read * inP * r + write * inP * w + out * outP) / 1e6;
+    const ctx1 = base + out + res;
+    const clean = bill(0, base) + bill(base, out + res) + bill(ctx1, out + res);
+    const retryTurn = bill(ctx1, out + err);
+    const retried = bill(0, base) + bill(base, out + res) + retryTurn + bill(ctx1 + out + err, out + res);
+    const sc = (faults: unknown[]) =>
+      runSim(
+        scenario({
+          workload: { agents: 1, workflows: 1 },
+          workflow: { steps: null, tools: null, order: null, script: [{ call: 'a' }, { call: 'b' }, { call: 'a' }] },
+          llm: {
+            systemTokens: 2000,
+            toolSchemaTokens: 1500,
+            taskTokens: 300,
+            outputTokensPerTurn: out,
+            errorTokens: err,
+            pricing: { source: null, inputPerMTok: null, outputPerMTok: null, caching: null, preset: 'claude-sonnet-4-5' },
+          },
+          server: { tools: { a: { service: '10ms', resultTokens: res }, b: { service: '10ms', resultTokens: res } } },
+          faults,
+          policies: [{ name: 'p', timeout: 'none', retry: { maxAttempts: 2, backoff: 'none', layer: 'agent' } }],
+        }),
+      ).policies[0];
+    near(sc([]).cost.total, clean);
+    const r1 = sc([{ kind: 'fail-first', tool: 'b', count: 1 }]);
+    near(r1.cost.total, retried);
+    near(r1.cost.retryTax, retryTurn);
   });
 });
