@@ -5,6 +5,7 @@
  * preset's prices) are filled in scenario/resolve-llm.ts.
  */
 import { z } from 'zod';
+import { DEFAULT_CONTEXT_STRATEGY } from '../tokens/context-strategy.js';
 import { distSchema, durationSchema } from './dist.js';
 
 const count = z.number().int().positive();
@@ -100,7 +101,7 @@ export const llmSchema = z
       })
       .prefault({}),
     pricing: pricingSchema.prefault({ source: 'none given: zero prices', inputPerMTok: 0, outputPerMTok: 0 }),
-    contextStrategy: contextStrategySchema.default({ kind: 'fail' }),
+    contextStrategy: contextStrategySchema.default(DEFAULT_CONTEXT_STRATEGY as { kind: 'fail' }),
     spendCap: spendCapSchema.optional(),
   })
   .prefault({});
