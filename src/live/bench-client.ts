@@ -23,9 +23,14 @@ export interface LoadResult {
   latencies: Float64Array;
   /** Wall time of the measured phase, ms. */
   elapsedMs: number;
+  /** HTTP requests sent, warm-up and session set-up included (for CPU per request). */
+  requests: number;
 }
 
+let sent = 0;
+
 function post(agent: Agent, url: URL, headers: Record<string, string>, body: string): Promise<{ status: number; sid?: string; text: string }> {
+  sent++;
   return new Promise((resolve, reject) => {
     const req = request(
       url,
@@ -79,6 +84,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const samples: number[] = [];
   let open!: () => void;
   const gate = new Promise<void>((r) => (open = r));
+  const sentBefore = sent;
   let warming = o.concurrency;
   let t0 = 0;
   const warmed = () => {
@@ -91,5 +97,5 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   } finally {
     agent.destroy();
   }
-  return { latencies: Float64Array.from(samples), elapsedMs: performance.now() - t0 };
+  return { latencies: Float64Array.from(samples), elapsedMs: performance.now() - t0, requests: sent - sentBefore };
 }

@@ -21,8 +21,10 @@ export type BenchRole =
   | { role: 'connector'; relay: string; token: string; upstream: string };
 
 export interface BenchChild {
-  info: { url?: string; port?: number };
-  stop(): Promise<void>;
+  /** What the child printed when ready; `cpuMs` is the CPU it had used by then (start-up). */
+  info: { url?: string; port?: number; cpuMs: number };
+  /** Stops the child; resolves with the CPU time it used over its life, ms. */
+  stop(): Promise<number | undefined>;
 }
 
 const SELF = fileURLToPath(new URL('./bench-node.js', import.meta.url));
@@ -35,23 +37,32 @@ export function canSpawnBenchNodes(): boolean {
 export function spawnBenchNode(spec: BenchRole): Promise<BenchChild> {
   const child = spawn(process.execPath, [SELF, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const gone = new Promise<void>((r) => child.once('exit', () => r()));
+  const lines = createInterface({ input: child.stdout });
+  let last = '';
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`bench ${spec.role} exited with ${code}`)));
-    createInterface({ input: child.stdout }).once('line', (line) =>
+    lines.once('line', (line) => {
+      lines.on('line', (l) => (last = l));
       resolve({
         info: JSON.parse(line) as BenchChild['info'],
         stop: async () => {
           child.kill('SIGTERM');
           await gone;
+          // The child's last line is its CPU account (see the SIGTERM handler below).
+          const cpu = last ? (JSON.parse(last) as { cpuMs?: number }).cpuMs : undefined;
+          return typeof cpu === 'number' ? cpu : undefined;
         },
-      }),
-    );
+      });
+    });
   });
 }
 
 async function serve(spec: BenchRole): Promise<() => Promise<void>> {
-  const say = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`);
+  const say = (o: object) => {
+    const u = process.cpuUsage();
+    process.stdout.write(`${JSON.stringify({ ...o, cpuMs: (u.user + u.system) / 1000 })}\n`);
+  };
   switch (spec.role) {
     case 'upstream': {
       const u = await startBenchUpstream();
@@ -76,5 +87,10 @@ async function serve(spec: BenchRole): Promise<() => Promise<void>> {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const stop = await serve(JSON.parse(process.argv[2]) as BenchRole);
-  process.once('SIGTERM', () => void stop().then(() => process.exit(0)));
+  process.once('SIGTERM', () =>
+    void stop().then(() => {
+      const u = process.cpuUsage();
+      process.stdout.write(`${JSON.stringify({ cpuMs: (u.user + u.system) / 1000 })}\n`, () => process.exit(0));
+    }),
+  );
 }

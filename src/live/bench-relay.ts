@@ -72,6 +72,11 @@ export interface RelayBenchResult {
     /** nginx req/s ÷ direct req/s. */
     nginxVsDirect?: number;
   };
+  /**
+   * CPU per HTTP request, µs, of the proxying processes: relay and connector (isolated runs only)
+   * and nginx (where /proc is readable). Unlike req/s, this holds on a busy machine.
+   */
+  cpuPerRequestUs?: { relay?: number; connector?: number; nginx?: number };
   /** Latency the hop adds over direct, ms (p50 and p99 of the latency phase). */
   addedMs: { relayP50: number; relayP99: number; nginxP50?: number; nginxP99?: number };
 }
@@ -87,18 +92,23 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-async function measure(url: string, o: RelayBenchOptions, token?: string): Promise<LegResult> {
+async function measure(url: string, o: RelayBenchOptions, token?: string): Promise<LegResult & { requests: number }> {
   const load = await runLoad({ url, token, concurrency: o.concurrency, calls: o.calls, warmup: o.warmup });
   const seq = await runLoad({ url, token, concurrency: 1, calls: o.latencyCalls, warmup: o.warmup });
   const loaded = load.latencies.sort();
   const single = seq.latencies.sort();
   return {
+    requests: load.requests + seq.requests,
     reqPerSec: (load.latencies.length / load.elapsedMs) * 1000,
     p50Ms: quantile(single, 0.5),
     p99Ms: quantile(single, 0.99),
     loadedP50Ms: quantile(loaded, 0.5),
     loadedP99Ms: quantile(loaded, 0.99),
   };
+}
+
+function sum(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0);
 }
 
 function medianLeg(rs: LegResult[]): LegResult {
@@ -110,17 +120,24 @@ interface Parts {
   upstreamUrl: string;
   upstreamPort: number;
   relayUrl: string;
+  /** CPU ms used by relay and connector since they were ready (isolated runs). */
+  cpu?: () => { relay?: number; connector?: number };
 }
 
 async function startIsolated(secret: Buffer, dir: string, stops: (() => Promise<void> | void)[]): Promise<Parts> {
+  const used: { relay?: number; connector?: number } = {};
   const upstream = await spawnBenchNode({ role: 'upstream' });
-  stops.push(() => upstream.stop());
+  stops.push(async () => void (await upstream.stop()));
   const relay = await spawnBenchNode({ role: 'relay', secret: secret.toString('base64url'), auditFile: join(dir, 'audit.log') });
-  stops.push(() => relay.stop());
+  stops.push(async () => void (used.relay = delta(await relay.stop(), relay.info.cpuMs)));
   const token = await mintToken(secret, { tunnel: 'bench', roles: ['connect'], ttlSec: 3600 });
   const connector = await spawnBenchNode({ role: 'connector', relay: relay.info.url as string, token, upstream: upstream.info.url as string });
-  stops.push(() => connector.stop());
-  return { upstreamUrl: upstream.info.url as string, upstreamPort: upstream.info.port as number, relayUrl: relay.info.url as string };
+  stops.push(async () => void (used.connector = delta(await connector.stop(), connector.info.cpuMs)));
+  return { upstreamUrl: upstream.info.url as string, upstreamPort: upstream.info.port as number, relayUrl: relay.info.url as string, cpu: () => used };
+}
+
+function delta(end: number | undefined, start: number): number | undefined {
+  return end === undefined ? undefined : end - start;
 }
 
 async function startInProcess(secret: Buffer, dir: string, stops: (() => Promise<void> | void)[]): Promise<Parts> {
@@ -147,22 +164,36 @@ export async function benchRelay(options: Partial<RelayBenchOptions> = {}): Prom
   const secret = randomBytes(32);
   const dir = mkdtempSync(join(tmpdir(), 'tunnelsim-bench-relay-'));
   const stops: (() => Promise<void> | void)[] = [() => rmSync(dir, { recursive: true, force: true })];
-  const legs: { direct: LegResult[]; relay: LegResult[]; nginx: LegResult[] } = { direct: [], relay: [], nginx: [] };
+  type Measured = LegResult & { requests: number };
+  const legs: { direct: Measured[]; relay: Measured[]; nginx: Measured[] } = { direct: [], relay: [], nginx: [] };
   let nginxFound = false;
+  let parts: Parts | undefined;
+  let nginxCpuMs: number | undefined;
   try {
-    const parts = isolate ? await startIsolated(secret, dir, stops) : await startInProcess(secret, dir, stops);
+    parts = isolate ? await startIsolated(secret, dir, stops) : await startInProcess(secret, dir, stops);
     const nginx = o.nginx === false ? undefined : await startNginx(parts.upstreamPort, '/mcp', o.nginx);
     if (nginx) stops.push(() => nginx.stop());
     nginxFound = nginx !== undefined;
     const useToken = await mintToken(secret, { tunnel: 'bench', roles: ['use'], ttlSec: 3600 });
+    const nginxCpu0 = nginx?.cpuMs();
     for (let r = 0; r < o.rounds; r++) {
       legs.direct.push(await measure(parts.upstreamUrl, o));
       legs.relay.push(await measure(`${parts.relayUrl}/t/bench/mcp`, o, useToken));
       if (nginx) legs.nginx.push(await measure(nginx.url, o));
     }
+    const nginxCpu1 = nginx?.cpuMs();
+    if (nginxCpu0 !== undefined && nginxCpu1 !== undefined) nginxCpuMs = nginxCpu1 - nginxCpu0;
   } finally {
     for (const stop of stops.reverse()) await stop();
   }
+  const relayRequests = sum(legs.relay.map((l) => l.requests));
+  const perRequestUs = (ms: number | undefined, requests: number) => (ms === undefined || requests === 0 ? undefined : (ms * 1000) / requests);
+  const used = parts?.cpu?.();
+  const cpuPerRequestUs = {
+    relay: perRequestUs(used?.relay, relayRequests),
+    connector: perRequestUs(used?.connector, relayRequests),
+    nginx: perRequestUs(nginxCpuMs, sum(legs.nginx.map((l) => l.requests))),
+  };
   const direct = medianLeg(legs.direct);
   const viaRelay = medianLeg(legs.relay);
   const viaNginx = nginxFound ? medianLeg(legs.nginx) : undefined;
@@ -180,6 +211,7 @@ export async function benchRelay(options: Partial<RelayBenchOptions> = {}): Prom
       relayVsDirect: viaRelay.reqPerSec / direct.reqPerSec,
       ...(viaNginx ? { relayVsNginx: viaRelay.reqPerSec / viaNginx.reqPerSec, nginxVsDirect: viaNginx.reqPerSec / direct.reqPerSec } : {}),
     },
+    ...(Object.values(cpuPerRequestUs).some((v) => v !== undefined) ? { cpuPerRequestUs } : {}),
     addedMs: {
       relayP50: viaRelay.p50Ms - direct.p50Ms,
       relayP99: viaRelay.p99Ms - direct.p99Ms,

@@ -4,8 +4,8 @@
  * Connection headers passed) plus `proxy_buffering off` so SSE streams flow, and upstream
  * keep-alive so it is measured at its best. Lives in a temp dir; `stop()` removes it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,34 @@ export const DEFAULT_NGINX = '/usr/sbin/nginx';
 
 export interface NginxProxy {
   url: string;
+  /** CPU used so far by nginx (master and workers), ms; `undefined` where /proc is not readable. */
+  cpuMs(): number | undefined;
   stop(): Promise<void>;
+}
+
+let clockTicks: number | undefined;
+
+/** utime + stime of `pid` and its children, from /proc (Linux), in ms. */
+function procTreeCpuMs(pid: number): number | undefined {
+  try {
+    clockTicks ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+    let ticks = 0;
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      } catch {
+        continue; // exited meanwhile
+      }
+      // Fields after the parenthesised command: state ppid … utime(14) stime(15), 1-based overall.
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(entry) === pid || Number(f[1]) === pid) ticks += Number(f[11]) + Number(f[12]);
+    }
+    return (ticks * 1000) / clockTicks;
+  } catch {
+    return undefined;
+  }
 }
 
 export function freePort(): Promise<number> {
@@ -83,5 +110,5 @@ http {
     await stop();
     return undefined;
   }
-  return { url: `http://127.0.0.1:${port}${path}`, stop };
+  return { url: `http://127.0.0.1:${port}${path}`, cpuMs: () => procTreeCpuMs(child.pid as number), stop };
 }

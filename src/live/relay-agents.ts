@@ -25,8 +25,8 @@ export class AgentSessions {
     return this.transports.size;
   }
 
-  deliver(sid: string, message: Message, relatedRequestId?: RequestId): void {
-    this.transports.get(sid)?.send(message, relatedRequestId);
+  deliver(sid: string, message: Message, relatedRequestId?: RequestId, raw?: string): void {
+    this.transports.get(sid)?.send(message, relatedRequestId, raw);
   }
 
   end(sid: string): void {

@@ -90,7 +90,7 @@ export class RelayServer implements RelayContext {
           this.connectors.send(o.tunnel, { t: o.kind, sid: o.sid });
           break;
         case 'deliver':
-          this.agents.deliver(o.sid, o.message, o.relatedRequestId);
+          this.agents.deliver(o.sid, o.message, o.relatedRequestId, o.raw);
           break;
         case 'endSession':
           this.agents.end(o.sid);

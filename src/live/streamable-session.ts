@@ -74,8 +74,13 @@ export class StreamableSession {
     });
   }
 
-  /** Sends one message from the upstream to the client, on the stream it belongs to. */
-  send(message: Message, relatedRequestId?: RequestId): void {
+  /**
+   * Sends one message from the upstream to the client, on the stream it belongs to. `raw` is the
+   * message's JSON text when the caller has it, saving a re-serialisation; text with a line break
+   * is not used, as it could not be one SSE `data:` line.
+   */
+  send(message: Message, relatedRequestId?: RequestId, raw?: string): void {
+    const text = raw !== undefined && !raw.includes('\n') && !raw.includes('\r') ? raw : JSON.stringify(message);
     const isResponse = ('result' in message || 'error' in message) && message.id !== undefined;
     const key = isResponse ? (message.id as RequestId) : relatedRequestId;
     const p = key === undefined ? undefined : this.byId.get(key);
@@ -83,15 +88,14 @@ export class StreamableSession {
       if (!p) return; // its stream went away
       this.byId.delete(key as RequestId);
       if (p.sse) {
-        p.res.end(event(message));
+        p.res.end(event(text));
       } else {
-        const text = JSON.stringify(message);
         p.res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'mcp-session-id': this.sid }).end(text);
       }
       return;
     }
-    if (p?.sse) p.res.write(event(message));
-    else this.standalone?.write(event(message));
+    if (p?.sse) p.res.write(event(text));
+    else this.standalone?.write(event(text));
   }
 
   /** The agent holds a stream open (a GET stream, or a POST awaiting its answer). */
@@ -116,6 +120,6 @@ export class StreamableSession {
   }
 }
 
-function event(m: Message): string {
-  return `event: message\ndata: ${JSON.stringify(m)}\n\n`;
+function event(json: string): string {
+  return `event: message\ndata: ${json}\n\n`;
 }

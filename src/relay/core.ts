@@ -21,7 +21,8 @@ export type Output =
   | { kind: 'open'; tunnel: string; sid: string }
   | { kind: 'close'; tunnel: string; sid: string }
   | { kind: 'forward'; tunnel: string; sid: string; body: string }
-  | { kind: 'deliver'; sid: string; message: Message; relatedRequestId?: RequestId }
+  /** `raw`, when set, is `message` exactly as the connector sent it: the agent gets those bytes. */
+  | { kind: 'deliver'; sid: string; message: Message; relatedRequestId?: RequestId; raw?: string }
   | { kind: 'endSession'; sid: string }
   | { kind: 'audit'; record: AuditRecord };
 
@@ -271,21 +272,23 @@ export class RelayCore {
       const p = s.pending.get(msg.id);
       if (!p) return []; // cancelled, failed, or not this session's: never delivered elsewhere
       const out: Output[] = [];
+      let raw: string | undefined = body;
       if (p.method === 'tools/list' && isToolList(msg.result)) {
         const t = this.tunnels.get(tunnel);
         if (t) learnTools(t.catalog, msg.result.tools);
         msg = { ...msg, result: { ...msg.result, tools: filterTools(s.grant, msg.result.tools) } };
+        raw = undefined;
       }
       this.settle(s, p, now, 'error' in msg ? 'rpc_error' : 'ok', Buffer.byteLength(body), out);
-      out.push({ kind: 'deliver', sid, message: msg });
+      out.push({ kind: 'deliver', sid, message: msg, raw });
       return out;
     }
     if (msg.method === 'notifications/progress') {
       const token = (msg.params as { progressToken?: string | number } | undefined)?.progressToken;
       const rel = token === undefined ? undefined : s.progress.get(token);
-      return [{ kind: 'deliver', sid, message: msg, relatedRequestId: rel }];
+      return [{ kind: 'deliver', sid, message: msg, relatedRequestId: rel, raw: body }];
     }
-    return [{ kind: 'deliver', sid, message: msg }];
+    return [{ kind: 'deliver', sid, message: msg, raw: body }];
   }
 
   /** The connector refused a forwarded frame (signature, timestamp or nonce checks). */
