@@ -59,6 +59,12 @@ const ROWS: RowDef[] = [
   { label: 'storm windows above 2×', unit: 'plain', better: 'lower', value: (p) => p.storm.windowsAbove2x },
   { label: 'breaker opens', unit: 'plain', better: null, value: (p) => p.breaker.opens },
   { label: 'breaker rejected calls', unit: 'plain', better: null, value: (p) => p.breaker.rejected },
+  // Policy-engine events; absent (older reports) shows as a dash.
+  { label: 'retries refused by the budget', unit: 'plain', better: null, value: (p) => p.calls.budgetExhausted ?? null },
+  { label: 'hedges sent', unit: 'plain', better: null, value: (p) => p.calls.hedgesSent ?? null },
+  { label: 'hedges won', unit: 'plain', better: null, value: (p) => p.calls.hedgesWon ?? null },
+  { label: 'attempts wasted by hedging', unit: 'plain', better: 'lower', value: (p) => p.calls.hedgesWasted ?? null },
+  { label: 'bulkhead rejections', unit: 'plain', better: 'lower', value: (p) => p.calls.bulkheadRejected ?? null },
 ];
 
 /** Builds the table; a row is marked only when its values differ. */
