@@ -24,7 +24,7 @@ export const DIST_METRICS: readonly string[] = [...LATENCY_METRICS, 'tokensPerCo
 /** Roots a field path may start from: PolicyReport's numeric groups and the bench file's maps. */
 export const FIELD_ROOTS: readonly string[] = [
   'workflows', 'calls', 'tokens', 'cost', 'storm', 'breaker', 'latency', 'tools',
-  'tokensPerCompletedWorkflow', 'costPerCompletedWorkflow', 'worlds', 'simulatedMs',
+  'tokensPerCompletedWorkflow', 'costPerCompletedWorkflow', 'worlds', 'simulatedMs', 'utilisation',
   'results', 'ratios',
 ];
 

@@ -109,7 +109,8 @@ export class TokenLedger {
       this.retryNanos += t.nanos;
       this.retryTokens += input + output;
     }
-    t.ms = this.llm.ttft + output / this.llm.outputTokensPerSec + fresh / this.llm.prefillTokensPerSec;
+    // Rates are per second; the kernel counts milliseconds.
+    t.ms = this.llm.ttft + (1000 * output) / this.llm.outputTokensPerSec + (1000 * fresh) / this.llm.prefillTokensPerSec;
     t.context = input;
     return t;
   }

@@ -28,6 +28,13 @@ export const EVERY_KIND = [
 function reference(policies: unknown[]) {
   const data = parse(readFileSync('scenarios/thirty-call.yaml', 'utf8'));
   data.workload = { model: 'closed', agents: 20, workflows: 80 };
+  // The reference's faults, with the spike and the outage moved inside this shorter run.
+  data.faults = [
+    { kind: 'hang', tool: 'risk.score', probability: 0.005 },
+    { kind: 'error', probability: 0.01, code: -32603 },
+    { kind: 'latency-spike', link: 'agentToRelay', multiplier: 3, from: '1m', to: '2m' },
+    { kind: 'outage', target: 'relay', from: '3m', to: '3m20s' },
+  ];
   data.policies = policies;
   delete data.thresholds;
   return parseScenario(data, 'scenarios/thirty-call.yaml');

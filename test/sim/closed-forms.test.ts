@@ -101,3 +101,23 @@ describe('token accounting', () => {
     expect(r.tokens.cacheHitRate).toBeCloseTo(3 / 4, 6);
   });
 });
+
+describe('LLM turn time', () => {
+  it('equals ttft + output ÷ output rate + new input ÷ prefill rate, rates per second', () => {
+    const sc = scenario({
+      workload: { agents: 1, workflows: 1 },
+      workflow: { steps: 1 },
+      llm: {
+        systemTokens: 4000,
+        outputTokensPerTurn: 160,
+        latency: { ttft: '400ms', outputTokensPerSec: 80, prefillTokensPerSec: 5000 },
+      },
+    });
+    const r = runSim(sc).policies[0];
+    const expectedMs = 400 + (160 / 80) * 1000 + (4000 / 5000) * 1000; // 400 + 2000 + 800
+    // HdrHistogram keeps 3 significant digits: figures agree to 0.1%.
+    expect(Math.abs(r.latency.llm.mean / expectedMs - 1)).toBeLessThan(1e-3);
+    // One turn, one 10 ms call with zero network: the workflow takes the turn plus the call.
+    expect(Math.abs(r.latency.workflow.max / (expectedMs + 10) - 1)).toBeLessThan(1e-3);
+  });
+});

@@ -9,5 +9,6 @@ import { relayCommand } from './relay.js';
 import { connectCommand } from './connect.js';
 import { tokenCommand } from './token.js';
 import { sweepCommand } from './sweep.js';
+import { capacityCommand } from './capacity.js';
 
-export const commands: Command[] = [runCommand, validateCommand, sweepCommand, mergeCommand, compareCommand, benchCommand, relayCommand, connectCommand, tokenCommand];
+export const commands: Command[] = [runCommand, validateCommand, sweepCommand, capacityCommand, mergeCommand, compareCommand, benchCommand, relayCommand, connectCommand, tokenCommand];

@@ -1,0 +1,224 @@
+/**
+ * Capacity planning: the largest value of a scenario key (a load: `workload.arrivalRate`,
+ * `workload.agents`, `workload.rateScale`) — or the smallest (a resource: `server.concurrency`) —
+ * at which a policy still meets the SLO. The search brackets the answer by doubling or halving
+ * from the scenario's own value, then bisects to a relative tolerance. Every point runs on the
+ * same keyed draws (common random numbers), so the SLO's verdict moves with the key, not with
+ * sampling noise between points. Around the answer it then measures a load curve (¼× to 2×), with
+ * pool utilisation and queueing, and finds its knee (Kneedle: the point farthest below the chord
+ * of the normalised curve).
+ */
+import { TunnelsimError } from '../errors.js';
+import { evaluateThresholds } from '../report/thresholds.js';
+import type { PolicyReport } from '../report/types.js';
+import { parseScenario } from '../scenario/load.js';
+import type { UserWorkflow } from '../agent/script.js';
+import { runSim } from './sim.js';
+import { applySet } from './sweep-grid.js';
+import { VERSION } from './version.js';
+
+export const CAPACITY_SCHEMA = 'tunnelsim.capacity/v1';
+
+export interface CapacityOptions {
+  /** Scenario key to vary (a dotted path into the YAML data). */
+  vary: string;
+  /** SLO expressions in threshold grammar; all must hold. */
+  slo: string[];
+  /** Which policy; @default the scenario's first */
+  policy?: string;
+  /** `largest` for a load, `smallest` for a resource. @default 'largest' */
+  find?: 'largest' | 'smallest';
+  /** Relative width of the final bracket. @default 0.02 */
+  tolerance?: number;
+  /** Treat the key as an integer. @default: when the scenario's value is an integer and the key is not a rate */
+  integer?: boolean;
+  /** Load-curve points, as multiples of the answer. @default [0.25, 0.5, 0.75, 0.9, 1, 1.1, 1.25, 1.5, 2] */
+  curve?: number[];
+  seed?: number;
+  module?: UserWorkflow;
+  onPoint?: (value: number, ok: boolean) => void;
+}
+
+export const DEFAULT_CURVE = [0.25, 0.5, 0.75, 0.9, 1, 1.1, 1.25, 1.5, 2];
+
+export interface CapacityPoint {
+  value: number;
+  ok: boolean;
+  workflowP50: number;
+  workflowP95: number;
+  workflowP99: number;
+  successRate: number;
+  /** Completed workflows per second of simulated time. */
+  throughput: number;
+  serverUtilisation: number;
+  relayUtilisation: number;
+  serverQueueMeanMs: number;
+  relayQueueMeanMs: number;
+  amplification: number;
+  costPerCompletedWorkflow: number;
+  /** SLO measurements at this point. */
+  slo: { expression: string; value: number | null; ok: boolean }[];
+}
+
+export interface CapacityReport {
+  schema: typeof CAPACITY_SCHEMA;
+  tool: { name: 'tunnelsim'; version: string };
+  scenario: { name: string; file: string };
+  policy: string;
+  vary: string;
+  find: 'largest' | 'smallest';
+  slo: string[];
+  /** The answer; null when no value in the searched range meets the SLO. */
+  capacity: number | null;
+  /** [meets, fails] at the end of the search (ordered by the search direction). */
+  bracket: [number | null, number | null];
+  knee: { value: number; workflowP95: number } | null;
+  /** Every point evaluated by the search, in evaluation order. */
+  search: CapacityPoint[];
+  /** The load curve around the answer, by value. */
+  curve: CapacityPoint[];
+}
+
+function getPath(data: unknown, path: string): unknown {
+  let node = data as any;
+  for (const seg of path.split('.')) {
+    if (Array.isArray(node)) node = node.find((x) => x?.name === seg) ?? node[Number(seg)];
+    else node = node?.[seg];
+  }
+  return node;
+}
+
+function point(value: number, p: PolicyReport, slo: CapacityPoint['slo']): CapacityPoint {
+  const seconds = p.simulatedMs / 1000;
+  return {
+    value,
+    ok: slo.every((s) => s.ok),
+    workflowP50: p.latency.workflow.p50,
+    workflowP95: p.latency.workflow.p95,
+    workflowP99: p.latency.workflow.p99,
+    successRate: p.workflows.successRate,
+    throughput: seconds > 0 ? Number((p.workflows.completed / seconds).toPrecision(6)) : 0,
+    serverUtilisation: p.utilisation?.server ?? 0,
+    relayUtilisation: p.utilisation?.relay ?? 0,
+    serverQueueMeanMs: p.latency.serverQueue.mean,
+    relayQueueMeanMs: p.latency.relayQueue.mean,
+    amplification: p.calls.amplification,
+    costPerCompletedWorkflow: p.cost.perCompletedWorkflow,
+    slo,
+  };
+}
+
+/** Kneedle on an increasing curve: the point with the largest gap below the chord (normalised). */
+export function knee(points: readonly { x: number; y: number }[]): number | null {
+  if (points.length < 3) return null;
+  const xs = points.map((p) => p.x);
+  const ys = points.map((p) => p.y);
+  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  if (x1 === x0 || y1 === y0) return null;
+  let best = -Infinity;
+  let at: number | null = null;
+  for (const p of points) {
+    const gap = (p.x - x0) / (x1 - x0) - (p.y - y0) / (y1 - y0);
+    if (gap > best) {
+      best = gap;
+      at = p.x;
+    }
+  }
+  return best > 0 ? at : null;
+}
+
+export function runCapacity(file: string, base: unknown, opts: CapacityOptions): CapacityReport {
+  const find = opts.find ?? 'largest';
+  const tolerance = opts.tolerance ?? 0.02;
+  const first = parseScenario(structuredClone(base), file);
+  const policy = opts.policy ?? first.policies[0].name;
+  if (!first.policies.some((p) => p.name === policy)) {
+    throw new TunnelsimError('BAD_INPUT', `no policy named '${policy}' (the scenario has: ${first.policies.map((p) => p.name).join(', ')})`, { field: '--policy' });
+  }
+  const start = getPath(base, opts.vary);
+  if (typeof start !== 'number' || !(start > 0)) {
+    throw new TunnelsimError('BAD_INPUT', `${opts.vary} must be a positive number in the scenario to search from (it is ${JSON.stringify(start)})`, { field: '--vary' });
+  }
+  const integer = opts.integer ?? (Number.isInteger(start) && !/(rate|Rate|Scale|target)$/.test(opts.vary));
+  const spec = { [policy]: opts.slo };
+  const cache = new Map<number, CapacityPoint>();
+  const search: CapacityPoint[] = [];
+
+  const evaluate = (raw: number): CapacityPoint => {
+    const value = integer ? Math.max(1, Math.round(raw)) : Number(raw.toPrecision(6));
+    const hit = cache.get(value);
+    if (hit) return hit;
+    const data = structuredClone(base);
+    applySet(data, opts.vary, value);
+    let sc;
+    try {
+      sc = parseScenario(data, file);
+    } catch (err) {
+      if (!(err instanceof TunnelsimError)) throw err;
+      throw new TunnelsimError('BAD_INPUT', `${opts.vary}=${value}: ${err.field ? `${err.field}: ` : ''}${err.message}`, { field: '--vary' });
+    }
+    const report = runSim(sc, { policies: [policy], seed: opts.seed, module: opts.module });
+    const results = evaluateThresholds(report, spec);
+    const p = point(value, report.policies[0], results.map((r) => ({ expression: r.expression, value: r.value, ok: r.ok })));
+    cache.set(value, p);
+    search.push(p);
+    opts.onPoint?.(value, p.ok);
+    return p;
+  };
+
+  // `better(v)` moves towards values more likely to meet the SLO.
+  const grow = find === 'largest';
+  const MAX_STEPS = 14;
+  let meets: number | null = null;
+  let fails: number | null = null;
+  let v = start;
+  if (evaluate(v).ok) {
+    meets = v;
+    for (let i = 0; i < MAX_STEPS && fails === null; i++) {
+      v = grow ? v * 2 : v / 2;
+      if (integer && !grow && v < 1) break;
+      if (evaluate(v).ok) meets = v;
+      else fails = v;
+    }
+  } else {
+    fails = v;
+    for (let i = 0; i < MAX_STEPS && meets === null; i++) {
+      v = grow ? v / 2 : v * 2;
+      if (integer && grow && v < 1) break;
+      if (evaluate(v).ok) meets = v;
+      else fails = v;
+    }
+  }
+  if (meets !== null && fails !== null) {
+    let lo: number = meets;
+    let hi: number = fails;
+    for (let i = 0; i < 40; i++) {
+      const gap = Math.abs(hi - lo);
+      if (integer ? gap <= 1 : gap <= tolerance * Math.min(lo, hi)) break;
+      const mid: number = integer ? Math.round((lo + hi) / 2) : (lo + hi) / 2;
+      if (evaluate(mid).ok) lo = mid;
+      else hi = mid;
+    }
+    meets = lo;
+    fails = hi;
+  }
+  const norm = (x: number | null) => (x === null ? null : integer ? Math.round(x) : Number(x.toPrecision(6)));
+  const capacity = norm(meets);
+  const curve = capacity === null ? [] : [...new Set((opts.curve ?? DEFAULT_CURVE).map((f) => (integer ? Math.max(1, Math.round(capacity * f)) : Number((capacity * f).toPrecision(6)))))].map(evaluate);
+  curve.sort((a, b) => a.value - b.value);
+  const k = knee(curve.filter((p) => p.successRate > 0).map((p) => ({ x: p.value, y: p.workflowP95 })));
+  return {
+    schema: CAPACITY_SCHEMA,
+    tool: { name: 'tunnelsim', version: VERSION },
+    scenario: { name: first.name, file },
+    policy,
+    vary: opts.vary,
+    find,
+    slo: opts.slo,
+    capacity,
+    bracket: [norm(meets), norm(fails)],
+    knee: k === null ? null : { value: k, workflowP95: curve.find((p) => p.value === k)!.workflowP95 },
+    search,
+    curve,
+  };
+}
