@@ -43,3 +43,19 @@ describe('runCapacity', () => {
     expect(() => runCapacity('<test>', queue(2, 1, 100), { vary: 'workload.nope', slo: ['workflow.p(95) < 1s'] })).toThrow(/workload\.nope must be a positive number/);
   });
 });
+
+describe('tunnelsim capacity', () => {
+  it('exits 2 naming --vary when the key is not a number in the scenario', async () => {
+    const { main } = await import('../../src/cli/main.js');
+    const { vi } = await import('vitest');
+    let err = '';
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((s: any) => ((err += String(s)), true));
+    try {
+      const code = await main(['capacity', 'scenarios/capacity.yaml', '--slo', 'workflow.p(95) < 2m', '--vary', 'workload.model']);
+      expect(code).toBe(2);
+      expect(err).toMatch(/^error: --vary: workload\.model must be a positive number/);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});

@@ -19,6 +19,7 @@ export const capacityCommand: Command = {
       .option('slo', { type: 'string', array: true, demandOption: true, describe: 'SLO in threshold grammar, e.g. "workflow.p(95) < 30s" (repeatable: all must hold)' })
       .option('vary', { type: 'string', demandOption: true, describe: 'scenario key to vary, e.g. workload.arrivalRate, workload.agents, server.concurrency' })
       .option('policy', { type: 'string', describe: "the policy to plan for (default: the scenario's first)" })
+      .option('min-success', { type: 'number', default: 0.95, describe: 'also require this share of workflows to complete (0 to turn off)' })
       .option('find', { choices: ['largest', 'smallest'] as const, default: 'largest', describe: 'largest for a load, smallest for a resource' })
       .option('tolerance', { type: 'number', default: 0.02, describe: 'relative width of the final bracket' })
       .option('seed', { type: 'string', describe: "override the scenario's seed" })
@@ -27,6 +28,7 @@ export const capacityCommand: Command = {
   handler: async (args) => {
     const formats = String(args.format).split(',').map((s: string) => s.trim()).filter(Boolean);
     for (const f of formats) if (f !== 'json' && f !== 'html') throw new TunnelsimError('BAD_INPUT', `unknown format '${f}' (use json, html)`, { field: '--format' });
+    if (!(args.minSuccess >= 0 && args.minSuccess <= 1)) throw new TunnelsimError('BAD_INPUT', 'must be between 0 and 1', { field: '--min-success' });
     if (!(args.tolerance > 0 && args.tolerance < 1)) throw new TunnelsimError('BAD_INPUT', 'must be between 0 and 1', { field: '--tolerance' });
     const sc = loadScenario(args.scenario);
     const module = await loadWorkflowModule(sc);
@@ -34,7 +36,7 @@ export const capacityCommand: Command = {
     const progress = progressEnabled();
     const report = runCapacity(args.scenario, base, {
       vary: args.vary,
-      slo: args.slo,
+      slo: args.minSuccess > 0 ? [...args.slo, `workflows.successRate >= ${args.minSuccess}`] : args.slo,
       policy: args.policy,
       find: args.find,
       tolerance: args.tolerance,
