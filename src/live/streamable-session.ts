@@ -20,7 +20,10 @@ export interface StreamableSessionOptions {
 interface Pending {
   res: ServerResponse;
   sse: boolean;
+  flush: NodeJS.Timeout | undefined;
 }
+
+const HEADER_DELAY_MS = 50;
 
 const SSE_HEADERS = { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' };
 
@@ -47,12 +50,16 @@ export class StreamableSession {
     }
     const id = msg.id as RequestId;
     const sse = !this.opts.jsonResponse;
+    // Headers wait up to HEADER_DELAY_MS for the first event, so a quick answer costs one socket
+    // write instead of two (writes are most of the relay's CPU); a slow call gets them on time.
+    const p: Pending = { res, sse, flush: undefined };
     if (sse) {
       res.writeHead(200, { ...SSE_HEADERS, 'mcp-session-id': this.sid });
-      res.flushHeaders();
+      p.flush = setTimeout(() => res.flushHeaders(), HEADER_DELAY_MS);
     }
-    this.byId.set(id, { res, sse });
+    this.byId.set(id, p);
     res.once('close', () => {
+      clearTimeout(p.flush);
       if (this.byId.get(id)?.res !== res) return;
       this.byId.delete(id);
       if (!this.closed) this.onabandon?.(id);
@@ -87,6 +94,7 @@ export class StreamableSession {
     if (isResponse) {
       if (!p) return; // its stream went away
       this.byId.delete(key as RequestId);
+      clearTimeout(p.flush);
       if (p.sse) {
         p.res.end(event(text));
       } else {
@@ -94,7 +102,10 @@ export class StreamableSession {
       }
       return;
     }
-    if (p?.sse) p.res.write(event(text));
+    if (p?.sse) {
+      clearTimeout(p.flush);
+      p.res.write(event(text));
+    }
     else this.standalone?.write(event(text));
   }
 
