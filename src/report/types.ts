@@ -115,6 +115,8 @@ export interface TokenFigures {
   summaries?: number;
   /** Workflows aborted by `llm.spendCap` (also in workflows.failedByReason.spendCap). */
   spendCapAborts?: number;
+  /** Live mode: the tokenizer encoding that counted real payloads (tokens/tokenizer.ts), e.g. `o200k_base`. */
+  encoding?: string;
 }
 
 export interface CostFigures {

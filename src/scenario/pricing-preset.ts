@@ -46,9 +46,11 @@ export function loadPricingPreset(ref: string, scenarioFile: string, field: stri
   }
   const parsed = pricingPresetSchema.safeParse(data);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
+    // A misspelt key also leaves its field missing: name the typo, which explains both.
+    const issues = parsed.error.issues;
+    const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0];
     const keys = issue.code === 'unrecognized_keys' ? (issue as { keys: string[] }).keys : [];
-    const message = keys.length > 0 ? 'unknown key' : issue.message;
+    const message = keys.length > 0 ? 'unknown key' : /received undefined/.test(issue.message) ? 'required' : issue.message;
     throw new TunnelsimError('INVALID_SCENARIO', message, { file: shown, field: formatPath([...issue.path, ...keys.slice(0, 1)]) || undefined });
   }
   return parsed.data;

@@ -69,6 +69,27 @@ describe('pricing presets', () => {
     expect(sc.llm.pricing).toMatchObject({ inputPerMTok: 1, outputPerMTok: 2, caching: 'none', source: 'our contract (read 2026-01-02)' });
   });
 
+  it('names the preset file and the field of a bad preset', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tunnelsim-pricing-'));
+    writeFileSync(join(dir, 'typo.yaml'), 'name: t\nread: 2026-01-02\nsource: s\ncaching: none\ninputPerMtok: 1\n');
+    writeFileSync(join(dir, 'undated.yaml'), 'name: t\nread: last week\nsource: s\n');
+    const data = baseScenario();
+    const attempt = (preset: string) => {
+      data.llm.pricing = { preset };
+      try {
+        parseScenario(data, join(dir, 'scenario.yaml'));
+      } catch (e) {
+        return e as TunnelsimError;
+      }
+      throw new Error('expected the preset to be refused');
+    };
+    const typo = attempt('./typo.yaml');
+    expect([typo.file, typo.field, typo.message]).toEqual(['./typo.yaml', 'inputPerMtok', 'unknown key']);
+    const undated = attempt('./undated.yaml');
+    expect([undated.file, undated.field]).toEqual(['./undated.yaml', 'read']);
+    expect(attempt('./missing.yaml').field).toBe('llm.pricing.preset');
+  });
+
   it('names the field and the known presets for an unknown preset', () => {
     const e = errorOf({ llm: { pricing: usePreset({ preset: 'gpt-99' }) } });
     expect(e.field).toBe('llm.pricing.preset');
