@@ -16,6 +16,7 @@ import { auditRecord, type AuditSink } from '../relay/audit.js';
 import { parseRelayFrame, type ConnectorFrame, type RelayFrame } from '../relay/frames.js';
 import { SignatureGuard, type SigningOptions } from '../relay/signing.js';
 import type { UpstreamFactory } from './upstream.js';
+import { FrameBatcher, splitFrames } from './frame-batch.js';
 
 export interface ConnectorOptions {
   /** Relay base URL (`http://`, `https://`, `ws://` or `wss://`). */
@@ -62,6 +63,7 @@ export class Connector {
   private readonly opts: ConnectorOptions;
   private ws: WebSocket | undefined;
   private guard: SignatureGuard | undefined;
+  private out: FrameBatcher | undefined;
   private readonly sessions = new Map<string, Upstream>();
   private attempt = 0;
   private stopped = false;
@@ -123,7 +125,9 @@ export class Connector {
       ws.terminate();
       this.later(delay, () => void this.dial());
     });
-    ws.on('message', (data) => void this.onFrame(data.toString(), token));
+    ws.on('message', (data) => {
+      for (const text of splitFrames(data.toString())) void this.onFrame(text, token);
+    });
     ws.on('pong', () => (this.alive = true));
     ws.on('ping', () => (this.alive = true));
     ws.on('error', () => undefined);
@@ -159,7 +163,7 @@ export class Connector {
   }
 
   private send(f: ConnectorFrame): void {
-    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(f));
+    if (this.ws?.readyState === WebSocket.OPEN) this.out?.push(JSON.stringify(f));
   }
 
   private async onFrame(text: string, token: string): Promise<void> {
@@ -169,6 +173,8 @@ export class Connector {
     const f: RelayFrame = p.frame;
     switch (f.t) {
       case 'welcome':
+        // Batches must fit the relay's frame limit, which applies to whole WebSocket messages.
+        this.out = new FrameBatcher(this.ws as WebSocket, f.maxFrameBytes);
         this.guard = new SignatureGuard(Buffer.from(f.key, 'base64url'), this.opts.signing);
         this.attempt = 0;
         this.scheduleReauth(token);

@@ -15,12 +15,14 @@ import { authorize, bearerToken, wwwAuthenticate } from '../relay/auth.js';
 import { auditRecord } from '../relay/audit.js';
 import { parseConnectorFrame, type RelayFrame } from '../relay/frames.js';
 import { signBody } from '../relay/signing.js';
+import { FrameBatcher, splitFrames } from './frame-batch.js';
 import type { RelayContext } from './relay-options.js';
 
 const TUNNEL_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 interface Link {
   ws: WebSocket;
+  out: FrameBatcher;
   tunnel: string;
   subject: string;
   key: Uint8Array;
@@ -68,7 +70,7 @@ export class ConnectorHub {
 
   send(tunnel: string, frame: RelayFrame): void {
     const l = this.links.get(tunnel);
-    if (l && l.ws.readyState === l.ws.OPEN) l.ws.send(JSON.stringify(frame));
+    if (l && l.ws.readyState === l.ws.OPEN) l.out.push(JSON.stringify(frame));
   }
 
   /** Signs and sends one JSON-RPC message to the tunnel's connector. */
@@ -76,7 +78,7 @@ export class ConnectorHub {
     const l = this.links.get(tunnel);
     if (!l || l.ws.readyState !== l.ws.OPEN) return;
     const ts = Date.now();
-    l.ws.send(JSON.stringify({ t: 'msg', sid, ts, nonce, sig: signBody(l.key, ts, nonce, body), body } satisfies RelayFrame));
+    l.out.push(JSON.stringify({ t: 'msg', sid, ts, nonce, sig: signBody(l.key, ts, nonce, body), body } satisfies RelayFrame));
   }
 
   closeAll(code = 1001, reason = 'relay shutting down'): void {
@@ -89,22 +91,29 @@ export class ConnectorHub {
     const { ctx } = this;
     const old = this.links.get(tunnel);
     if (old) this.drop(old, 4000, 'replaced by a newer connector');
-    const link: Link = { ws, tunnel, subject, key: randomBytes(32), alive: true, badFrames: 0, expiry: undefined };
+    // The connector accepts messages up to 64 MiB; batches stay well under that.
+    const link: Link = { ws, out: new FrameBatcher(ws, 8 << 20), tunnel, subject, key: randomBytes(32), alive: true, badFrames: 0, expiry: undefined };
     this.links.set(tunnel, link);
     this.armExpiry(link, expiresAt);
     ctx.core.connectorUp(tunnel);
     ctx.opts.audit.write(auditRecord(Date.now(), { kind: 'connector', tunnel, subject, method: 'connect', status: 'ok', http: 101 }));
     ws.on('pong', () => (link.alive = true));
-    ws.on('message', (data, isBinary) => this.onFrame(link, data, isBinary));
+    ws.on('message', (data, isBinary) => this.onMessage(link, data, isBinary));
     ws.on('close', () => this.drop(link));
     ws.on('error', () => this.drop(link));
     ws.send(JSON.stringify({ t: 'welcome', tunnel, key: Buffer.from(link.key).toString('base64url'), maxFrameBytes: ctx.opts.maxFrameBytes } satisfies RelayFrame));
   }
 
-  private onFrame(link: Link, data: RawData, isBinary: boolean): void {
-    const { ctx } = this;
+  private onMessage(link: Link, data: RawData, isBinary: boolean): void {
     link.alive = true;
-    const text = isBinary ? '' : data.toString();
+    for (const text of splitFrames(isBinary ? '' : data.toString())) {
+      if (this.links.get(link.tunnel) !== link) return; // dropped by an earlier frame of this message
+      this.onFrame(link, text);
+    }
+  }
+
+  private onFrame(link: Link, text: string): void {
+    const { ctx } = this;
     const p = parseConnectorFrame(text, ctx.opts.maxFrameBytes);
     const now = Date.now();
     if (p.kind === 'bad') {
@@ -136,7 +145,7 @@ export class ConnectorHub {
       return this.drop(link, 4001, `re-authentication failed: ${d.reason}`);
     }
     this.armExpiry(link, d.grant.expiresAt);
-    link.ws.send(JSON.stringify({ t: 'reauthed', expiresAt: d.grant.expiresAt } satisfies RelayFrame));
+    link.out.push(JSON.stringify({ t: 'reauthed', expiresAt: d.grant.expiresAt } satisfies RelayFrame));
   }
 
   private armExpiry(link: Link, expiresAt: number): void {

@@ -1,5 +1,6 @@
 /**
- * The wire protocol between relay and connector: one JSON object per WebSocket message. Agent
+ * The wire protocol between relay and connector: JSON objects, one or more per WebSocket message
+ * separated by `\n` (the live side batches frames written in one event-loop turn). Agent
  * sessions are multiplexed by `sid`; JSON-RPC messages travel as strings in `body`, so the bytes the
  * relay signs are the bytes the connector checks.
  *
