@@ -30,6 +30,8 @@ export interface SimOptions {
   module?: UserWorkflow;
   /** Called after each world finishes (progress display). */
   onWorld?: (done: number, total: number) => void;
+  /** A calibration pass already run for this scenario and seed (tune reuses one across candidates). */
+  calibration?: Histogram[];
 }
 
 export interface WorldPlan {
@@ -80,7 +82,7 @@ export function scenarioInfo(sc: Scenario, calibration: Histogram[] | undefined)
 export function runSim(sc: Scenario, opts: SimOptions = {}): Report {
   const seed = opts.seed ?? sc.seed;
   const plans = planWorlds(sc, opts);
-  const calibration = needsCalibration(sc.policies) ? calibrate(sc, seed, opts.module) : undefined;
+  const calibration = needsCalibration(sc.policies) ? (opts.calibration ?? calibrate(sc, seed, opts.module)) : undefined;
   const worlds: WorldRecord[] = [];
   plans.forEach((plan, i) => {
     const policy = sc.policies[plan.policy];

@@ -10,5 +10,6 @@ import { connectCommand } from './connect.js';
 import { tokenCommand } from './token.js';
 import { sweepCommand } from './sweep.js';
 import { capacityCommand } from './capacity.js';
+import { tuneCommand } from './tune.js';
 
-export const commands: Command[] = [runCommand, validateCommand, sweepCommand, capacityCommand, mergeCommand, compareCommand, benchCommand, relayCommand, connectCommand, tokenCommand];
+export const commands: Command[] = [runCommand, validateCommand, sweepCommand, capacityCommand, tuneCommand, mergeCommand, compareCommand, benchCommand, relayCommand, connectCommand, tokenCommand];

@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { TunnelsimError } from '../../errors.js';
+import { loadScenario } from '../../scenario/load.js';
+import { loadWorkflowModule } from '../../run/module.js';
+import { runTune } from '../../run/tune.js';
+import { tuneSummary, tuneTable } from '../../report/tune.js';
+import { progressEnabled, writeAtomic } from '../output.js';
+import { parseSeed } from './run.js';
+import type { Command } from './types.js';
+
+export const tuneCommand: Command = {
+  command: 'tune <scenario>',
+  describe: 'search timeouts, retries, backoff and breaker for the cheapest policy that meets the SLO',
+  builder: (y) =>
+    y
+      .positional('scenario', { type: 'string', describe: 'scenario YAML file', demandOption: true })
+      .option('objective', { type: 'string', default: 'cost.perCompletedWorkflow', describe: 'report figure to minimise, e.g. cost.perCompletedWorkflow, workflow.p(95)' })
+      .option('maximize', { type: 'boolean', default: false, describe: 'maximise the objective instead' })
+      .option('slo', { type: 'string', array: true, default: [], describe: 'SLO in threshold grammar (repeatable: all must hold)' })
+      .option('min-success', { type: 'number', default: 0.95, describe: 'also require this share of workflows to complete (0 to turn off)' })
+      .option('seed', { type: 'string', describe: "override the scenario's seed" })
+      .option('out', { type: 'string', default: 'reports', describe: 'output directory for the JSON' }),
+  handler: async (args) => {
+    if (!(args.minSuccess >= 0 && args.minSuccess <= 1)) throw new TunnelsimError('BAD_INPUT', 'must be between 0 and 1', { field: '--min-success' });
+    const sc = loadScenario(args.scenario);
+    const module = await loadWorkflowModule(sc);
+    const base = parse(readFileSync(args.scenario, 'utf8'));
+    const progress = progressEnabled();
+    const report = runTune(args.scenario, base, {
+      objective: args.objective,
+      maximize: args.maximize,
+      slo: args.slo,
+      minSuccess: args.minSuccess,
+      seed: parseSeed(args.seed),
+      module,
+      onCandidate: progress ? (label, v, ok) => process.stderr.write(`  ${label}: ${v ?? '—'}${ok ? '' : ' (misses the SLO)'}\n`) : undefined,
+    });
+    const file = join(args.out, `${sc.name}.tune.json`);
+    writeAtomic(file, `${JSON.stringify(report, null, 2)}\n`);
+    process.stdout.write(`${tuneSummary(report)}\n\n${tuneTable(report)}\n`);
+    if (report.policyYaml) process.stdout.write(`\npaste into the scenario:\n${report.policyYaml}`);
+    process.stdout.write(`wrote ${file}\n`);
+    return report.best ? 0 : 1;
+  },
+};

@@ -1,0 +1,214 @@
+/**
+ * Timeout tuning: the cheapest policy (by any report figure) that meets the SLO. The search is a
+ * deterministic coordinate descent over a small space engineers actually choose from — timeout
+ * rule, attempts, backoff base, breaker — starting from the seed guidance: each round tries every
+ * value of one dimension with the others held, keeps the best, and stops when a full round changes
+ * nothing. Every candidate runs on the same keyed draws and the same calibration pass, so
+ * candidates differ only by their settings. The winner is compared, in one run, with the seed
+ * guidance and every preset.
+ */
+import { stringify } from 'yaml';
+import { PRESETS } from '../policy/presets.js';
+import { evaluateThresholds } from '../report/thresholds.js';
+import { measurePolicy } from '../report/resolve.js';
+import { parseThreshold } from '../report/threshold-grammar.js';
+import type { PolicyReport } from '../report/types.js';
+import { parseScenario } from '../scenario/load.js';
+import type { UserWorkflow } from '../agent/script.js';
+import { calibrate, needsCalibration } from './calibrate.js';
+import { runSim } from './sim.js';
+import { VERSION } from './version.js';
+
+export const TUNE_SCHEMA = 'tunnelsim.tune/v1';
+
+/** The search space: each dimension's values, as YAML policy fragments. */
+export const DIMENSIONS: { name: string; values: { label: string; set: Record<string, unknown> }[] }[] = [
+  {
+    name: 'timeout',
+    values: ['p95x1.2', 'p95x1.5', 'p95x2', 'p99x1.2', 'p99x1.5', 'p99x2', '5s', '10s', '30s'].map((t) => ({
+      label: t,
+      set: { timeout: /^p/.test(t) ? { perTool: t } : t },
+    })),
+  },
+  { name: 'maxAttempts', values: [1, 2, 3, 4, 5, 6, 8].map((n) => ({ label: String(n), set: { maxAttempts: n } })) },
+  { name: 'backoff', values: ['100ms', '200ms', '500ms', '1s', '2s', '5s'].map((b) => ({ label: `exponential ${b}…30s, full jitter`, set: { backoffBase: b } })) },
+  {
+    name: 'breaker',
+    values: [
+      { label: 'none', set: { breaker: 'none' } },
+      ...[
+        [5, '5s'],
+        [5, '30s'],
+        [10, '5s'],
+        [10, '30s'],
+        [20, '10s'],
+      ].map(([threshold, after]) => ({ label: `consecutive ${threshold}, half-open after ${after}`, set: { breaker: { kind: 'consecutive', threshold, halfOpenAfter: after } } })),
+    ],
+  },
+];
+
+/** The starting point: the seed guidance (1.5 × p95, 3 attempts, 200 ms exponential backoff, breaker 5 / 30 s). */
+export const START = [1, 2, 1, 2];
+
+export interface TuneOptions {
+  /** A figure of the report to minimise, e.g. `cost.perCompletedWorkflow`, `workflow.p(95)`. */
+  objective: string;
+  slo: string[];
+  /** Also require this share of workflows to complete. @default 0.95 */
+  minSuccess?: number;
+  maximize?: boolean;
+  /** @default 4 */
+  maxRounds?: number;
+  seed?: number;
+  module?: UserWorkflow;
+  onCandidate?: (label: string, value: number | null, ok: boolean) => void;
+}
+
+export interface Candidate {
+  name: string;
+  settings: Record<string, string>;
+  objective: number | null;
+  meetsSlo: boolean;
+  successRate: number;
+  /** How far outside the SLO (sum over failed clauses of |value − limit| / |limit|); 0 when it meets it. */
+  violation: number;
+  workflowP95: number;
+  costPerCompletedWorkflow: number;
+  amplification: number;
+}
+
+export interface TuneReport {
+  schema: typeof TUNE_SCHEMA;
+  tool: { name: 'tunnelsim'; version: string };
+  scenario: { name: string; file: string };
+  objective: string;
+  maximize: boolean;
+  slo: string[];
+  best: Candidate | null;
+  /** The winning policy as a scenario `policies:` entry, ready to paste. */
+  policyYaml: string | null;
+  /** The winner beside the seed guidance and every preset, measured in one run. */
+  comparison: Candidate[];
+  evaluated: number;
+  rounds: number;
+}
+
+function entryOf(name: string, choice: number[]): Record<string, unknown> {
+  const pick = (d: number) => DIMENSIONS[d].values[choice[d]].set;
+  const timeout = pick(0).timeout;
+  const maxAttempts = pick(1).maxAttempts as number;
+  const base = pick(2).backoffBase as string;
+  const breaker = pick(3).breaker;
+  return {
+    name,
+    timeout,
+    retry: { maxAttempts, backoff: { kind: 'exponential', base, max: '30s', jitter: 'full' }, layer: 'transport' },
+    breaker,
+  };
+}
+
+function settingsOf(choice: number[]): Record<string, string> {
+  return Object.fromEntries(DIMENSIONS.map((d, i) => [d.name, d.values[choice[i]].label]));
+}
+
+export function runTune(file: string, base: unknown, opts: TuneOptions): TuneReport {
+  const target = parseThreshold(`${opts.objective} >= 0`, '--objective').target;
+  const slo = opts.minSuccess === 0 ? opts.slo : [...opts.slo, `workflows.successRate >= ${opts.minSuccess ?? 0.95}`];
+  const sign = opts.maximize ? -1 : 1;
+  const scenarioWith = (entries: Record<string, unknown>[]) => {
+    const data = structuredClone(base) as Record<string, unknown>;
+    data.policies = entries;
+    data.thresholds = {};
+    return parseScenario(data, file);
+  };
+  const probe = scenarioWith([entryOf('probe', START)]);
+  const seed = opts.seed ?? probe.seed;
+  const calibration = needsCalibration(probe.policies) ? calibrate(probe, seed, opts.module) : undefined;
+
+  const judge = (p: PolicyReport, name: string, settings: Record<string, string>): Candidate => {
+    const spec = { [p.name]: slo };
+    const report = { policies: [p] } as never;
+    const results = evaluateThresholds(report, spec);
+    let violation = 0;
+    for (const r of results) {
+      if (r.ok) continue;
+      const limit = parseThreshold(r.expression).limit;
+      const bound = limit.kind === 'absolute' ? limit.value : 0;
+      violation += r.value === null ? 1 : Math.abs(r.value - bound) / Math.max(Math.abs(bound), 1e-9);
+    }
+    return {
+      name,
+      settings,
+      objective: measurePolicy(p, target).value,
+      meetsSlo: results.every((r) => r.ok),
+      successRate: p.workflows.successRate,
+      violation: Number(violation.toPrecision(6)),
+      workflowP95: p.latency.workflow.p95,
+      costPerCompletedWorkflow: p.cost.perCompletedWorkflow,
+      amplification: p.calls.amplification,
+    };
+  };
+  // Feasible candidates by objective; infeasible ones by how far they miss the SLO, so the search
+  // walks towards feasibility instead of towards a cheap policy that fails. Ties keep the earlier.
+  const better = (a: Candidate, b: Candidate) => {
+    if (a.meetsSlo !== b.meetsSlo) return a.meetsSlo;
+    if (!a.meetsSlo) return a.violation < b.violation;
+    const oa = a.objective === null ? Infinity : sign * a.objective;
+    const ob = b.objective === null ? Infinity : sign * b.objective;
+    return oa < ob;
+  };
+
+  const cache = new Map<string, Candidate>();
+  const evaluate = (choice: number[]): Candidate => {
+    const key = choice.join(',');
+    const hit = cache.get(key);
+    if (hit) return hit;
+    const sc = scenarioWith([entryOf('candidate', choice)]);
+    const p = runSim(sc, { seed, module: opts.module, calibration }).policies[0];
+    const c = judge(p, 'tuned', settingsOf(choice));
+    cache.set(key, c);
+    opts.onCandidate?.(Object.values(c.settings).join(' · '), c.objective, c.meetsSlo);
+    return c;
+  };
+
+  let choice = [...START];
+  let best = evaluate(choice);
+  let rounds = 0;
+  for (let changed = true; changed && rounds < (opts.maxRounds ?? 4); rounds++) {
+    changed = false;
+    for (let d = 0; d < DIMENSIONS.length; d++) {
+      for (let v = 0; v < DIMENSIONS[d].values.length; v++) {
+        if (v === choice[d]) continue;
+        const next = [...choice];
+        next[d] = v;
+        const c = evaluate(next);
+        if (better(c, best)) {
+          best = c;
+          choice = next;
+          changed = true;
+        }
+      }
+    }
+  }
+
+  // The winner beside the seed guidance and the presets, in one run on the same draws.
+  const presetNames = Object.keys(PRESETS);
+  const entries = [entryOf('tuned', choice), ...presetNames.map((n) => ({ name: n, preset: n }))];
+  const all = runSim(scenarioWith(entries), { seed, module: opts.module, calibration });
+  const comparison = all.policies.map((p) => judge(p, p.name, p.name === 'tuned' ? settingsOf(choice) : { preset: p.name }));
+  const feasible = best.meetsSlo;
+  const entry = entryOf('tuned', choice);
+  return {
+    schema: TUNE_SCHEMA,
+    tool: { name: 'tunnelsim', version: VERSION },
+    scenario: { name: probe.name, file },
+    objective: opts.objective,
+    maximize: Boolean(opts.maximize),
+    slo,
+    best: feasible ? best : null,
+    policyYaml: feasible ? stringify({ policies: [entry] }) : null,
+    comparison,
+    evaluated: cache.size,
+    rounds,
+  };
+}
