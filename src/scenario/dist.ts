@@ -33,15 +33,20 @@ function valueSchema(kind: ValueKind): z.ZodType<number> {
 /** Base directory for `empirical` files, set by the loader while it parses one scenario. */
 export const distContext = { baseDir: '.' };
 
-function readSamples(file: string, ctx: z.RefinementCtx, kind: ValueKind): number[] {
+/** Reads a file a scenario names, relative to the scenario; on failure adds an issue and returns undefined. */
+export function readRelative(file: string, what: string, ctx: z.RefinementCtx): string | undefined {
   const path = file.startsWith('/') ? file : `${distContext.baseDir}/${file}`;
-  let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch {
-    ctx.addIssue({ code: 'custom', message: `cannot read samples file '${file}'` });
-    return [];
+    ctx.addIssue({ code: 'custom', message: `cannot read ${what} file '${file}'` });
+    return undefined;
   }
+}
+
+function readSamples(file: string, ctx: z.RefinementCtx, kind: ValueKind): number[] {
+  const text = readRelative(file, 'samples', ctx);
+  if (text === undefined) return [];
   const out: number[] = [];
   for (const line of text.split(/\r?\n/)) {
     const t = line.trim();

@@ -4,23 +4,16 @@
  * k6-style `stages`, shaped by a daily `profile` from a CSV file, multiplied by `rateScale` (the
  * knob `capacity` turns), with `bursts` of extra workflows on top.
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { distContext, distSchema, durationSchema } from './dist.js';
+import { distSchema, durationSchema, readRelative } from './dist.js';
 import { parseDuration } from './units.js';
 
 const count = z.number().int().positive();
 
 /** Reads `time,rate` lines (time as a duration or seconds; rate per second); `#` comments and a header line are skipped. */
 function readProfile(file: string, ctx: z.RefinementCtx): [number, number][] {
-  const path = file.startsWith('/') ? file : `${distContext.baseDir}/${file}`;
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    ctx.addIssue({ code: 'custom', message: `cannot read profile file '${file}'` });
-    return [];
-  }
+  const text = readRelative(file, 'profile', ctx);
+  if (text === undefined) return [];
   const points: [number, number][] = [];
   for (const [n, line] of text.split(/\r?\n/).entries()) {
     const t = line.trim();

@@ -1,12 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { TunnelsimError } from '../../errors.js';
-import { loadScenario } from '../../scenario/load.js';
-import { loadWorkflowModule } from '../../run/module.js';
 import { runCapacity } from '../../run/capacity.js';
 import { capacityHtml, capacitySummary, capacityTable } from '../../report/capacity.js';
 import { progressEnabled, writeAtomic } from '../output.js';
+import { scenarioInput, share } from '../scenario-input.js';
 import { parseSeed } from './run.js';
 import type { Command } from './types.js';
 
@@ -28,11 +25,9 @@ export const capacityCommand: Command = {
   handler: async (args) => {
     const formats = String(args.format).split(',').map((s: string) => s.trim()).filter(Boolean);
     for (const f of formats) if (f !== 'json' && f !== 'html') throw new TunnelsimError('BAD_INPUT', `unknown format '${f}' (use json, html)`, { field: '--format' });
-    if (!(args.minSuccess >= 0 && args.minSuccess <= 1)) throw new TunnelsimError('BAD_INPUT', 'must be between 0 and 1', { field: '--min-success' });
+    share(args.minSuccess, '--min-success');
     if (!(args.tolerance > 0 && args.tolerance < 1)) throw new TunnelsimError('BAD_INPUT', 'must be between 0 and 1', { field: '--tolerance' });
-    const sc = loadScenario(args.scenario);
-    const module = await loadWorkflowModule(sc);
-    const base = parse(readFileSync(args.scenario, 'utf8'));
+    const { sc, module, data: base } = await scenarioInput(args.scenario);
     const progress = progressEnabled();
     const report = runCapacity(args.scenario, base, {
       vary: args.vary,

@@ -1,12 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
-import { TunnelsimError } from '../../errors.js';
-import { loadScenario } from '../../scenario/load.js';
-import { loadWorkflowModule } from '../../run/module.js';
 import { runTune } from '../../run/tune.js';
 import { tuneSummary, tuneTable } from '../../report/tune.js';
 import { progressEnabled, writeAtomic } from '../output.js';
+import { scenarioInput, share } from '../scenario-input.js';
 import { parseSeed } from './run.js';
 import type { Command } from './types.js';
 
@@ -23,10 +19,8 @@ export const tuneCommand: Command = {
       .option('seed', { type: 'string', describe: "override the scenario's seed" })
       .option('out', { type: 'string', default: 'reports', describe: 'output directory for the JSON' }),
   handler: async (args) => {
-    if (!(args.minSuccess >= 0 && args.minSuccess <= 1)) throw new TunnelsimError('BAD_INPUT', 'must be between 0 and 1', { field: '--min-success' });
-    const sc = loadScenario(args.scenario);
-    const module = await loadWorkflowModule(sc);
-    const base = parse(readFileSync(args.scenario, 'utf8'));
+    share(args.minSuccess, '--min-success');
+    const { sc, module, data: base } = await scenarioInput(args.scenario);
     const progress = progressEnabled();
     const report = runTune(args.scenario, base, {
       objective: args.objective,
