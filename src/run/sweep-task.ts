@@ -24,7 +24,14 @@ interface TaskBase {
 
 export type SweepTask =
   | (TaskBase & { kind: 'calibrate' })
-  | (TaskBase & { kind: 'world'; policy: number; replication: number; calibration?: string[] });
+  | (TaskBase & {
+      kind: 'world';
+      policy: number;
+      replication: number;
+      /** The calibration task this world waits for (its policy resolves percentiles). */
+      needs?: number;
+      calibration?: string[];
+    });
 
 export interface SweepTaskResult {
   id: number;

@@ -37,6 +37,8 @@ interface Point {
   replications: number;
   /** Index of this point's calibration task, when a policy needs one. */
   calibration?: number;
+  /** Per policy: does it need the calibration pass (percentile timeouts or hedge delays)? */
+  needs: boolean[];
   name: string;
 }
 
@@ -56,7 +58,8 @@ function buildPoints(file: string, base: unknown, axes: readonly SweepAxis[], se
       const at = assignment.map((a) => `${a.path}=${a.label}`).join(' ');
       throw new TunnelsimError('BAD_INPUT', `${at}: ${err.field ? `${err.field}: ` : ''}${err.message}`, { field: '--set' });
     }
-    return { data, set, seed: seed ?? sc.seed, policies: sc.policies.length, replications: sc.replications, name: sc.name, calibration: needsCalibration(sc.policies) ? -1 : undefined };
+    const needs = sc.policies.map((p) => needsCalibration([p]));
+    return { data, set, seed: seed ?? sc.seed, policies: sc.policies.length, replications: sc.replications, name: sc.name, needs, calibration: needs.some(Boolean) ? -1 : undefined };
   });
 }
 
@@ -69,63 +72,67 @@ function calibrationKey(p: Point): string {
 export async function runSweep(file: string, base: unknown, axes: readonly SweepAxis[], options: SweepOptions = {}): Promise<SweepReport> {
   const { workers } = { ...DEFAULT_SWEEP, ...options };
   if (!(Number.isInteger(workers) && workers >= 1)) throw new RangeError('workers must be an integer ≥ 1');
-  const points = buildPoints(file, base, axes, options.seed);
-  const calTasks: SweepTask[] = [];
-  const byKey = new Map<string, number>();
-  points.forEach((p, point) => {
-    if (p.calibration === undefined) return;
-    const key = calibrationKey(p);
-    let id = byKey.get(key);
-    if (id === undefined) {
-      id = calTasks.length;
-      byKey.set(key, id);
-      calTasks.push({ kind: 'calibrate', id, point, file, data: p.data, seed: p.seed });
-    }
-    p.calibration = id;
-  });
-  const worldCount = points.reduce((n, p) => n + p.policies * p.replications, 0);
-  const total = calTasks.length + worldCount;
-  let done = 0;
-  const progress = () => options.onProgress?.(++done, total);
-  const pool = workers > 1 ? new Pool(Math.min(workers, Math.max(1, total))) : undefined;
-  const run = (tasks: SweepTask[]) => (pool ? pool.run(tasks, progress) : runInline(tasks, progress));
+  // Workers start while the main thread validates the grid.
+  const pool = workers > 1 ? new Pool(workers) : undefined;
   try {
-    const calibrations = (await run(calTasks)).map((r) => r.calibration!);
-    const worldTasks: SweepTask[] = [];
+    const points = buildPoints(file, base, axes, options.seed);
+    // Calibrations first, then every world; a world that needs a calibration waits for it.
+    const tasks: SweepTask[] = [];
+    const byKey = new Map<string, number>();
     points.forEach((p, point) => {
+      if (p.calibration === undefined) return;
+      const key = calibrationKey(p);
+      let id = byKey.get(key);
+      if (id === undefined) {
+        id = tasks.length;
+        byKey.set(key, id);
+        tasks.push({ kind: 'calibrate', id, point, file, data: p.data, seed: p.seed });
+      }
+      p.calibration = id;
+    });
+    const firstWorld: number[] = [];
+    points.forEach((p, point) => {
+      firstWorld.push(tasks.length);
       for (let policy = 0; policy < p.policies; policy++) {
         for (let replication = 0; replication < p.replications; replication++) {
-          const calibration = p.calibration === undefined ? undefined : calibrations[p.calibration];
-          worldTasks.push({ kind: 'world', id: worldTasks.length, point, file, data: p.data, seed: p.seed, policy, replication, calibration });
+          const needs = p.needs[policy] ? p.calibration : undefined;
+          tasks.push({ kind: 'world', id: tasks.length, point, file, data: p.data, seed: p.seed, policy, replication, needs });
         }
       }
     });
-    const worlds = await run(worldTasks);
-    let next = 0;
-    const report: SweepReport = {
+    let done = 0;
+    const progress = () => options.onProgress?.(++done, tasks.length);
+    const results = pool ? await pool.run(tasks, progress) : await runInline(tasks, progress);
+    return {
       schema: SWEEP_SCHEMA,
       tool: { name: 'tunnelsim', version: VERSION },
       scenario: { name: points[0]?.name ?? '', file },
       keys: axes.map((a) => a.path),
-      points: points.map((p) => {
-        const records: WorldRecord[] = worlds.slice(next, (next += p.policies * p.replications)).map((r) => r.world!);
+      points: points.map((p, i) => {
+        const first = firstWorld[i];
+        const records: WorldRecord[] = results.slice(first, first + p.policies * p.replications).map((r) => r.world!);
         const sc = parseScenario(p.data, file);
-        const cal = p.calibration === undefined ? undefined : calibrations[p.calibration].map(decode);
+        const cal = p.calibration === undefined ? undefined : results[p.calibration].calibration!.map(decode);
         const r = buildReport(scenarioInfo(sc, cal), p.seed, p.replications, records);
         return { set: p.set, seed: p.seed, policies: r.policies.map(sweepFigures) };
       }),
     };
-    return report;
   } finally {
     await pool?.close();
   }
+}
+
+/** Gives a world task the calibration it waits for, once that has run. */
+function withCalibration(t: SweepTask, results: SweepTaskResult[]): SweepTask {
+  if (t.kind !== 'world' || t.needs === undefined) return t;
+  return { ...t, calibration: results[t.needs].calibration };
 }
 
 async function runInline(tasks: SweepTask[], progress: () => void): Promise<SweepTaskResult[]> {
   const cache = new PointCache();
   const out: SweepTaskResult[] = [];
   for (const t of tasks) {
-    out.push(await executeTask(t, cache));
+    out.push(await executeTask(withCalibration(t, out), cache));
     progress();
   }
   return out;
@@ -150,35 +157,43 @@ class Pool {
   run(tasks: SweepTask[], progress: () => void): Promise<SweepTaskResult[]> {
     const results: SweepTaskResult[] = new Array(tasks.length);
     if (tasks.length === 0) return Promise.resolve(results);
-    let next = 0;
+    const waiting = [...tasks];
+    const idle: Worker[] = [];
     let finished = 0;
     return new Promise((resolve, reject) => {
       let failed = false;
       const cleanups: (() => void)[] = [];
+      const stop = () => cleanups.forEach((c) => c());
+      // The next task whose calibration (if any) is in; tasks stay in order otherwise.
       const feed = (w: Worker) => {
-        if (next < tasks.length) w.postMessage(tasks[next++]);
+        const i = waiting.findIndex((t) => t.kind !== 'world' || t.needs === undefined || results[t.needs] !== undefined);
+        if (i < 0) return void idle.push(w);
+        const [t] = waiting.splice(i, 1);
+        w.postMessage(withCalibration(t, results));
       };
       for (const w of this.workers) {
         const onMessage = (r: SweepTaskResult) => {
           if (failed) return;
           if (r.error) {
             failed = true;
-            cleanups.forEach((c) => c());
+            stop();
             const e = r.error;
             return reject(e.code ? new TunnelsimError(e.code as never, e.message, { field: e.field, file: e.file }) : new Error(e.message));
           }
           results[r.id] = r;
           progress();
           if (++finished === tasks.length) {
-            cleanups.forEach((c) => c());
+            stop();
             return resolve(results);
           }
           feed(w);
+          // A finished calibration may have made tasks ready for workers that were idle.
+          for (let n = idle.length; n > 0 && waiting.length > 0; n--) feed(idle.shift()!);
         };
         const onError = (err: Error) => {
           if (failed) return;
           failed = true;
-          cleanups.forEach((c) => c());
+          stop();
           reject(err);
         };
         w.on('message', onMessage);
