@@ -122,6 +122,24 @@ describe('EnvoyBudget', () => {
     expect(e.tryRetry()).toBe(false); // 1 retry in flight, 1 active: the minimum of 1 is reached
   });
 
+  it('grants a lone sequential caller only its minimum retry concurrency', () => {
+    // One agent, every attempt fails: when a retry is asked for, its failed attempt has ended, so
+    // nothing is in flight and the allowance is max(minRetryConcurrency, 20 % of 0).
+    const run = (minRetryConcurrency: number) =>
+      runSim(
+        scenario({
+          workload: { agents: 1, workflows: 30 },
+          workflow: { steps: 1 },
+          faults: [{ kind: 'error', probability: 1 }],
+          policies: [{ name: 'e', retry: { maxAttempts: 3 }, budget: { kind: 'envoy', budgetPercent: 20, minRetryConcurrency } }],
+        }),
+      ).policies[0].calls;
+    const none = run(0);
+    expect([none.transportRetries, none.budgetExhausted]).toEqual([0, 30]);
+    const one = run(1);
+    expect([one.transportRetries, one.budgetExhausted]).toEqual([60, 0]);
+  });
+
   it('rejects out-of-range options', () => {
     expect(() => new EnvoyBudget({ budgetPercent: 120 })).toThrow(RangeError);
     expect(() => new FinagleBudget({ ttl: 500 })).toThrow(RangeError);
