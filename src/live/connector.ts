@@ -10,6 +10,7 @@
  */
 import { decodeJwt } from 'jose';
 import WebSocket from 'ws';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { auditRecord, type AuditSink } from '../relay/audit.js';
@@ -180,6 +181,7 @@ export class Connector {
         this.scheduleReauth(token);
         this.opts.onState?.({ kind: 'connected', tunnel: f.tunnel });
         for (const r of this.welcomed.splice(0)) r();
+        void this.sendCatalog();
         return;
       case 'reauthed':
         this.opts.onState?.({ kind: 'reauthenticated', expiresAt: f.expiresAt });
@@ -236,6 +238,30 @@ export class Connector {
     t.onerror = () => undefined;
     await t.start();
     return t;
+  }
+
+  /**
+   * Lists the upstream's tools over a session of the connector's own and tells the relay which are
+   * read-only, so read-only tokens can call them before any agent has listed tools. Best effort: an
+   * upstream that cannot be listed leaves the relay to learn from agents' `tools/list` answers.
+   */
+  private async sendCatalog(): Promise<void> {
+    const client = new Client({ name: 'tunnelsim-connector', version: '1.0.0' });
+    try {
+      await client.connect(await this.opts.upstream());
+      const tools: { name: string; readOnly: boolean }[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await client.listTools(cursor === undefined ? undefined : { cursor });
+        for (const t of page.tools) tools.push({ name: t.name, readOnly: t.annotations?.readOnlyHint === true });
+        cursor = page.nextCursor;
+      } while (cursor !== undefined && tools.length < 10_000);
+      this.send({ t: 'catalog', tools });
+    } catch {
+      // Not fatal; see above.
+    } finally {
+      await client.close().catch(() => undefined);
+    }
   }
 
   private scheduleReauth(token: string): void {

@@ -135,6 +135,8 @@ export class ConnectorHub {
       case 'auth':
         void this.reauth(link, f.token);
         return;
+      case 'catalog':
+        return ctx.core.learnCatalog(link.tunnel, f.tools);
     }
   }
 

@@ -105,6 +105,11 @@ export class RelayCore {
     return this.tunnels.get(tunnel)?.admission.inFlight ?? 0;
   }
 
+  /** Has the relay seen `tool` listed on `tunnel` (by an agent or the connector)? */
+  knowsTool(tunnel: string, tool: string): boolean {
+    return this.tunnels.get(tunnel)?.catalog.has(tool) ?? false;
+  }
+
   /** Open agent sessions on a tunnel. */
   sessionsOn(tunnel: string): number {
     return this.tunnels.get(tunnel)?.sessions.size ?? 0;
@@ -128,6 +133,12 @@ export class RelayCore {
       this.tunnels.set(tunnel, t);
     }
     t.online = true;
+  }
+
+  /** The connector's own listing of its upstream's tools, so read-only grants work before any agent lists them. */
+  learnCatalog(tunnel: string, tools: readonly { name: string; readOnly: boolean }[]): void {
+    const t = this.tunnels.get(tunnel);
+    if (t) learnTools(t.catalog, tools.map((x) => ({ name: x.name, annotations: { readOnlyHint: x.readOnly } })));
   }
 
   /** The connector is gone: every request on the tunnel fails now, and its sessions end. */

@@ -6,7 +6,8 @@
  *
  * relay → connector: `welcome` (signing key), `open`/`close` a session, signed `msg`.
  * connector → relay: `msg` from the upstream, `closed` (upstream ended), `reject` (a frame failed its
- * signature checks), `auth` (a fresh token before the current one expires).
+ * signature checks), `auth` (a fresh token before the current one expires), `catalog` (the
+ * upstream's tools and their read-only hints, listed once per connection).
  */
 import type { Signed } from './signing.js';
 
@@ -21,7 +22,8 @@ export type ConnectorFrame =
   | { t: 'msg'; sid: string; body: string }
   | { t: 'closed'; sid: string }
   | { t: 'reject'; sid: string; id: string | number | null; reason: 'bad_signature' | 'stale_timestamp' | 'replayed_nonce' }
-  | { t: 'auth'; token: string };
+  | { t: 'auth'; token: string }
+  | { t: 'catalog'; tools: { name: string; readOnly: boolean }[] };
 
 export type Parsed<F> = { kind: 'ok'; frame: F } | { kind: 'bad'; reason: 'oversized' | 'malformed_json' };
 
@@ -49,6 +51,10 @@ export function parseConnectorFrame(data: string, maxBytes: number): Parsed<Conn
       return isStr(f.sid) && isStr(f.reason) ? ok : { kind: 'bad', reason: 'malformed_json' };
     case 'auth':
       return isStr(f.token) ? ok : { kind: 'bad', reason: 'malformed_json' };
+    case 'catalog':
+      return Array.isArray(f.tools) && f.tools.every((t: any) => t && isStr(t.name) && typeof t.readOnly === 'boolean')
+        ? ok
+        : { kind: 'bad', reason: 'malformed_json' };
     default:
       return { kind: 'bad', reason: 'malformed_json' };
   }

@@ -120,4 +120,16 @@ describe('relay refusals', () => {
     expect(other.status).toBe(404);
     expect(lastAudit()).toMatchObject({ status: 'unknown_session', subject: 'mallory' });
   });
+
+  it('lets a read-only token call a read-only tool before anyone has listed tools', async () => {
+    const fresh = await new Harness().start();
+    try {
+      await fresh.connector('ro', { kind: 'stdio', command: `node ${STDIO_SERVER} ro` });
+      for (let i = 0; i < 50 && !fresh.relay.core.knowsTool('ro', 'echo'); i++) await new Promise((r) => setTimeout(r, 20));
+      const client = await fresh.client('ro', await fresh.token({ tunnel: 'ro', readOnly: true }));
+      expect(text(await client.callTool({ name: 'echo', arguments: { text: 'first' } }))).toBe('ro:first');
+    } finally {
+      await fresh.closeAll();
+    }
+  });
 });
