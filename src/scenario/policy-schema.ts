@@ -11,7 +11,8 @@ import { parseDuration } from './units.js';
 /** A timeout value: a duration, `none`, or a percentile rule such as `p95x1.5`. */
 export type TimeoutValue = { kind: 'none' } | { kind: 'fixed'; ms: number } | { kind: 'percentile'; percentile: number; factor: number };
 
-const PCT = /^p(\d+(?:\.\d+)?)x(\d+(?:\.\d+)?)$/;
+/** `p95x1.5` = 1.5 × p95; a bare `p95` means 1 × p95 (hedge delays read naturally that way). */
+const PCT = /^p(\d+(?:\.\d+)?)(?:x(\d+(?:\.\d+)?))?$/;
 
 export const timeoutValueSchema = z.union([z.string(), z.number()]).transform((v, ctx): TimeoutValue => {
   if (v === 'none') return { kind: 'none' };
@@ -19,7 +20,7 @@ export const timeoutValueSchema = z.union([z.string(), z.number()]).transform((v
     const m = PCT.exec(v);
     if (m) {
       const percentile = Number(m[1]);
-      const factor = Number(m[2]);
+      const factor = m[2] === undefined ? 1 : Number(m[2]);
       if (!(percentile > 0 && percentile < 100) || !(factor > 0)) {
         ctx.addIssue({ code: 'custom', message: `'${v}': percentile must be in (0, 100) and factor > 0` });
         return z.NEVER;

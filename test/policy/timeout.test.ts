@@ -59,3 +59,12 @@ describe('timeouts', () => {
     expect(run(true)).toBe(0);
   });
 });
+
+describe('percentile values', () => {
+  it('read a bare pNN as 1 × pNN, for timeouts and hedge delays alike', () => {
+    const sc = scenario({ ...twoTools, policies: [{ name: 'h', timeout: 'p99', hedging: { delay: 'p95' } }] });
+    const p = sc.policies[0];
+    expect(p.timeout.default).toEqual({ kind: 'percentile', percentile: 99, factor: 1 });
+    expect(p.hedging?.delay).toEqual({ kind: 'percentile', percentile: 95, factor: 1 });
+  });
+});
