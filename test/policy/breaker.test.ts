@@ -213,3 +213,28 @@ describe('SamplingBreaker', () => {
     expect(b.state).toBe(BreakerState.Closed);
   });
 });
+
+describe('breaker scope', () => {
+  it('fails fast only the failing tool per tool, and every tool per tunnel', async () => {
+    const { runSim } = await import('../../src/run/sim.js');
+    const { scenario } = await import('../helpers/scenario.js');
+    // Tool a always errors, b never; a opens its breaker on its first failure and stays open.
+    const run = (scope: string) =>
+      runSim(
+        scenario({
+          workflow: { steps: 2, tools: ['b', 'a'] },
+          server: { tools: { a: { service: '10ms', resultTokens: 1 }, b: { service: '10ms', resultTokens: 1 } } },
+          faults: [{ kind: 'error', tool: 'a', probability: 1 }],
+          policies: [{ name: 's', breaker: { kind: 'consecutive', threshold: 1, halfOpenAfter: '1h', scope } }],
+        }),
+      ).policies[0];
+    const tool = run('tool');
+    expect(tool.tools.b.failed).toBe(0);
+    // The 4 agents' first workflows all call a (at 10 ms) before the first error opens the
+    // breaker (at 20 ms): 4 fail with error, the other 16 fast with breakerOpen.
+    expect(tool.workflows.failedByReason).toEqual({ error: 4, breakerOpen: 16 });
+    const tunnel = run('tunnel');
+    expect(tunnel.tools.b.failed).toBeGreaterThan(0);
+    expect(tunnel.tools.b.attempts).toBeLessThan(tunnel.tools.b.logical);
+  });
+});
