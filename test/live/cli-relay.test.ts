@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { jwtVerify } from 'jose';
 import { main } from '../../src/cli/main.js';
+import { Harness } from './harness.js';
 
 const SECRET = 'cli-secret-cli-secret-cli-secret-0123';
 
@@ -53,5 +54,19 @@ describe('relay, connect and token commands', () => {
     expect(await main(['connect', '--relay', 'http://127.0.0.1:1', '--tunnel', 't', '--token', 'x'])).toBe(2);
     expect(await main(['connect', '--relay', 'http://127.0.0.1:1', '--tunnel', 't', '--token', 'x', '--stdio', 'a', '--upstream', 'http://b'])).toBe(2);
     expect(err.join('')).toContain('give exactly one of --mock, --stdio, --upstream');
+  });
+
+  it('exits 3 when the relay refuses a fixed connector token', async () => {
+    vi.stubEnv('TUNNELSIM_JWT_SECRET', SECRET);
+    const h = await new Harness().start();
+    try {
+      const { err } = capture();
+      const useToken = await h.token({ tunnel: 'demo' }); // a use token, not a connect token
+      const code = await main(['connect', '--relay', h.url, '--tunnel', 'demo', '--token', useToken, '--upstream', 'http://127.0.0.1:1/mcp']);
+      expect(code).toBe(3);
+      expect(err.join('')).toContain('relay refused the token (HTTP 403)');
+    } finally {
+      await h.closeAll();
+    }
   });
 });

@@ -51,6 +51,7 @@ export const connectCommand: Command = {
     }
     const token = a.token !== undefined ? () => a.token as string : () => readTokenFile(a.tokenFile as string);
     token(); // an unreadable token file is bad input now, not a retry loop later
+    let fatal: ((e: TunnelsimError) => void) | undefined;
     const connector = new Connector({
       relay: a.relay,
       tunnel: a.tunnel,
@@ -60,13 +61,21 @@ export const connectCommand: Command = {
       audit: stdoutAuditSink,
       onState: (s) => {
         if (s.kind === 'connected') process.stderr.write(`connect: serving tunnel ${s.tunnel} via ${a.relay}\n`);
-        else if (s.kind === 'refused') process.stderr.write(`connect: relay refused (HTTP ${s.status}), retry in ${Math.round(s.retryInMs)} ms\n`);
+        else if (s.kind === 'refused' && a.token !== undefined && (s.status === 401 || s.status === 403)) {
+          // A fixed token the relay refuses will be refused for ever; a token file may yet be rotated.
+          fatal?.(new TunnelsimError('RUNTIME', `relay refused the token (HTTP ${s.status}); mint a connect token for this tunnel`, { field: '--token' }));
+        } else if (s.kind === 'refused') process.stderr.write(`connect: relay refused (HTTP ${s.status}), retry in ${Math.round(s.retryInMs)} ms\n`);
         else if (s.kind === 'disconnected') process.stderr.write(`connect: disconnected (${s.code || 'unreachable'}), retry in ${Math.round(s.retryInMs)} ms\n`);
       },
     });
     connector.start();
-    await new Promise<void>((resolve) => {
+    await new Promise<void>((resolve, reject) => {
       const stop = () => void connector.close().then(resolve);
+      fatal = (e) => {
+        process.removeListener('SIGTERM', stop);
+        process.removeListener('SIGINT', stop);
+        void connector.close().then(() => reject(e));
+      };
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
     });
