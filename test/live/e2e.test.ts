@@ -102,4 +102,27 @@ describe('relay + connector, end to end', () => {
     expect(text(r)).toBe('alpha:slept 300');
     expect(progress).toEqual([1, 2, 3]);
   });
+
+  it('never rewrites JSON-RPC ids, whatever their form', async () => {
+    h = await new Harness().start();
+    await h.connector('alpha', { kind: 'stdio', command: `node ${STDIO_SERVER} alpha` });
+    const client = await h.client('alpha');
+    const sid = (client.transport as StreamableHTTPClientTransport).sessionId as string;
+    const token = await h.token({ tunnel: 'alpha' });
+    for (const id of ['x-ÿ-"42"', 9007199254740991, 0, '']) {
+      const res = await fetch(`${h.url}/t/alpha/mcp`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${token}`,
+          'Content-Type': 'application/json',
+          Accept: 'application/json, text/event-stream',
+          'mcp-session-id': sid,
+          'mcp-protocol-version': '2025-06-18',
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo', arguments: { text: 'i' } } }),
+      });
+      const data = (await res.text()).split('\n').find((l) => l.startsWith('data: ')) as string;
+      expect(JSON.parse(data.slice(6))).toMatchObject({ id, result: { content: [{ text: 'alpha:i' }] } });
+    }
+  });
 });
