@@ -2,11 +2,11 @@
  * `runSweep`: one scenario over a grid of settings. Each point is the scenario's data with the
  * point's values set, re-validated like a scenario file. The work is a list of tasks — first each
  * distinct calibration pass (points that differ only in policy settings share one), then every
- * world (point × policy × replication) — run on the main thread or spread over worker threads.
+ * world (point × policy × replication) — run on the calling thread, joined by worker threads when
+ * `workers` > 1 (sweep-pool.ts).
  * Results are placed by task id, never by finishing order, so the report is the same for any
  * number of workers; each point's figures are built exactly as `runSim` builds a report.
  */
-import { Worker } from 'node:worker_threads';
 import { TunnelsimError } from '../errors.js';
 import { decode } from '../metrics/hdr.js';
 import { SWEEP_SCHEMA, sweepFigures, type SweepReport } from '../report/sweep.js';
@@ -15,6 +15,7 @@ import { parseScenario } from '../scenario/load.js';
 import { needsCalibration } from './calibrate.js';
 import { buildReport, scenarioInfo } from './sim.js';
 import { applySet, grid, type SweepAxis } from './sweep-grid.js';
+import { SweepPool, withCalibration } from './sweep-pool.js';
 import { executeTask, PointCache, type SweepTask, type SweepTaskResult } from './sweep-task.js';
 import { VERSION } from './version.js';
 
@@ -73,7 +74,7 @@ export async function runSweep(file: string, base: unknown, axes: readonly Sweep
   const { workers } = { ...DEFAULT_SWEEP, ...options };
   if (!(Number.isInteger(workers) && workers >= 1)) throw new RangeError('workers must be an integer ≥ 1');
   // Workers start while the main thread validates the grid.
-  const pool = workers > 1 ? new Pool(workers) : undefined;
+  const pool = workers > 1 ? new SweepPool(workers) : undefined;
   try {
     const points = buildPoints(file, base, axes, options.seed);
     // Calibrations first, then every world; a world that needs a calibration waits for it.
@@ -122,12 +123,6 @@ export async function runSweep(file: string, base: unknown, axes: readonly Sweep
   }
 }
 
-/** Gives a world task the calibration it waits for, once that has run. */
-function withCalibration(t: SweepTask, results: SweepTaskResult[]): SweepTask {
-  if (t.kind !== 'world' || t.needs === undefined) return t;
-  return { ...t, calibration: results[t.needs].calibration };
-}
-
 async function runInline(tasks: SweepTask[], progress: () => void): Promise<SweepTaskResult[]> {
   const cache = new PointCache();
   const out: SweepTaskResult[] = [];
@@ -136,78 +131,4 @@ async function runInline(tasks: SweepTask[], progress: () => void): Promise<Swee
     progress();
   }
   return out;
-}
-
-/**
- * Worker threads running dist JS (or, under the TypeScript test runner, the .ts source through
- * tsx). Each worker takes the next task when it posts a result, so long worlds do not hold up
- * short ones.
- */
-class Pool {
-  private readonly workers: Worker[];
-
-  constructor(size: number) {
-    const ts = import.meta.url.endsWith('.ts');
-    const url = new URL(ts ? './sweep-worker.ts' : './sweep-worker.js', import.meta.url);
-    // Under tsx the worker has no TypeScript loader of its own: a tiny bootstrap imports it through tsx.
-    const boot = `import('tsx/esm/api').then((m) => m.tsImport(${JSON.stringify(url.href)}, ${JSON.stringify(import.meta.url)}))`;
-    this.workers = Array.from({ length: size }, () => (ts ? new Worker(boot, { eval: true }) : new Worker(url)));
-  }
-
-  run(tasks: SweepTask[], progress: () => void): Promise<SweepTaskResult[]> {
-    const results: SweepTaskResult[] = new Array(tasks.length);
-    if (tasks.length === 0) return Promise.resolve(results);
-    const waiting = [...tasks];
-    const idle: Worker[] = [];
-    let finished = 0;
-    return new Promise((resolve, reject) => {
-      let failed = false;
-      const cleanups: (() => void)[] = [];
-      const stop = () => cleanups.forEach((c) => c());
-      // The next task whose calibration (if any) is in; tasks stay in order otherwise.
-      const feed = (w: Worker) => {
-        const i = waiting.findIndex((t) => t.kind !== 'world' || t.needs === undefined || results[t.needs] !== undefined);
-        if (i < 0) return void idle.push(w);
-        const [t] = waiting.splice(i, 1);
-        w.postMessage(withCalibration(t, results));
-      };
-      for (const w of this.workers) {
-        const onMessage = (r: SweepTaskResult) => {
-          if (failed) return;
-          if (r.error) {
-            failed = true;
-            stop();
-            const e = r.error;
-            return reject(e.code ? new TunnelsimError(e.code as never, e.message, { field: e.field, file: e.file }) : new Error(e.message));
-          }
-          results[r.id] = r;
-          progress();
-          if (++finished === tasks.length) {
-            stop();
-            return resolve(results);
-          }
-          feed(w);
-          // A finished calibration may have made tasks ready for workers that were idle.
-          for (let n = idle.length; n > 0 && waiting.length > 0; n--) feed(idle.shift()!);
-        };
-        const onError = (err: Error) => {
-          if (failed) return;
-          failed = true;
-          stop();
-          reject(err);
-        };
-        w.on('message', onMessage);
-        w.on('error', onError);
-        cleanups.push(() => {
-          w.off('message', onMessage);
-          w.off('error', onError);
-        });
-        feed(w);
-      }
-    });
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
-  }
 }
