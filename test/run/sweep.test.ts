@@ -61,11 +61,13 @@ describe('sweep grid', () => {
 describe('runSweep', () => {
   const axes = [parseSet('policies.pct.retry.maxAttempts=1,3'), parseSet('faults.0.probability=0.05,0.2')];
 
-  it('gives the same report with 2 worker threads as on one thread', async () => {
+  it('gives the same report on 2 or 3 threads as on one', async () => {
     const one = await runSweep('<test>', data(), axes, { workers: 1 });
     const progress: number[] = [];
     const two = await runSweep('<test>', data(), axes, { workers: 2, onProgress: (d) => progress.push(d) });
     expect(JSON.stringify(two)).toBe(JSON.stringify(one));
+    const three = await runSweep('<test>', data(), axes, { workers: 3 });
+    expect(JSON.stringify(three)).toBe(JSON.stringify(one));
     // 2 calibrations (the fault differs; the retry setting does not) + 4 points × 2 policies.
     expect(progress).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(one.points).toHaveLength(4);
