@@ -1,0 +1,24 @@
+/**
+ * tunnelsim's public API: load a scenario, simulate it, plan capacity, tune a policy, render and
+ * compare reports, and run a real relay and connector. Everything else is internal.
+ */
+export { loadScenario, parseScenario } from './scenario/load.js';
+export { runSim, type SimOptions, type Shard } from './run/sim.js';
+export { mergeReports, readReport } from './run/merge.js';
+export { runSweep, type SweepOptions } from './run/sweep.js';
+export { runCapacity, type CapacityOptions, type CapacityReport } from './run/capacity.js';
+export { runTune, type TuneOptions, type TuneReport } from './run/tune.js';
+export { writeReports, type WriteReportsOptions, type ReportFormat } from './report/write.js';
+export { evaluateThresholds, parseThreshold } from './report/thresholds.js';
+export { compare } from './report/compare.js';
+export { terminalTable } from './report/terminal.js';
+export { RelayServer } from './live/relay-server.js';
+export { Connector, type ConnectorOptions } from './live/connector.js';
+export { startLocalTunnel, type LocalTunnel, type LocalTunnelOptions } from './live/local-tunnel.js';
+export { mintToken, type MintOptions } from './live/tokens.js';
+export { RelayCore } from './relay/core.js';
+export { TunnelsimError, type ErrorCode } from './errors.js';
+
+export type { Scenario } from './scenario/types.js';
+export type { Report, PolicyReport, Summary, ThresholdResult } from './report/types.js';
+export type { Policy } from './policy/types.js';
