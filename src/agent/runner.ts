@@ -7,8 +7,7 @@
  * Before every turn the context strategy may drop old results, summarise, or fail the workflow
  * (`contextOverflow`); after every turn the spend cap may abort it (`spendCap`).
  */
-import type { Effect, Process, Waitable } from '../kernel/process.js';
-import type { Kernel } from '../kernel/kernel.js';
+import type { Effect, ProcessHost, Resumable, Waitable } from '../kernel/process.js';
 import { keyedUniform, Purpose } from '../kernel/rng.js';
 import type { Recorder } from '../metrics/recorder.js';
 import { backoffDelay } from '../policy/backoff.js';
@@ -23,7 +22,12 @@ import { TokenLedger, type Turn } from '../tokens/ledger.js';
 import { makeScript, scriptContext, type CallResult, type UserWorkflow } from './script.js';
 
 export interface AgentEnv {
-  kernel: Kernel;
+  /** The clock processes sleep on: the kernel in sim mode, a real-clock scheduler in live mode. */
+  kernel: ProcessHost;
+  /** Runs a workload process; default: a kernel `Process` on `kernel`. Live mode drives generators with real awaits. */
+  spawn?: (gen: Generator<Effect, void, unknown>) => void;
+  /** Live mode: the measured result tokens of a finished call (real payloads), used instead of the drawn size. */
+  measuredResultTokens?: (ident: CallIdentity) => number | undefined;
   sc: Scenario;
   policy: Policy;
   rec: Recorder;
@@ -43,13 +47,13 @@ export interface AgentEnv {
 class CallGroup implements Waitable, CallListener {
   readonly calls: LogicalCall[];
   private remaining: number;
-  private process: Process | undefined;
+  private process: Resumable | undefined;
   constructor(n: number, make: (k: number, group: CallGroup) => LogicalCall) {
     this.calls = [];
     for (let k = 0; k < n; k++) this.calls.push(make(k, this));
     this.remaining = n;
   }
-  await(p: Process): void {
+  await(p: Resumable): void {
     this.process = p;
     for (const c of this.calls) c.start();
   }
@@ -189,7 +193,7 @@ export function* runWorkflow(env: AgentEnv, w: number, intendedStart: number): G
         rec.tools[id.tool].failed++;
       }
       const size = plan[i].resultTokens ?? sc.tools[id.tool].resultTokens;
-      const tokens = ok ? Math.round(size.sample(keyedUniform(seed, w, id.key, 0, Purpose.resultTokens))) : 0;
+      const tokens = ok ? (env.measuredResultTokens?.(id) ?? Math.round(size.sample(keyedUniform(seed, w, id.key, 0, Purpose.resultTokens)))) : 0;
       resultTokens += tokens;
       return { tool: env.toolNames[id.tool], ok, outcome: outcome[i], resultTokens: tokens };
     });

@@ -14,6 +14,7 @@ import { runWorkflow, type AgentEnv } from './runner.js';
 
 export function startWorkload(env: AgentEnv, onIdle: () => void): void {
   const { kernel, sc, seed } = env;
+  const run = env.spawn ?? ((gen: Generator<Effect, void, unknown>) => new Process(kernel, gen).start());
   const wl = sc.workload;
   const maxWorkflows = wl.workflows ?? Infinity;
   const until = wl.duration ?? Infinity;
@@ -41,7 +42,7 @@ export function startWorkload(env: AgentEnv, onIdle: () => void): void {
         if (active === 0) onIdle();
       }
     }
-    for (let i = 0; i < wl.agents; i++) new Process(kernel, agent()).start();
+    for (let i = 0; i < wl.agents; i++) run(agent());
     return;
   }
 
@@ -54,7 +55,7 @@ export function startWorkload(env: AgentEnv, onIdle: () => void): void {
   }
   const spawn = () => {
     active++;
-    new Process(kernel, workflow(started++, kernel.now())).start();
+    run(workflow(started++, kernel.now()));
   };
   let streams = 1 + open.bursts.length;
   const streamDone = () => {
@@ -85,6 +86,6 @@ export function startWorkload(env: AgentEnv, onIdle: () => void): void {
     }
     streamDone();
   }
-  new Process(kernel, arrivals()).start();
-  for (const b of open.bursts) new Process(kernel, burst(b)).start();
+  run(arrivals());
+  for (const b of open.bursts) run(burst(b));
 }

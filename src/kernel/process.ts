@@ -4,22 +4,33 @@
  * such as a group of tool calls) — and is resumed with the effect's result. No promises: the
  * kernel drives everything synchronously, so ordering is the event queue's and nothing else's.
  */
-import type { Kernel } from './kernel.js';
+import type { EventTarget } from './queue.js';
+
+/** Whatever runs a generator and can be resumed with an effect's result: the kernel's `Process`, or the live driver. */
+export interface Resumable {
+  resume(value?: unknown): void;
+}
 
 export interface Waitable {
   /** Arrange for `p.resume(value)` to be called once, now or later. */
-  await(p: Process): void;
+  await(p: Resumable): void;
+}
+
+/** What a process needs of its clock: the time, and a wake-up after a delay (the kernel, or a real-clock scheduler). */
+export interface ProcessHost {
+  now(): number;
+  after(delay: number, target: EventTarget, kind: number, ref?: unknown): void;
 }
 
 export type Effect = number | Waitable;
 
-export class Process {
+export class Process implements Resumable {
   private running = false;
   private pending: { value: unknown } | undefined;
   done = false;
 
   constructor(
-    private readonly kernel: Kernel,
+    private readonly kernel: ProcessHost,
     private readonly gen: Generator<Effect, void, unknown>,
   ) {}
 

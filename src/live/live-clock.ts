@@ -1,0 +1,158 @@
+/**
+ * The real clock of live mode, reading in scenario time.
+ *
+ * How it works: `now()` is wall time since the clock started divided by the time scale k, so a
+ * scenario duration d waits d · k of wall time and every figure the recorder takes reads in
+ * scenario time again (`--time-scale 0.05` runs a scenario 20× faster and reports it as if it ran
+ * at full length). Timers are precise to well under a millisecond: a `setTimeout` wakes the clock
+ * `spinMs` early (Node's timers fire late by up to a millisecond and more under load), and the rest
+ * is waited in one shared `setImmediate` loop that polls `performance.now()` between I/O turns, so
+ * sockets are still served while a timer is about to fire. A timer never fires early.
+ */
+import type { ProcessHost } from '../kernel/process.js';
+import type { EventTarget } from '../kernel/queue.js';
+import type { Scheduler, Timers } from '../policy/caller.js';
+
+export interface LiveClockOptions {
+  /** Wall time per unit of scenario time: 0.05 runs 20× faster. @default 1 */
+  timeScale: number;
+  /** Wall ms before a deadline at which a timer stops sleeping and polls. @default 1.5 */
+  spinMs: number;
+}
+
+export const DEFAULT_LIVE_CLOCK: LiveClockOptions = { timeScale: 1, spinMs: 1.5 };
+
+/** A pending timer; `cancel` it with `LiveClock.cancel`. */
+export interface TimerHandle {
+  /** Wall deadline, performance.now() ms. */
+  readonly at: number;
+  fn: (() => void) | undefined;
+  timeout: NodeJS.Timeout | undefined;
+}
+
+export class LiveClock implements Scheduler, ProcessHost {
+  readonly timeScale: number;
+  private readonly spinMs: number;
+  private t0 = performance.now();
+  private readonly sleeping = new Set<TimerHandle>();
+  private readonly spinning = new Set<TimerHandle>();
+  private spin: NodeJS.Immediate | undefined;
+  private closed = false;
+
+  constructor(options: Partial<LiveClockOptions> = {}) {
+    const o = { ...DEFAULT_LIVE_CLOCK, ...options };
+    if (!(o.timeScale > 0 && Number.isFinite(o.timeScale))) throw new RangeError(`timeScale must be > 0, got ${o.timeScale}`);
+    if (!(o.spinMs >= 0)) throw new RangeError(`spinMs must be ≥ 0, got ${o.spinMs}`);
+    this.timeScale = o.timeScale;
+    this.spinMs = o.spinMs;
+  }
+
+  /** Restarts scenario time at 0 (call once the system is up, before the workload starts). */
+  reset(): void {
+    this.t0 = performance.now();
+  }
+
+  /** Scenario ms since the clock started. */
+  now(): number {
+    return (performance.now() - this.t0) / this.timeScale;
+  }
+
+  /** Runs `fn` after `delay` scenario ms. */
+  schedule(delay: number, fn: () => void): TimerHandle {
+    const h: TimerHandle = { at: performance.now() + Math.max(0, delay) * this.timeScale, fn, timeout: undefined };
+    if (this.closed) {
+      h.fn = undefined;
+      return h;
+    }
+    this.park(h);
+    return h;
+  }
+
+  cancel(h: TimerHandle): void {
+    h.fn = undefined;
+    if (h.timeout) clearTimeout(h.timeout);
+    h.timeout = undefined;
+    this.sleeping.delete(h);
+    this.spinning.delete(h);
+  }
+
+  /** The caller's and the process's timer seam: `target.fire(kind, ref)` after `delay` scenario ms. */
+  after(delay: number, target: EventTarget, kind: number, ref?: unknown): void {
+    this.schedule(delay, () => target.fire(kind, ref));
+  }
+
+  /** Resolves after `delay` scenario ms (never, once the clock is closed). */
+  sleep(delay: number): Promise<void> {
+    return new Promise((resolve) => this.schedule(delay, resolve));
+  }
+
+  /** Drops every pending timer; nothing scheduled afterwards fires. */
+  close(): void {
+    this.closed = true;
+    for (const h of [...this.sleeping, ...this.spinning]) this.cancel(h);
+    if (this.spin) clearImmediate(this.spin);
+    this.spin = undefined;
+  }
+
+  get pending(): number {
+    return this.sleeping.size + this.spinning.size;
+  }
+
+  private park(h: TimerHandle): void {
+    const wait = h.at - performance.now() - this.spinMs;
+    if (wait > 1) {
+      this.sleeping.add(h);
+      h.timeout = setTimeout(() => {
+        h.timeout = undefined;
+        this.sleeping.delete(h);
+        if (h.fn) this.park(h);
+      }, wait);
+      return;
+    }
+    this.spinning.add(h);
+    if (!this.spin) this.spin = setImmediate(this.poll);
+  }
+
+  private readonly poll = (): void => {
+    this.spin = undefined;
+    const now = performance.now();
+    for (const h of this.spinning) {
+      if (h.at > now) continue;
+      this.spinning.delete(h);
+      const fn = h.fn;
+      h.fn = undefined;
+      fn?.();
+    }
+    if (this.spinning.size > 0 && !this.closed && !this.spin) this.spin = setImmediate(this.poll);
+  };
+}
+
+/** The caller's fixed-delay timeout timers on the real clock. */
+export class LiveTimers implements Timers {
+  private readonly handles = new Map<number, TimerHandle>();
+  private next = 0;
+
+  constructor(
+    private readonly clock: LiveClock,
+    readonly delay: number,
+  ) {}
+
+  add(target: EventTarget, kind: number, ref: unknown): number {
+    const id = this.next++;
+    this.handles.set(
+      id,
+      this.clock.schedule(this.delay, () => {
+        this.handles.delete(id);
+        target.fire(kind, ref);
+      }),
+    );
+    return id;
+  }
+
+  cancel(handle: number): void {
+    const h = this.handles.get(handle);
+    if (!h) return;
+    this.handles.delete(handle);
+    this.clock.cancel(h);
+  }
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import type { Effect, Resumable, Waitable } from '../../src/kernel/process.js';
+import { LiveClock, LiveTimers } from '../../src/live/live-clock.js';
+import { LiveProcess } from '../../src/live/live-process.js';
+
+describe('LiveClock', () => {
+  it('never fires a timer before its deadline, in scenario time', async () => {
+    const clock = new LiveClock({ timeScale: 0.5 });
+    const early: number[] = [];
+    await Promise.all(
+      [0, 3, 10, 25].map(
+        (d) =>
+          new Promise<void>((resolve) => {
+            const due = clock.now() + d;
+            clock.schedule(d, () => {
+              early.push(due - clock.now());
+              resolve();
+            });
+          }),
+      ),
+    );
+    clock.close();
+    expect(early).toHaveLength(4);
+    for (const e of early) expect(e).toBeLessThanOrEqual(1e-9);
+  });
+
+  it('runs wall time at the time scale: 200 scenario ms at 0.1 take 20 wall ms, not 200', async () => {
+    const clock = new LiveClock({ timeScale: 0.1 });
+    const start = performance.now();
+    await clock.sleep(200);
+    const wall = performance.now() - start;
+    clock.close();
+    expect(wall).toBeGreaterThanOrEqual(20);
+    expect(wall).toBeLessThan(200);
+  });
+
+  it('drops a cancelled timer and every timer once closed', async () => {
+    const clock = new LiveClock();
+    const fired: string[] = [];
+    const timers = new LiveTimers(clock, 5);
+    const h = timers.add({ fire: () => fired.push('cancelled') }, 0, undefined);
+    timers.add({ fire: () => fired.push('kept') }, 0, undefined);
+    timers.cancel(h);
+    clock.schedule(8, () => fired.push('closed'));
+    await clock.sleep(6);
+    clock.close();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(fired).toEqual(['kept']);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('rejects a time scale that is not positive', () => {
+    expect(() => new LiveClock({ timeScale: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('LiveProcess', () => {
+  it('drives a generator through sleeps and waitables, resumed at once or later', async () => {
+    const clock = new LiveClock();
+    const now: Waitable = { await: (p: Resumable) => p.resume('now') };
+    const later: Waitable = { await: (p: Resumable) => void clock.schedule(3, () => p.resume('later')) };
+    const seen: unknown[] = [];
+    function* gen(): Generator<Effect, void, unknown> {
+      yield 2;
+      seen.push(yield now);
+      seen.push(yield later);
+      yield 0;
+      seen.push('done');
+    }
+    await new LiveProcess(clock, gen()).run();
+    clock.close();
+    expect(seen).toEqual(['now', 'later', 'done']);
+  });
+});
