@@ -203,6 +203,20 @@ export interface Report {
   thresholds: ThresholdResult[];
   /** Raw per-world data, so shards merge exactly (see run/merge.ts). */
   worlds: WorldRecord[];
+  /** Live mode: how the run was made (docs/live.md). Figures are in scenario time whatever the scale. */
+  live?: LiveInfo;
+}
+
+/** How a live run was made. */
+export interface LiveInfo {
+  /** Wall time per unit of scenario time; latencies were measured in wall time and divided by it. */
+  timeScale: number;
+  /** The tokenizer encoding that counted real result payloads. */
+  encoding: string;
+  /** MCP client sessions the agents used. */
+  sessions: number;
+  /** How agents reached the endpoint. */
+  transport: 'streamable-http';
 }
 
 /** What merging and rendering need to know of the scenario. */

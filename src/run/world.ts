@@ -10,7 +10,7 @@ import { FaultModel } from '../model/faults.js';
 import type { Breaker, BreakerState } from '../policy/breaker/breaker.js';
 import { makeBreaker } from '../policy/breaker/make.js';
 import { makeBudget } from '../policy/budget/budget.js';
-import { Bulkhead } from '../policy/bulkhead.js';
+import { Bulkhead, type BulkheadScheduler } from '../policy/bulkhead.js';
 import type { CallTransport } from '../policy/caller.js';
 import type { Policy } from '../policy/types.js';
 import { startWorkload } from '../agent/workload.js';
@@ -80,14 +80,14 @@ export function runWorld(sc: Scenario, policy: Policy, seed: number, timeouts: n
   return { rec, simulatedMs: end, events: kernel.fired };
 }
 
-function makeBulkheads(policy: Policy, tools: number, kernel: Kernel): (Bulkhead | undefined)[] {
+export function makeBulkheads(policy: Policy, tools: number, kernel: BulkheadScheduler): (Bulkhead | undefined)[] {
   const spec = policy.bulkhead;
   if (!spec) return new Array<undefined>(tools).fill(undefined);
   if (spec.scope === 'world') return new Array<Bulkhead>(tools).fill(new Bulkhead(kernel, spec));
   return Array.from({ length: tools }, () => new Bulkhead(kernel, spec));
 }
 
-function makeBreakers(policy: Policy, tools: number, rec: Recorder) {
+export function makeBreakers(policy: Policy, tools: number, rec: Recorder) {
   const spec = policy.breaker;
   if (!spec) return { byTool: new Array<undefined>(tools).fill(undefined), all: [] as Breaker[] };
   const listener = {

@@ -11,5 +11,7 @@ import { tokenCommand } from './token.js';
 import { sweepCommand } from './sweep.js';
 import { capacityCommand } from './capacity.js';
 import { tuneCommand } from './tune.js';
+import { liveCommand } from './live.js';
+import { calibrateCommand } from './calibrate.js';
 
-export const commands: Command[] = [runCommand, validateCommand, sweepCommand, capacityCommand, tuneCommand, mergeCommand, compareCommand, benchCommand, relayCommand, connectCommand, tokenCommand];
+export const commands: Command[] = [runCommand, validateCommand, sweepCommand, capacityCommand, tuneCommand, liveCommand, calibrateCommand, mergeCommand, compareCommand, benchCommand, relayCommand, connectCommand, tokenCommand];

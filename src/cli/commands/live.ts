@@ -1,0 +1,87 @@
+/** `tunnelsim live <scenario>`: the scenario on real sockets (relay, connector, MCP upstream on loopback). */
+import { join } from 'node:path';
+import { TunnelsimError } from '../../errors.js';
+import { terminalTable } from '../../report/terminal.js';
+import { loadWorkflowModule } from '../../run/module.js';
+import { runLive } from '../../run/live.js';
+import { loadScenario } from '../../scenario/load.js';
+import { parseDuration } from '../../scenario/units.js';
+import { ENCODINGS, type EncodingName } from '../../tokens/tokenizer.js';
+import { colorEnabled, progressEnabled } from '../output.js';
+import { parseFormats, parseSeed } from './run.js';
+import type { Command } from './types.js';
+
+export function parseTimeScale(v: unknown): number {
+  const k = Number(v);
+  if (!(k > 0) || !Number.isFinite(k)) throw new TunnelsimError('BAD_INPUT', `'${v}' is not a time scale: use a number > 0, e.g. 0.05`, { field: '--time-scale' });
+  return k;
+}
+
+export function parseDurationFlag(v: string | undefined, field: string): number | undefined {
+  if (v === undefined) return undefined;
+  const ms = parseDuration(v);
+  if (ms === undefined || !(ms > 0)) throw new TunnelsimError('BAD_INPUT', `'${v}' is not a duration: use e.g. 90s, 10m`, { field });
+  return ms;
+}
+
+export function parseEncoding(v: string): EncodingName {
+  if (!(ENCODINGS as readonly string[]).includes(v)) throw new TunnelsimError('BAD_INPUT', `unknown encoding '${v}' (use ${ENCODINGS.join(', ')})`, { field: '--encoding' });
+  return v as EncodingName;
+}
+
+export function parseSessions(v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new TunnelsimError('BAD_INPUT', `'${v}' is not a session count: use an integer ≥ 1`, { field: '--sessions' });
+  return n;
+}
+
+export const liveCommand: Command = {
+  command: 'live <scenario>',
+  describe: 'run a scenario on real sockets (relay, connector, mock MCP server on loopback) and write a live report',
+  builder: (y) =>
+    y
+      .positional('scenario', { type: 'string', describe: 'scenario YAML file', demandOption: true })
+      .option('time-scale', { type: 'string', default: '1', describe: 'wall time per unit of scenario time (0.05 runs 20× faster; figures read in scenario time)' })
+      .option('duration', { type: 'string', describe: 'stop starting workflows after this much scenario time (e.g. 2m)' })
+      .option('seed', { type: 'string', describe: "override the scenario's seed" })
+      .option('policy', { type: 'string', array: true, describe: 'run only this policy (repeatable)' })
+      .option('sessions', { type: 'string', describe: 'MCP client sessions for an open workload (closed: one per agent)', default: undefined })
+      .option('encoding', { type: 'string', default: 'o200k_base', describe: 'tokenizer encoding for result payloads' })
+      .option('out', { type: 'string', default: 'reports', describe: 'output directory' })
+      .option('format', { type: 'string', default: 'json', describe: 'comma-separated: json,md,html,hdrlog' }),
+  handler: async (args) => {
+    const timeScale = parseTimeScale(args['time-scale']);
+    const duration = parseDurationFlag(args.duration, '--duration');
+    const seed = parseSeed(args.seed);
+    const sessions = parseSessions(args.sessions);
+    const encoding = parseEncoding(args.encoding);
+    const formats = parseFormats(args.format);
+    const sc = loadScenario(args.scenario);
+    const module = await loadWorkflowModule(sc);
+    const progress = progressEnabled();
+    let report;
+    try {
+      report = await runLive(sc, {
+        timeScale,
+        duration,
+        seed,
+        policies: args.policy,
+        sessions,
+        encoding,
+        module,
+        onWorld: progress ? (done, total) => process.stderr.write(`\rlive: world ${done}/${total}${done === total ? '\n' : ''}`) : undefined,
+      });
+    } catch (err) {
+      if (err instanceof TunnelsimError) throw err;
+      throw new TunnelsimError('RUNTIME', `live run failed: ${(err as Error).message}`, { file: args.scenario });
+    }
+    const { writeReportFiles, applyThresholds } = await import('../report-io.js');
+    const failed = applyThresholds(report, report.scenario.thresholds);
+    const written = await writeReportFiles(report, args.out, `${sc.name}.live`, formats);
+    process.stdout.write(`${terminalTable(report, colorEnabled())}\n`);
+    for (const t of report.thresholds) process.stdout.write(`${t.ok ? 'ok  ' : 'FAIL'} ${t.policy}: ${t.message ?? t.expression}\n`);
+    process.stdout.write(`wrote ${written.map((f) => join(f)).join(', ')}\n`);
+    return failed.length > 0 ? 1 : 0;
+  },
+};

@@ -1,0 +1,272 @@
+/**
+ * The caller's transport in live mode: each attempt is a real MCP `tools/call` through the SDK's
+ * `Client` over Streamable HTTP to the relay, wrapped in the agent side of the fault-injecting link.
+ *
+ * How it works: `send` draws the attempt's agent→relay delay from the same keyed stream the
+ * simulator uses (spikes and `slow` on the link included), waits it on the live clock, and then
+ * plays the relay's part of the fault model — down windows (outage, token expiry) answer
+ * `unavailable`, `rate-limit` a 429 with Retry-After, `reset` a closed connection, a `drop` on the
+ * agent link never arrives — or sends the real request, tagged in `_meta` with (workflow, call,
+ * attempt) so the upstream draws the same server side. Whatever comes back (a result, a JSON-RPC
+ * error, an HTTP status from the relay) is mapped to the caller's outcome kinds and delivered after
+ * the relay→agent delay. A timeout aborts the request's `AbortSignal`: the SDK sends
+ * notifications/cancelled, which the relay forwards. When the tunnel drops (the start of a down
+ * window) every attempt past the relay fails with `unavailable`, as in the simulator.
+ */
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { keyedFinish, keyPrefix, Purpose } from '../kernel/rng.js';
+import type { Recorder } from '../metrics/recorder.js';
+import type { FaultModel } from '../model/faults.js';
+import type { CallTransport } from '../policy/caller.js';
+import { RELAY_ERROR } from '../relay/jsonrpc.js';
+import type { Scenario } from '../scenario/types.js';
+import type { CallIdentity, SimAttempt } from '../sim/attempt.js';
+import { Availability } from '../sim/availability.js';
+import type { TokenCounter } from '../tokens/tokenizer.js';
+import type { LiveClock, TimerHandle } from './live-clock.js';
+import { META_KEY, type AttemptTag } from './scenario-server.js';
+
+/** 429s from a full relay tell the client to come back after this long (as the simulator's relay). */
+const QUEUE_FULL_RETRY_AFTER = 1000;
+/** The SDK's own request timeout, disabled: the policy's caller owns timeouts. */
+const NO_SDK_TIMEOUT = 2_000_000_000;
+/** Token counts of payload texts seen before (mock results repeat), bounded. */
+const COUNT_CACHE = 10_000;
+
+export interface LiveTransportOptions {
+  sc: Scenario;
+  seed: number;
+  faults: FaultModel;
+  clock: LiveClock;
+  rec: Recorder;
+  /** One MCP client session per live agent; workflow w uses `sessions[w % length]`. */
+  sessions: Client[];
+  /** Counts result tokens of real payloads. */
+  counter: TokenCounter;
+}
+
+interface InFlight {
+  a: SimAttempt;
+  controller: AbortController;
+  /** Past the relay: inside the tunnel, where a connector drop fails it. */
+  inTunnel: boolean;
+  /** An outcome is on its way back: later answers (an aborted request's rejection) are ignored. */
+  replied: boolean;
+  timer?: TimerHandle;
+}
+
+export class LiveTransport implements CallTransport {
+  private readonly o: LiveTransportOptions;
+  private readonly availability: Availability;
+  /** Attempts the transport still owes an answer, by `w:k:a`. */
+  private readonly flights = new Map<string, InFlight>();
+  /** Idents of calls with attempts in flight, for the upstream's execution reports. */
+  private readonly idents = new Map<string, CallIdentity>();
+  private readonly measured = new Map<string, number>();
+  private readonly counts = new Map<string, number>();
+  private dropTimer: TimerHandle | undefined;
+  /** Tokens counted in real result payloads (a report figure). */
+  payloadTokens = 0;
+
+  constructor(o: LiveTransportOptions) {
+    this.o = o;
+    this.availability = new Availability(o.faults, o.seed, o.sc.relay.reconnectBase, o.sc.relay.reconnectMax);
+  }
+
+  /** Starts the down-window timeline (call when the clock starts). */
+  start(): void {
+    this.armDrop(-1);
+  }
+
+  close(): void {
+    if (this.dropTimer) this.o.clock.cancel(this.dropTimer);
+    for (const f of this.flights.values()) f.controller.abort();
+    this.flights.clear();
+  }
+
+  decide(ident: CallIdentity, attempt: number, now: number) {
+    return this.o.faults.decideAttempt(ident.workflow, ident.key, attempt, ident.tool, now);
+  }
+
+  send(a: SimAttempt): void {
+    const { clock } = this.o;
+    a.key = keyPrefix(this.o.seed, a.ident.workflow, a.ident.key, a.index);
+    const id = flightId(a.ident.workflow, a.ident.key, a.index);
+    this.idents.set(`${a.ident.workflow}:${a.ident.key}`, a.ident);
+    const f: InFlight = { a, controller: new AbortController(), inTunnel: false, replied: false };
+    const t = a.faults.terminal;
+    if ((t.kind === 'drop' && t.link === 'agentToRelay') || this.lost(a, 0)) return;
+    this.flights.set(id, f);
+    f.timer = clock.schedule(this.linkDelay(a, Purpose.linkAgentOut), () => this.atRelay(id, f));
+  }
+
+  cancel(a: SimAttempt): void {
+    const id = flightId(a.ident.workflow, a.ident.key, a.index);
+    const f = this.flights.get(id);
+    if (!f) return;
+    this.flights.delete(id);
+    if (f.timer) this.o.clock.cancel(f.timer);
+    // Not yet at the relay: the relay never sees it. Otherwise notifications/cancelled goes out.
+    if (f.inTunnel) f.controller.abort();
+  }
+
+  /** The upstream reports a successful execution: count duplicates and zombies as the simulator does. */
+  executed(tag: AttemptTag): void {
+    const ident = this.idents.get(`${tag.w}:${tag.k}`);
+    if (!ident) return;
+    const { rec, sc } = this.o;
+    if (++ident.executions > 1) {
+      rec.c.duplicateExecutions++;
+      if (!sc.tools[ident.tool].idempotent) rec.c.nonIdempotentDuplicates++;
+    }
+    const f = this.flights.get(flightId(tag.w, tag.k, tag.a));
+    if (!f || f.a.callerDone) rec.c.zombieExecutions++;
+  }
+
+  /** The tokens counted in a finished call's result payload (read once). */
+  measuredResultTokens(ident: CallIdentity): number | undefined {
+    const k = `${ident.workflow}:${ident.key}`;
+    const n = this.measured.get(k);
+    this.measured.delete(k);
+    this.idents.delete(k);
+    return n;
+  }
+
+  private lost(a: SimAttempt, direction: number): boolean {
+    const { faults, clock } = this.o;
+    return faults.hasBursts && faults.lost('agentToRelay', clock.now(), a.ident.workflow, a.ident.key, a.index, direction);
+  }
+
+  private linkDelay(a: SimAttempt, purpose: number): number {
+    const { sc, faults, clock } = this.o;
+    let d = sc.network.agentToRelay.sample(keyedFinish(a.key, purpose));
+    if (faults.hasSpikes) d = faults.linkDelay('agentToRelay', clock.now(), d);
+    return d * a.faults.agentLinkFactor;
+  }
+
+  private atRelay(id: string, f: InFlight): void {
+    f.timer = undefined;
+    const { a } = f;
+    const { rec, clock, sessions } = this.o;
+    const t = a.faults.terminal;
+    if (this.availability.isDown(clock.now())) {
+      rec.c.unavailable++;
+      return this.reply(id, f, 'unavailable');
+    }
+    if (t.kind === 'rateLimit') return this.reply(id, f, 'rateLimited', 0, t.retryAfter);
+    if (t.kind === 'reset') {
+      rec.c.resets++;
+      return this.reply(id, f, 'reset');
+    }
+    f.inTunnel = true;
+    const tag: AttemptTag = { w: a.ident.workflow, k: a.ident.key, a: a.index, t: a.sentAt };
+    const client = sessions[a.ident.workflow % sessions.length];
+    client
+      .callTool({ name: this.o.sc.tools[a.ident.tool].name, arguments: {}, _meta: { [META_KEY]: tag } }, undefined, { signal: f.controller.signal, timeout: NO_SDK_TIMEOUT })
+      .then(
+        (r) => this.answered(id, f, r as CallToolResult),
+        (err: unknown) => this.failed(id, f, err),
+      );
+  }
+
+  private answered(id: string, f: InFlight, r: CallToolResult): void {
+    if (f.replied || this.flights.get(id) !== f) return;
+    const { a } = f;
+    if (r.isError) return this.reply(id, f, 'error', -32603);
+    const parts = (r._meta?.[META_KEY] ?? {}) as { serverQueueMs?: number; serviceMs?: number };
+    a.served = true;
+    a.serverQueueMs = parts.serverQueueMs ?? 0;
+    a.serviceMs = parts.serviceMs ?? 0;
+    this.measured.set(`${a.ident.workflow}:${a.ident.key}`, this.count(r));
+    this.reply(id, f, 'ok');
+  }
+
+  private failed(id: string, f: InFlight, err: unknown): void {
+    if (f.replied || this.flights.get(id) !== f) return;
+    const { rec } = this.o;
+    if (err instanceof McpError) {
+      if (err.code === RELAY_ERROR.connectorLost || err.code === RELAY_ERROR.sessionClosed) {
+        rec.c.unavailable++;
+        return this.reply(id, f, 'unavailable');
+      }
+      if (err.code === RELAY_ERROR.overloaded) {
+        rec.c.rejectedByRelay++;
+        return this.reply(id, f, 'rejected', 0, QUEUE_FULL_RETRY_AFTER);
+      }
+      f.a.served = true;
+      return this.reply(id, f, 'error', err.code);
+    }
+    if (err instanceof StreamableHTTPError) {
+      if (err.code === 429) {
+        rec.c.rejectedByRelay++;
+        return this.reply(id, f, 'rejected', 0, QUEUE_FULL_RETRY_AFTER);
+      }
+      if (err.code === 503 || err.code === 502 || err.code === 504) {
+        rec.c.unavailable++;
+        return this.reply(id, f, 'unavailable');
+      }
+    }
+    rec.c.resets++;
+    this.reply(id, f, 'reset');
+  }
+
+  /** Delivers an outcome after the relay→agent delay (unless the message is lost on the way). */
+  private reply(id: string, f: InFlight, outcome: SimAttempt['outcome'], code = 0, retryAfter = 0): void {
+    const { a } = f;
+    a.outcome = outcome;
+    a.errorCode = code;
+    a.retryAfter = retryAfter;
+    f.inTunnel = false;
+    f.replied = true;
+    if (this.lost(a, 3)) {
+      this.flights.delete(id);
+      return;
+    }
+    f.timer = this.o.clock.schedule(this.linkDelay(a, Purpose.linkAgentBack), () => {
+      f.timer = undefined;
+      if (this.flights.get(id) !== f) return;
+      this.flights.delete(id);
+      if (a.callerDone) return;
+      a.callerDone = true;
+      a.owner.attemptDone(a);
+    });
+  }
+
+  private count(r: CallToolResult): number {
+    let n = 0;
+    for (const c of r.content) {
+      if (c.type !== 'text') continue;
+      let k = this.counts.get(c.text);
+      if (k === undefined) {
+        k = this.o.counter.count(c.text);
+        if (this.counts.size >= COUNT_CACHE) this.counts.clear();
+        this.counts.set(c.text, k);
+      }
+      n += k;
+    }
+    this.payloadTokens += n;
+    return n;
+  }
+
+  /** The tunnel drops at the start of each down window: attempts inside it fail with `unavailable`. */
+  private armDrop(after: number): void {
+    const next = this.availability.nextDrop(after);
+    if (next === Infinity) return;
+    const { clock, rec } = this.o;
+    this.dropTimer = clock.schedule(next - clock.now(), () => {
+      for (const [id, f] of this.flights) {
+        if (!f.inTunnel) continue;
+        rec.c.unavailable++;
+        this.reply(id, f, 'unavailable');
+        f.controller.abort();
+      }
+      this.armDrop(next);
+    });
+  }
+}
+
+function flightId(w: number, k: number, a: number): string {
+  return `${w}:${k}:${a}`;
+}

@@ -1,0 +1,165 @@
+/**
+ * The live mode's upstream: an MCP server (the SDK's low-level `Server`) serving a scenario's tool
+ * table with the simulator's draws, and the server side of the fault-injecting link.
+ *
+ * How it works: the live agent tags each `tools/call` with `_meta.tunnelsim = { w, k, a, t }`
+ * (workflow, call key, attempt, the attempt's start in scenario time). From that key the server
+ * draws exactly what the simulated world draws for the same attempt — the relay→server link delay,
+ * the service time, the link delay back, the result size — and asks the same `FaultModel` what
+ * strikes the attempt (hang, error, drop on the server link, slow service, burst loss). Waits run on
+ * the live clock, calls queue for one FIFO pool of `server.concurrency` workers across sessions,
+ * and a cancellation (notifications/cancelled, forwarded by the relay) stops the work only when the
+ * policy says the server honours it — as in the simulator. Results are text of about the drawn
+ * number of tokens; errors are real JSON-RPC errors with the fault's code.
+ */
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { keyedFinish, keyedUniform, keyPrefix, Purpose } from '../kernel/rng.js';
+import type { FaultModel, Link } from '../model/faults.js';
+import type { Scenario } from '../scenario/types.js';
+import type { LiveClock } from './live-clock.js';
+import { WorkerPool } from './worker-pool.js';
+
+/** The attempt tag a live agent puts in `_meta`. */
+export interface AttemptTag {
+  w: number;
+  k: number;
+  a: number;
+  t: number;
+}
+
+export const META_KEY = 'tunnelsim';
+
+/** Told of every successful execution, so the agent side can count duplicates and zombies. */
+export type ExecutionListener = (tag: AttemptTag) => void;
+
+export interface ScenarioServerOptions {
+  sc: Scenario;
+  seed: number;
+  faults: FaultModel;
+  clock: LiveClock;
+  /** The server stops work on notifications/cancelled (the policy's `cancelOnTimeout`). @default false */
+  cancelHonoured?: boolean;
+  onExecuted?: ExecutionListener;
+}
+
+/** Server-side state shared by every session of one world: the worker pool and busy-time integral. */
+export class ScenarioUpstream {
+  readonly pool: WorkerPool;
+  private busy = 0;
+  private busyArea = 0;
+  private changedAt = 0;
+  /** Waits that end when the world closes (hangs, dropped requests). */
+  private readonly forever = new Set<() => void>();
+
+  constructor(private readonly o: ScenarioServerOptions) {
+    this.pool = new WorkerPool(o.sc.server.concurrency);
+  }
+
+  /** One MCP server per agent session (the connector opens one per session). */
+  createServer(): Server {
+    const { sc } = this.o;
+    const server = new Server({ name: 'tunnelsim-live', version: '1.0.0' }, { capabilities: { tools: {} } });
+    server.setRequestHandler(ListToolsRequestSchema, async () => ({
+      tools: sc.tools.map((t) => ({ name: t.name, description: `scenario tool ${t.name}`, inputSchema: { type: 'object' as const }, annotations: { idempotentHint: t.idempotent } })),
+    }));
+    server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
+      const tool = sc.toolIndex[req.params.name];
+      if (tool === undefined) throw new McpError(ErrorCode.InvalidParams, `unknown tool ${req.params.name}`);
+      const tag = (req.params._meta as Record<string, unknown> | undefined)?.[META_KEY] as AttemptTag | undefined;
+      if (!tag) throw new McpError(ErrorCode.InvalidParams, `tools/call without _meta.${META_KEY}`);
+      if (tag.w < 0) return { content: [{ type: 'text' as const, text: payloadText(100) }] }; // warm-up
+      return this.serve(tool, tag, extra.signal);
+    });
+    return server;
+  }
+
+  /** Busy worker time (ms · workers) up to now. */
+  busyIntegral(): number {
+    this.setBusy(0);
+    return this.busyArea;
+  }
+
+  /** Ends every endless wait (the world is over). */
+  close(): void {
+    for (const end of this.forever) end();
+    this.forever.clear();
+  }
+
+  private setBusy(delta: number): void {
+    const now = this.o.clock.now();
+    this.busyArea += this.busy * (now - this.changedAt);
+    this.changedAt = now;
+    this.busy += delta;
+  }
+
+  private link(link: Link, key: number, purpose: number, factor: number): number {
+    const { sc, faults, clock } = this.o;
+    let d = sc.network.relayToServer.sample(keyedFinish(key, purpose));
+    if (faults.hasSpikes) d = faults.linkDelay(link, clock.now(), d);
+    return d * factor;
+  }
+
+  /** Waits until the world closes or (when cancellation is honoured) the caller cancels; never answers. */
+  private never(signal: AbortSignal): Promise<never> {
+    return new Promise((_, reject) => {
+      const end = () => reject(new McpError(ErrorCode.RequestTimeout, 'closed'));
+      this.forever.add(end);
+      signal.addEventListener('abort', () => (this.forever.delete(end), end()), { once: true });
+    });
+  }
+
+  private async wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    if (!signal) return this.o.clock.sleep(ms);
+    if (signal.aborted) throw new McpError(ErrorCode.RequestTimeout, 'cancelled');
+    await new Promise<void>((resolve, reject) => {
+      const h = this.o.clock.schedule(ms, () => (signal.removeEventListener('abort', onAbort), resolve()));
+      const onAbort = () => (this.o.clock.cancel(h), reject(new McpError(ErrorCode.RequestTimeout, 'cancelled')));
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  private async serve(tool: number, tag: AttemptTag, signal: AbortSignal) {
+    const { sc, seed, faults, clock } = this.o;
+    const honour = this.o.cancelHonoured ? signal : undefined;
+    const decided = faults.decideAttempt(tag.w, tag.k, tag.a, tool, tag.t);
+    const key = keyPrefix(seed, tag.w, tag.k, tag.a);
+    const t = decided.terminal;
+    const lost = (direction: number) => faults.hasBursts && faults.lost('relayToServer', clock.now(), tag.w, tag.k, tag.a, direction);
+    if ((t.kind === 'drop' && t.link === 'relayToServer') || lost(1)) return this.never(signal);
+    await this.wait(this.link('relayToServer', key, Purpose.linkRelayOut, decided.serverLinkFactor), honour);
+    if (t.kind === 'hang') return this.never(signal); // a hang holds no worker (docs/design.md)
+    const arrived = clock.now();
+    const release = await this.pool.acquire(honour);
+    const serverQueueMs = clock.now() - arrived;
+    this.setBusy(1);
+    const serviceMs = sc.tools[tool].service.sample(keyedFinish(key, Purpose.service)) * decided.serviceFactor;
+    try {
+      await this.wait(serviceMs, honour);
+    } finally {
+      this.setBusy(-1);
+      release();
+    }
+    if (t.kind !== 'error') this.o.onExecuted?.(tag);
+    if (lost(2)) return this.never(signal);
+    await this.wait(this.link('relayToServer', key, Purpose.linkServerBack, decided.serverLinkFactor), undefined);
+    if (t.kind === 'error') throw new McpError(t.code, `injected error ${t.code}`);
+    const tokens = Math.round(sc.tools[tool].resultTokens.sample(keyedUniform(seed, tag.w, tag.k, 0, Purpose.resultTokens)));
+    return {
+      content: [{ type: 'text' as const, text: payloadText(tokens) }],
+      _meta: { [META_KEY]: { serverQueueMs, serviceMs } },
+    };
+  }
+}
+
+// Common English words that are one token each (with their leading space) in the o200k and
+// cl100k encodings, so a result of n words counts about n tokens.
+const WORDS = ' the of and to in is for on that with as at by from this be are was it or an not data value item price trade risk'.split(' ').slice(1);
+const PHRASE = WORDS.map((w) => ` ${w}`);
+
+/** Text of about `tokens` tokens. */
+export function payloadText(tokens: number): string {
+  const parts: string[] = new Array(Math.max(0, tokens));
+  for (let i = 0; i < parts.length; i++) parts[i] = PHRASE[(i * 7) % PHRASE.length];
+  return parts.join('');
+}

@@ -1,0 +1,116 @@
+/**
+ * One live world: the same runner, policies, breakers and recorder as `runWorld`, on the wall
+ * clock against a real relay, connector and MCP upstream (see live/). The composition root picks
+ * the clock here and nowhere else; everything below receives it.
+ */
+import { startWorkload } from '../agent/workload.js';
+import type { UserWorkflow } from '../agent/script.js';
+import { Recorder } from '../metrics/recorder.js';
+import { FaultModel } from '../model/faults.js';
+import { makeBudget } from '../policy/budget/budget.js';
+import type { Policy } from '../policy/types.js';
+import type { Scenario } from '../scenario/types.js';
+import type { TokenCounter } from '../tokens/tokenizer.js';
+import { LiveClock, LiveTimers } from '../live/live-clock.js';
+import { LiveProcess } from '../live/live-process.js';
+import { startLiveSystem } from '../live/live-system.js';
+import { LiveTransport } from '../live/live-transport.js';
+import { ScenarioUpstream } from '../live/scenario-server.js';
+import { makeBreakers, makeBulkheads } from './world.js';
+
+export interface LiveWorldOptions {
+  /** Wall time per unit of scenario time. */
+  timeScale: number;
+  /** MCP client sessions for an open workload (a closed one opens one per agent). */
+  sessions: number;
+  counter: TokenCounter;
+  module?: UserWorkflow;
+  hedgeDelays?: number[];
+}
+
+export interface LiveWorldResult {
+  rec: Recorder;
+  /** Scenario ms the world ran. */
+  scenarioMs: number;
+  /** Tokens counted in real result payloads. */
+  payloadTokens: number;
+  sessions: number;
+}
+
+export async function runLiveWorld(sc: Scenario, policy: Policy, seed: number, timeouts: number[], o: LiveWorldOptions): Promise<LiveWorldResult> {
+  const clock = new LiveClock({ timeScale: o.timeScale });
+  const rec = new Recorder(
+    sc.tools.map((t) => t.name),
+    sc.windowMs,
+  );
+  const faults = new FaultModel(seed, sc.faults, sc.toolIndex);
+  let transport: LiveTransport | undefined;
+  const upstream = new ScenarioUpstream({ sc, seed, faults: new FaultModel(seed, sc.faults, sc.toolIndex), clock, cancelHonoured: policy.cancelOnTimeout, onExecuted: (tag) => transport?.executed(tag) });
+  const sessions = sc.workload.model === 'closed' ? sc.workload.agents : o.sessions;
+  const system = await startLiveSystem({ sc, upstream, sessions });
+  try {
+    transport = new LiveTransport({ sc, seed, faults, clock, rec, sessions: system.sessions, counter: o.counter });
+    const breakers = makeBreakers(policy, sc.tools.length, rec);
+    const queues = new Map<number, LiveTimers>();
+    const timers = timeouts.map((ms) => {
+      if (!Number.isFinite(ms)) return undefined;
+      let q = queues.get(ms);
+      if (!q) queues.set(ms, (q = new LiveTimers(clock, ms)));
+      return q;
+    });
+    const budget = policy.budget ? makeBudget(policy.budget) : undefined;
+    const bulkheads = makeBulkheads(policy, sc.tools.length, clock);
+    const t = transport;
+    const callContexts = sc.tools.map((tool) => ({
+      scheduler: clock,
+      transport: t,
+      rec,
+      policy,
+      seed,
+      idempotent: tool.idempotent,
+      budget,
+      bulkhead: bulkheads[tool.index],
+      hedgeDelay: o.hedgeDelays?.[tool.index] ?? Infinity,
+    }));
+    const running: Promise<void>[] = [];
+    let failed: unknown;
+    const idle = new Promise<void>((resolve) => {
+      clock.reset();
+      t.start();
+      startWorkload(
+        {
+          kernel: clock,
+          spawn: (gen) => running.push(new LiveProcess(clock, gen).run().catch((err: unknown) => ((failed ??= err), resolve()))),
+          measuredResultTokens: (id) => t.measuredResultTokens(id),
+          sc,
+          policy,
+          rec,
+          seed,
+          transport: t,
+          timers,
+          breakers: breakers.byTool,
+          module: o.module,
+          toolNames: sc.tools.map((x) => x.name),
+          callContexts,
+        },
+        resolve,
+      );
+    });
+    await idle;
+    if (failed) throw failed;
+    const end = clock.now();
+    for (const b of breakers.all) {
+      const since = b.openSince();
+      if (since !== undefined) rec.c.breakerOpenMicros += Math.round((end - since) * 1000);
+      rec.c.breakerOpens += b.opens;
+    }
+    rec.c.serverBusyMicros += Math.round(upstream.busyIntegral() * 1000);
+    rec.c.simulatedMicros = Math.round(end * 1000);
+    return { rec, scenarioMs: end, payloadTokens: t.payloadTokens, sessions };
+  } finally {
+    transport?.close();
+    upstream.close();
+    clock.close();
+    await system.close();
+  }
+}

@@ -1,0 +1,56 @@
+// Fault injection on real frames draws what the simulator draws: for the same (workflow, call,
+// attempt) both modes meet the same fault, so a policy without retries fails the same workflows
+// for the same reasons in sim and live.
+import { describe, expect, it } from 'vitest';
+import { runLive } from '../../src/run/live.js';
+import { runSim } from '../../src/run/sim.js';
+import { scenario } from '../helpers/scenario.js';
+
+const faulty = () =>
+  scenario({
+    workload: { model: 'closed', agents: 8, workflows: 40 },
+    workflow: { steps: 5, tools: ['a', 'b'], order: 'round-robin' },
+    network: { agentToRelay: { latency: '10ms' }, relayToServer: { latency: '5ms' } },
+    server: { concurrency: 16, tools: { a: { service: '10ms', resultTokens: 50 }, b: { service: '20ms', resultTokens: 80 } } },
+    faults: [
+      { kind: 'hang', tool: 'a', probability: 0.03 },
+      { kind: 'error', probability: 0.03, code: -32050 },
+      { kind: 'drop', probability: 0.02 },
+      { kind: 'reset', probability: 0.02 },
+      { kind: 'rate-limit', probability: 0.02, retryAfter: '50ms' },
+      { kind: 'slow', tool: 'b', probability: 0.2, multiplier: 3 },
+    ],
+    policies: [{ name: 'no-retry', timeout: '400ms' }],
+  });
+
+describe('live fault injection', () => {
+  it('fails the same workflows for the same reasons as the simulator', async () => {
+    const sc = faulty();
+    const sim = runSim(sc).policies[0];
+    const live = (await runLive(sc, { timeScale: 0.25 })).policies[0];
+    expect(sim.workflows.failed).toBeGreaterThan(5);
+    expect(live.workflows.failedByReason).toEqual(sim.workflows.failedByReason);
+    expect(live.calls.logical).toBe(sim.calls.logical);
+    expect(live.calls.errors).toBe(sim.calls.errors);
+    expect(live.calls.timeouts).toBe(sim.calls.timeouts);
+  });
+
+  it('answers unavailable inside an outage window and recovers after it', async () => {
+    const sc = scenario({
+      workload: { model: 'closed', agents: 4, workflows: 200, duration: '3s' },
+      workflow: { steps: 2, tools: ['a'], order: 'round-robin' },
+      network: { agentToRelay: { latency: '5ms' }, relayToServer: { latency: '5ms' } },
+      faults: [{ kind: 'outage', target: 'server', from: '1s', to: '1500ms' }],
+      policies: [{ name: 'no-retry', timeout: '1s' }],
+    });
+    const sim = runSim(sc).policies[0];
+    const live = (await runLive(sc, { timeScale: 0.5 })).policies[0];
+    // Agents fail fast inside the window and start the next workflow at once, so failures pile up
+    // there as in the simulator; outside it every workflow completes.
+    expect(sim.workflows.failedByReason.unavailable).toBeGreaterThan(10);
+    expect(live.workflows.failedByReason).toEqual({ unavailable: live.workflows.failed });
+    expect(live.workflows.failed).toBeGreaterThan(sim.workflows.failed * 0.7);
+    expect(live.workflows.failed).toBeLessThan(sim.workflows.failed * 1.3);
+    expect(live.workflows.completed).toBeGreaterThan(0);
+  });
+});
