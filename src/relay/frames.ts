@@ -31,8 +31,8 @@ function isStr(v: unknown): v is string {
   return typeof v === 'string';
 }
 
-/** Decodes and shape-checks one frame from a connector; never throws. */
-export function parseConnectorFrame(data: string, maxBytes: number): Parsed<ConnectorFrame> {
+/** Size check and JSON decoding shared by both directions: an object, or why not. */
+function decodeObject(data: string, maxBytes: number): { kind: 'ok'; f: any } | { kind: 'bad'; reason: 'oversized' | 'malformed_json' } {
   if (Buffer.byteLength(data) > maxBytes) return { kind: 'bad', reason: 'oversized' };
   let f: any;
   try {
@@ -40,7 +40,14 @@ export function parseConnectorFrame(data: string, maxBytes: number): Parsed<Conn
   } catch {
     return { kind: 'bad', reason: 'malformed_json' };
   }
-  if (f === null || typeof f !== 'object') return { kind: 'bad', reason: 'malformed_json' };
+  return f === null || typeof f !== 'object' ? { kind: 'bad', reason: 'malformed_json' } : { kind: 'ok', f };
+}
+
+/** Decodes and shape-checks one frame from a connector; never throws. */
+export function parseConnectorFrame(data: string, maxBytes: number): Parsed<ConnectorFrame> {
+  const d = decodeObject(data, maxBytes);
+  if (d.kind === 'bad') return d;
+  const f = d.f;
   const ok = { kind: 'ok' as const, frame: f as ConnectorFrame };
   switch (f.t) {
     case 'msg':
@@ -62,14 +69,9 @@ export function parseConnectorFrame(data: string, maxBytes: number): Parsed<Conn
 
 /** Decodes and shape-checks one frame from the relay; never throws. */
 export function parseRelayFrame(data: string, maxBytes: number): Parsed<RelayFrame> {
-  if (Buffer.byteLength(data) > maxBytes) return { kind: 'bad', reason: 'oversized' };
-  let f: any;
-  try {
-    f = JSON.parse(data);
-  } catch {
-    return { kind: 'bad', reason: 'malformed_json' };
-  }
-  if (f === null || typeof f !== 'object') return { kind: 'bad', reason: 'malformed_json' };
+  const d = decodeObject(data, maxBytes);
+  if (d.kind === 'bad') return d;
+  const f = d.f;
   const ok = { kind: 'ok' as const, frame: f as RelayFrame };
   switch (f.t) {
     case 'welcome':

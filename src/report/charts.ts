@@ -49,6 +49,22 @@ function perPolicy(policies: string[], inner: object, height: number): TopLevelS
   } as unknown as TopLevelSpec;
 }
 
+/** A per-policy histogram of bands [lo, hi) with the share of workflows in each; `x` sets the axis. */
+function bands(rows: object[], policies: string[], x: Record<string, unknown>): TopLevelSpec {
+  return {
+    ...perPolicy(policies, {
+      mark: { type: 'rect', stroke: 'white', strokeWidth: 0.3 },
+      encoding: {
+        x: { field: 'lo', type: 'quantitative', ...x },
+        x2: { field: 'hi' },
+        y: { field: 'share', type: 'quantitative', axis: { format: '%' }, title: 'workflows' },
+        color: { ...policyColor(policies), legend: null },
+      },
+    }, 70),
+    data: { values: rows },
+  } as TopLevelSpec;
+}
+
 export const CHARTS: ChartDef[] = [
   {
     id: 'latency-cdf',
@@ -77,18 +93,7 @@ export const CHARTS: ChartDef[] = [
     title: 'Workflow latency',
     caption: 'Share of completed workflows per latency band (log axis), one row per policy; a second hump on the right is workflows that waited out timeouts.',
     rows: (r) => workflowHistogramRows(r),
-    spec: (rows, policies) => ({
-      ...perPolicy(policies, {
-        mark: { type: 'rect', stroke: 'white', strokeWidth: 0.3 },
-        encoding: {
-          x: { field: 'lo', type: 'quantitative', scale: { type: 'log' }, title: 'workflow latency (ms, log)' },
-          x2: { field: 'hi' },
-          y: { field: 'share', type: 'quantitative', axis: { format: '%' }, title: 'workflows' },
-          color: { ...policyColor(policies), legend: null },
-        },
-      }, 70),
-      data: { values: rows },
-    }) as TopLevelSpec,
+    spec: (rows, policies) => bands(rows, policies, { scale: { type: 'log' }, title: 'workflow latency (ms, log)' }),
   },
   {
     id: 'retry-storm',
@@ -113,18 +118,7 @@ export const CHARTS: ChartDef[] = [
     title: 'Cost per completed workflow',
     caption: 'Share of completed workflows per cost band in dollars; a long right tail is retries re-reading the context.',
     rows: (r) => costDistributionRows(r),
-    spec: (rows, policies) => ({
-      ...perPolicy(policies, {
-        mark: { type: 'rect', stroke: 'white', strokeWidth: 0.3 },
-        encoding: {
-          x: { field: 'lo', type: 'quantitative', axis: { format: '$.3f' }, title: 'cost per completed workflow (USD)' },
-          x2: { field: 'hi' },
-          y: { field: 'share', type: 'quantitative', axis: { format: '%' }, title: 'workflows' },
-          color: { ...policyColor(policies), legend: null },
-        },
-      }, 70),
-      data: { values: rows },
-    }) as TopLevelSpec,
+    spec: (rows, policies) => bands(rows, policies, { axis: { format: '$.3f' }, title: 'cost per completed workflow (USD)' }),
   },
   {
     id: 'cost-per-step',

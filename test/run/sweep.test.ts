@@ -5,8 +5,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TunnelsimError } from '../../src/errors.js';
 import { sweepFigures, sweepTable } from '../../src/report/sweep.js';
 import { applySet, grid, parseSet } from '../../src/run/sweep-grid.js';
@@ -14,6 +13,7 @@ import { runSim } from '../../src/run/sim.js';
 import { runSweep } from '../../src/run/sweep.js';
 import { parseScenario } from '../../src/scenario/load.js';
 import { baseScenario } from '../helpers/scenario.js';
+import { runCli } from '../helpers/cli.js';
 
 function data(): Record<string, any> {
   const d = baseScenario();
@@ -104,18 +104,7 @@ describe('tunnelsim sweep', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function run(args: string[]) {
-    let out = '';
-    let err = '';
-    const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-    const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-    try {
-      return { code: await main(args), out, err };
-    } finally {
-      o.mockRestore();
-      e.mockRestore();
-    }
-  }
+  const run = runCli;
 
   it('writes one sweep report for the grid and prints its table', async () => {
     const r = await run(['sweep', 'scenarios/relay-outage.yaml', '--set', 'seed=1,2', '--workers', '1', '--out', dir]);
