@@ -7,6 +7,7 @@ import { hdrSuite } from './hdr.js';
 import { simSuite } from './sim.js';
 import { relaySuite } from './relay.js';
 import { sweepSuite } from './sweep.js';
+import { delaysSuite } from './delays.js';
 import type { BenchSuite } from './types.js';
 
-export const suites: BenchSuite[] = [hdrSuite, simSuite, sweepSuite, relaySuite];
+export const suites: BenchSuite[] = [hdrSuite, simSuite, sweepSuite, relaySuite, delaysSuite];

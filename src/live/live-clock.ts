@@ -18,6 +18,8 @@ export interface LiveClockOptions {
   timeScale: number;
   /** Wall ms before a deadline at which a timer stops sleeping and polls. @default 1.5 */
   spinMs: number;
+  /** Told how late (wall ms) each timer fired: the injected-delay accuracy benchmark. @default undefined */
+  observe?: (lateMs: number) => void;
 }
 
 export const DEFAULT_LIVE_CLOCK: LiveClockOptions = { timeScale: 1, spinMs: 1.5 };
@@ -33,6 +35,7 @@ export interface TimerHandle {
 export class LiveClock implements Scheduler, ProcessHost {
   readonly timeScale: number;
   private readonly spinMs: number;
+  private readonly observe: ((lateMs: number) => void) | undefined;
   private t0 = performance.now();
   private readonly sleeping = new Set<TimerHandle>();
   private readonly spinning = new Set<TimerHandle>();
@@ -45,6 +48,7 @@ export class LiveClock implements Scheduler, ProcessHost {
     if (!(o.spinMs >= 0)) throw new RangeError(`spinMs must be ≥ 0, got ${o.spinMs}`);
     this.timeScale = o.timeScale;
     this.spinMs = o.spinMs;
+    this.observe = o.observe;
   }
 
   /** Restarts scenario time at 0 (call once the system is up, before the workload starts). */
@@ -121,6 +125,7 @@ export class LiveClock implements Scheduler, ProcessHost {
       this.spinning.delete(h);
       const fn = h.fn;
       h.fn = undefined;
+      if (fn && this.observe) this.observe(now - h.at);
       fn?.();
     }
     if (this.spinning.size > 0 && !this.closed && !this.spin) this.spin = setImmediate(this.poll);

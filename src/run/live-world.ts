@@ -26,6 +26,8 @@ export interface LiveWorldOptions {
   counter: TokenCounter;
   module?: UserWorkflow;
   hedgeDelays?: number[];
+  /** Told how late (wall ms) each live-clock timer fired. */
+  observeTimers?: (lateMs: number) => void;
 }
 
 export interface LiveWorldResult {
@@ -38,7 +40,7 @@ export interface LiveWorldResult {
 }
 
 export async function runLiveWorld(sc: Scenario, policy: Policy, seed: number, timeouts: number[], o: LiveWorldOptions): Promise<LiveWorldResult> {
-  const clock = new LiveClock({ timeScale: o.timeScale });
+  const clock = new LiveClock({ timeScale: o.timeScale, observe: o.observeTimers });
   const rec = new Recorder(
     sc.tools.map((t) => t.name),
     sc.windowMs,

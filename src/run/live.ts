@@ -31,6 +31,8 @@ export interface LiveOptions {
   /** A calibration pass already run (calibrate reuses the sim's). */
   calibration?: Histogram[];
   onWorld?: (done: number, total: number) => void;
+  /** Told how late (wall ms) each injected delay and timer fired (the delay-accuracy benchmark). */
+  observeTimers?: (lateMs: number) => void;
 }
 
 export const DEFAULT_LIVE_SESSIONS = 64;
@@ -60,6 +62,7 @@ export async function runLive(scenario: Scenario, opts: LiveOptions = {}): Promi
       counter,
       module: opts.module,
       hedgeDelays: resolveHedgeDelays(sc, policy, calibration),
+      observeTimers: opts.observeTimers,
     });
     sessions = r.sessions;
     worlds.push(r.rec.toRecord(plan.id, policy.name, plan.replication));

@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { benchDelays } from '../../src/live/bench-delays.js';
+import { suites } from '../../src/bench/suites.js';
+
+describe('benchDelays', () => {
+  it('measures the lateness of every live timer of a short calibration run, never negative', async () => {
+    const r = await benchDelays({ workflows: 3 });
+    // 3 workflows × 10 steps: at least an LLM turn, four link delays and a service time per step.
+    expect(r.timers).toBeGreaterThanOrEqual(3 * 10 * 5);
+    expect(r.p50Ms).toBeGreaterThanOrEqual(0);
+    expect(r.p99Ms).toBeGreaterThanOrEqual(r.p50Ms);
+    expect(r.maxMs).toBeGreaterThanOrEqual(r.p99Ms);
+  });
+
+  it('is registered as the delays bench suite', () => {
+    expect(suites.map((s) => s.name)).toContain('delays');
+  });
+});
