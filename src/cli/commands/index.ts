@@ -13,5 +13,6 @@ import { capacityCommand } from './capacity.js';
 import { tuneCommand } from './tune.js';
 import { liveCommand } from './live.js';
 import { calibrateCommand } from './calibrate.js';
+import { probeCommand } from './probe.js';
 
-export const commands: Command[] = [runCommand, validateCommand, sweepCommand, capacityCommand, tuneCommand, liveCommand, calibrateCommand, mergeCommand, compareCommand, benchCommand, relayCommand, connectCommand, tokenCommand];
+export const commands: Command[] = [runCommand, validateCommand, sweepCommand, capacityCommand, tuneCommand, liveCommand, calibrateCommand, probeCommand, mergeCommand, compareCommand, benchCommand, relayCommand, connectCommand, tokenCommand];
