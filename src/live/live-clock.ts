@@ -56,6 +56,16 @@ export class LiveClock implements Scheduler, ProcessHost {
     this.t0 = performance.now();
   }
 
+  /** Scenario time 0 as an absolute timestamp (ms since the epoch), comparable across threads. */
+  get origin(): number {
+    return performance.timeOrigin + this.t0;
+  }
+
+  /** Starts scenario time at an absolute timestamp from another thread's clock (`origin`). */
+  set origin(at: number) {
+    this.t0 = at - performance.timeOrigin;
+  }
+
   /** Scenario ms since the clock started. */
   now(): number {
     return (performance.now() - this.t0) / this.timeScale;

@@ -1,37 +1,41 @@
 /**
- * The real system one live world runs against: a relay on 127.0.0.1 port 0 (with the scenario's
- * per-tunnel limits), a connector that dials out to it and serves each agent session from the
- * scenario upstream, minted tokens, and one MCP client session per live agent. `close` ends the
- * sessions, the connector and the relay — every socket the world opened.
+ * The real system one live world runs against: the server half (tunnel-host.ts: relay, connector,
+ * scenario upstream) on the agents' thread or in a worker thread of its own, and one MCP client
+ * session per live agent. On the 2-core machine we measured, the worker made per-call overhead
+ * worse (cross-thread messages, two loops on two busy cores), so the agents' thread is the default;
+ * the worker is there for machines with cores to spare (docs/live.md).
+ * `close` ends the sessions, the server half and the worker: every socket the world opened.
  */
-import { randomBytes } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import type { AuditSink } from '../relay/audit.js';
+import { FaultModel } from '../model/faults.js';
 import type { Scenario } from '../scenario/types.js';
-import { Connector } from './connector.js';
-import { RelayServer } from './relay-server.js';
-import { META_KEY, type ScenarioUpstream } from './scenario-server.js';
-import { mintToken } from './tokens.js';
+import type { LiveClock } from './live-clock.js';
+import { META_KEY, ScenarioUpstream, type AttemptTag } from './scenario-server.js';
+import type { FromWorker, ToWorker } from './system-worker.js';
+import { startTunnelHost } from './tunnel-host.js';
 
 export interface LiveSystemOptions {
   sc: Scenario;
-  upstream: ScenarioUpstream;
+  seed: number;
+  clock: LiveClock;
+  cancelHonoured: boolean;
   /** Client sessions to open. */
   sessions: number;
-  /** Audit records of the relay. @default discarded */
-  audit?: AuditSink;
+  onExecuted: (tag: AttemptTag) => void;
+  /** Where the relay, connector and upstream run. @default 'main' */
+  thread?: 'worker' | 'main';
 }
 
 export interface LiveSystem {
-  url: string;
-  relay: RelayServer;
   sessions: Client[];
-  close(): Promise<void>;
+  /** Tells the server half that scenario time starts at the agents' clock origin (after `clock.reset()`). */
+  syncClock(): void;
+  /** Closes everything; resolves to the upstream's busy worker time (ms · workers). */
+  close(): Promise<number>;
 }
 
-const TUNNEL = 'live';
 /** Calls per session before the clock starts, so JIT compilation does not land in the first measured calls. */
 const WARM_UP_CALLS = 5;
 
@@ -42,49 +46,92 @@ async function warmUp(sessions: Client[], tool: string): Promise<void> {
   }
 }
 
-export async function startLiveSystem(o: LiveSystemOptions): Promise<LiveSystem> {
-  const secret = randomBytes(32);
-  const relay = await RelayServer.start({
-    key: secret,
-    mintSecret: secret,
-    audit: o.audit ?? { write: () => undefined },
-    maxInFlightPerTunnel: o.sc.relay.maxInFlightPerTunnel,
-    queue: o.sc.relay.queue,
-    maxSessionsPerTunnel: Math.max(1024, o.sessions),
-  });
-  const connectToken = await mintToken(secret, { tunnel: TUNNEL, roles: ['connect'], ttlSec: 24 * 3600, subject: 'live-connector' });
-  const connector = new Connector({
-    relay: `http://127.0.0.1:${relay.port}`,
-    tunnel: TUNNEL,
-    token: () => connectToken,
-    upstream: async () => {
-      const [client, server] = InMemoryTransport.createLinkedPair();
-      await o.upstream.createServer().connect(server);
-      return client;
+interface ServerHalf {
+  url: string;
+  token: string;
+  syncClock(): void;
+  close(): Promise<number>;
+}
+
+async function inProcess(o: LiveSystemOptions): Promise<ServerHalf> {
+  const upstream = new ScenarioUpstream({ sc: o.sc, seed: o.seed, faults: new FaultModel(o.seed, o.sc.faults, o.sc.toolIndex), clock: o.clock, cancelHonoured: o.cancelHonoured, onExecuted: o.onExecuted });
+  const host = await startTunnelHost(o.sc, upstream, o.sessions);
+  return {
+    url: host.url,
+    token: host.token,
+    syncClock: () => undefined,
+    close: async () => {
+      const busy = upstream.busyIntegral();
+      upstream.close();
+      await host.close();
+      return busy;
     },
+  };
+}
+
+function startWorker(): Worker {
+  const ts = import.meta.url.endsWith('.ts');
+  const url = new URL(ts ? './system-worker.ts' : './system-worker.js', import.meta.url);
+  if (!ts) return new Worker(url);
+  // Under tsx a worker has no TypeScript loader of its own: a tiny bootstrap imports it through tsx.
+  return new Worker(`import('tsx/esm/api').then((m) => m.tsImport(${JSON.stringify(url.href)}, ${JSON.stringify(import.meta.url)}))`, { eval: true });
+}
+
+async function inWorker(o: LiveSystemOptions): Promise<ServerHalf> {
+  if (o.sc.raw === undefined) throw new RangeError('a live server worker needs the scenario as parsed (Scenario.raw); use thread: \'main\'');
+  const worker = startWorker();
+  let closed: ((busy: number) => void) | undefined;
+  const ready = new Promise<{ url: string; token: string }>((resolve, reject) => {
+    worker.on('error', reject);
+    worker.on('message', (m: FromWorker) => {
+      if (m.kind === 'exec') o.onExecuted(m.tag);
+      else if (m.kind === 'ready') resolve(m);
+      else if (m.kind === 'error') reject(new Error(m.message));
+      else closed?.(m.busyMs);
+    });
   });
+  const post = (m: ToWorker) => worker.postMessage(m);
+  post({ kind: 'start', data: o.sc.raw, file: o.sc.file, seed: o.seed, timeScale: o.clock.timeScale, cancelHonoured: o.cancelHonoured, sessions: o.sessions });
+  try {
+    const { url, token } = await ready;
+    return {
+      url,
+      token,
+      syncClock: () => post({ kind: 'origin', at: o.clock.origin }),
+      close: async () => {
+        const busy = await new Promise<number>((resolve) => {
+          closed = resolve;
+          post({ kind: 'close' });
+        });
+        await worker.terminate();
+        return busy;
+      },
+    };
+  } catch (err) {
+    await worker.terminate();
+    throw err;
+  }
+}
+
+export async function startLiveSystem(o: LiveSystemOptions): Promise<LiveSystem> {
+  const server = o.thread === 'worker' ? await inWorker(o) : await inProcess(o);
   const sessions: Client[] = [];
   const close = async () => {
     await Promise.allSettled(sessions.map((c) => c.close()));
-    await connector.close();
-    await relay.close();
+    return server.close();
   };
   try {
-    connector.start();
-    await connector.ready();
-    const url = `http://127.0.0.1:${relay.port}/t/${TUNNEL}/mcp`;
-    const token = await mintToken(secret, { tunnel: TUNNEL, roles: ['use'], ttlSec: 24 * 3600, subject: 'live-agent' });
     // Opened a few at a time: hundreds of initialize handshakes at once would only queue.
     for (let i = 0; i < o.sessions; i += 32) {
       const batch = Array.from({ length: Math.min(32, o.sessions - i) }, async () => {
         const client = new Client({ name: 'tunnelsim-live-agent', version: '1.0.0' });
-        await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+        await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { Authorization: `Bearer ${server.token}` } } }));
         sessions.push(client);
       });
       await Promise.all(batch);
     }
     await warmUp(sessions, o.sc.tools[0].name);
-    return { url, relay, sessions, close };
+    return { sessions, syncClock: () => server.syncClock(), close };
   } catch (err) {
     await close();
     throw err;

@@ -15,7 +15,6 @@ import { LiveClock, LiveTimers } from '../live/live-clock.js';
 import { LiveProcess } from '../live/live-process.js';
 import { startLiveSystem } from '../live/live-system.js';
 import { LiveTransport } from '../live/live-transport.js';
-import { ScenarioUpstream } from '../live/scenario-server.js';
 import { makeBreakers, makeBulkheads } from './world.js';
 
 export interface LiveWorldOptions {
@@ -28,6 +27,8 @@ export interface LiveWorldOptions {
   hedgeDelays?: number[];
   /** Told how late (wall ms) each live-clock timer fired. */
   observeTimers?: (lateMs: number) => void;
+  /** Where the relay, connector and upstream run. @default 'main' */
+  thread?: 'worker' | 'main';
 }
 
 export interface LiveWorldResult {
@@ -47,9 +48,9 @@ export async function runLiveWorld(sc: Scenario, policy: Policy, seed: number, t
   );
   const faults = new FaultModel(seed, sc.faults, sc.toolIndex);
   let transport: LiveTransport | undefined;
-  const upstream = new ScenarioUpstream({ sc, seed, faults: new FaultModel(seed, sc.faults, sc.toolIndex), clock, cancelHonoured: policy.cancelOnTimeout, onExecuted: (tag) => transport?.executed(tag) });
   const sessions = sc.workload.model === 'closed' ? sc.workload.agents : o.sessions;
-  const system = await startLiveSystem({ sc, upstream, sessions });
+  const system = await startLiveSystem({ sc, seed, clock, sessions, cancelHonoured: policy.cancelOnTimeout, onExecuted: (tag) => transport?.executed(tag), thread: o.thread });
+  let closed = false;
   try {
     transport = new LiveTransport({ sc, seed, faults, clock, rec, sessions: system.sessions, counter: o.counter });
     const breakers = makeBreakers(policy, sc.tools.length, rec);
@@ -78,6 +79,7 @@ export async function runLiveWorld(sc: Scenario, policy: Policy, seed: number, t
     let failed: unknown;
     const idle = new Promise<void>((resolve) => {
       clock.reset();
+      system.syncClock();
       t.start();
       startWorkload(
         {
@@ -106,13 +108,16 @@ export async function runLiveWorld(sc: Scenario, policy: Policy, seed: number, t
       if (since !== undefined) rec.c.breakerOpenMicros += Math.round((end - since) * 1000);
       rec.c.breakerOpens += b.opens;
     }
-    rec.c.serverBusyMicros += Math.round(upstream.busyIntegral() * 1000);
     rec.c.simulatedMicros = Math.round(end * 1000);
+    transport.close();
+    closed = true;
+    rec.c.serverBusyMicros += Math.round((await system.close()) * 1000);
     return { rec, scenarioMs: end, payloadTokens: t.payloadTokens, sessions };
   } finally {
-    transport?.close();
-    upstream.close();
     clock.close();
-    await system.close();
+    if (!closed) {
+      transport?.close();
+      await system.close();
+    }
   }
 }

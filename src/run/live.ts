@@ -33,6 +33,8 @@ export interface LiveOptions {
   onWorld?: (done: number, total: number) => void;
   /** Told how late (wall ms) each injected delay and timer fired (the delay-accuracy benchmark). */
   observeTimers?: (lateMs: number) => void;
+  /** Where the relay, connector and upstream run: the agents' thread, or a worker thread of their own. @default 'main' */
+  thread?: 'worker' | 'main';
 }
 
 export const DEFAULT_LIVE_SESSIONS = 64;
@@ -63,6 +65,7 @@ export async function runLive(scenario: Scenario, opts: LiveOptions = {}): Promi
       module: opts.module,
       hedgeDelays: resolveHedgeDelays(sc, policy, calibration),
       observeTimers: opts.observeTimers,
+      thread: opts.thread,
     });
     sessions = r.sessions;
     worlds.push(r.rec.toRecord(plan.id, policy.name, plan.replication));

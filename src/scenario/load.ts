@@ -48,7 +48,7 @@ export function parseScenario(data: unknown, file = '<scenario>'): Scenario {
     throw new TunnelsimError('INVALID_SCENARIO', message, { file, field });
   }
   checkReferences(parsed.data, file);
-  return resolveScenario(parsed.data, file);
+  return { ...resolveScenario(parsed.data, file), raw: data };
 }
 
 export function loadScenario(file: string): Scenario {

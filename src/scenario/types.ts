@@ -83,4 +83,6 @@ export interface Scenario {
   windowMs: number;
   /** The validated file data, for sweeps that rewrite a key and re-validate. */
   source: unknown;
+  /** The data as parsed (before validation), so another thread can rebuild the same scenario (live mode's server worker). */
+  raw?: unknown;
 }

@@ -35,6 +35,14 @@ describe('live fault injection', () => {
     expect(live.calls.timeouts).toBe(sim.calls.timeouts);
   });
 
+  it('draws the same faults with the relay, connector and upstream in a worker thread', async () => {
+    const sc = faulty();
+    const sim = runSim(sc).policies[0];
+    const live = (await runLive(sc, { timeScale: 0.25, thread: 'worker' })).policies[0];
+    expect(live.workflows.failedByReason).toEqual(sim.workflows.failedByReason);
+    expect(live.calls.logical).toBe(sim.calls.logical);
+  });
+
   it('answers unavailable inside an outage window and recovers after it', async () => {
     const sc = scenario({
       workload: { model: 'closed', agents: 4, workflows: 200, duration: '3s' },

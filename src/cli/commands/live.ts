@@ -48,6 +48,7 @@ export const liveCommand: Command = {
       .option('policy', { type: 'string', array: true, describe: 'run only this policy (repeatable)' })
       .option('sessions', { type: 'string', describe: 'MCP client sessions for an open workload (closed: one per agent)', default: undefined })
       .option('encoding', { type: 'string', default: 'o200k_base', describe: 'tokenizer encoding for result payloads' })
+      .option('server-thread', { type: 'string', choices: ['main', 'worker'], default: 'main', describe: 'run relay, connector and upstream on the agents\' thread or in a worker thread' })
       .option('out', { type: 'string', default: 'reports', describe: 'output directory' })
       .option('format', { type: 'string', default: 'json', describe: 'comma-separated: json,md,html,hdrlog' }),
   handler: async (args) => {
@@ -70,6 +71,7 @@ export const liveCommand: Command = {
         sessions,
         encoding,
         module,
+        thread: args['server-thread'] as 'main' | 'worker',
         onWorld: progress ? (done, total) => process.stderr.write(`\rlive: world ${done}/${total}${done === total ? '\n' : ''}`) : undefined,
       });
     } catch (err) {

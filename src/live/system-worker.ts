@@ -1,0 +1,52 @@
+/**
+ * The worker thread that hosts a live world's server half (tunnel-host.ts): it rebuilds the scenario
+ * from its validated data, runs the relay, connector and scenario upstream on its own event loop and
+ * its own live clock (sharing the agents' time origin), and reports each successful execution back
+ * so the agents' side counts duplicates and zombies.
+ */
+import { parentPort } from 'node:worker_threads';
+import { FaultModel } from '../model/faults.js';
+import { parseScenario } from '../scenario/load.js';
+import { LiveClock } from './live-clock.js';
+import { ScenarioUpstream } from './scenario-server.js';
+import { startTunnelHost, type TunnelHost } from './tunnel-host.js';
+
+export type ToWorker =
+  | { kind: 'start'; data: unknown; file: string; seed: number; timeScale: number; cancelHonoured: boolean; sessions: number }
+  | { kind: 'origin'; at: number }
+  | { kind: 'close' };
+
+export type FromWorker =
+  | { kind: 'ready'; url: string; token: string }
+  | { kind: 'error'; message: string }
+  | { kind: 'exec'; tag: { w: number; k: number; a: number; t: number } }
+  | { kind: 'closed'; busyMs: number };
+
+const port = parentPort!;
+let clock: LiveClock | undefined;
+let upstream: ScenarioUpstream | undefined;
+let host: TunnelHost | undefined;
+const post = (m: FromWorker) => port.postMessage(m);
+
+port.on('message', (m: ToWorker) => {
+  if (m.kind === 'start') {
+    try {
+      const sc = parseScenario(m.data, m.file);
+      clock = new LiveClock({ timeScale: m.timeScale });
+      upstream = new ScenarioUpstream({ sc, seed: m.seed, faults: new FaultModel(m.seed, sc.faults, sc.toolIndex), clock, cancelHonoured: m.cancelHonoured, onExecuted: (tag) => post({ kind: 'exec', tag }) });
+      startTunnelHost(sc, upstream, m.sessions).then(
+        (h) => ((host = h), post({ kind: 'ready', url: h.url, token: h.token })),
+        (err: unknown) => post({ kind: 'error', message: (err as Error).message }),
+      );
+    } catch (err) {
+      post({ kind: 'error', message: (err as Error).message });
+    }
+  } else if (m.kind === 'origin') {
+    if (clock) clock.origin = m.at;
+  } else {
+    const busyMs = upstream?.busyIntegral() ?? 0;
+    upstream?.close();
+    clock?.close();
+    void (host?.close() ?? Promise.resolve()).finally(() => post({ kind: 'closed', busyMs }));
+  }
+});

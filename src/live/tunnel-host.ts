@@ -1,0 +1,60 @@
+/**
+ * The server half of a live world: a relay on 127.0.0.1 port 0 with the scenario's per-tunnel
+ * limits, a connector that dials out to it, and the scenario upstream behind it, plus a minted
+ * agent token. It runs on the agents' thread or in its own worker thread (system-worker.ts), so
+ * relay and connector work does not delay the agents' timers.
+ */
+import { randomBytes } from 'node:crypto';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { Scenario } from '../scenario/types.js';
+import { Connector } from './connector.js';
+import { RelayServer } from './relay-server.js';
+import type { ScenarioUpstream } from './scenario-server.js';
+import { mintToken } from './tokens.js';
+
+export interface TunnelHost {
+  url: string;
+  token: string;
+  close(): Promise<void>;
+}
+
+const TUNNEL = 'live';
+
+export async function startTunnelHost(sc: Scenario, upstream: ScenarioUpstream, sessions: number): Promise<TunnelHost> {
+  const secret = randomBytes(32);
+  const relay = await RelayServer.start({
+    key: secret,
+    mintSecret: secret,
+    audit: { write: () => undefined },
+    maxInFlightPerTunnel: sc.relay.maxInFlightPerTunnel,
+    queue: sc.relay.queue,
+    maxSessionsPerTunnel: Math.max(1024, sessions),
+  });
+  const connectToken = await mintToken(secret, { tunnel: TUNNEL, roles: ['connect'], ttlSec: 24 * 3600, subject: 'live-connector' });
+  const connector = new Connector({
+    relay: `http://127.0.0.1:${relay.port}`,
+    tunnel: TUNNEL,
+    token: () => connectToken,
+    upstream: async () => {
+      const [client, server] = InMemoryTransport.createLinkedPair();
+      await upstream.createServer().connect(server);
+      return client;
+    },
+  });
+  const close = async () => {
+    await connector.close();
+    await relay.close();
+  };
+  try {
+    connector.start();
+    await connector.ready();
+    return {
+      url: `http://127.0.0.1:${relay.port}/t/${TUNNEL}/mcp`,
+      token: await mintToken(secret, { tunnel: TUNNEL, roles: ['use'], ttlSec: 24 * 3600, subject: 'live-agent' }),
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
