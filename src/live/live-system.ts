@@ -26,6 +26,14 @@ export interface LiveSystemOptions {
   onExecuted: (tag: AttemptTag) => void;
   /** Where the relay, connector and upstream run. @default 'main' */
   thread?: 'worker' | 'main';
+  /** Drive an external Streamable HTTP endpoint instead: no relay, connector or upstream is started. @default undefined */
+  target?: LiveTarget;
+}
+
+/** An external MCP endpoint and the headers (auth) its requests carry. */
+export interface LiveTarget {
+  url: string;
+  headers: Record<string, string>;
 }
 
 export interface LiveSystem {
@@ -113,8 +121,13 @@ async function inWorker(o: LiveSystemOptions): Promise<ServerHalf> {
   }
 }
 
+function external(t: LiveTarget): ServerHalf & { headers: Record<string, string> } {
+  return { url: t.url, token: '', headers: t.headers, syncClock: () => undefined, close: async () => 0 };
+}
+
 export async function startLiveSystem(o: LiveSystemOptions): Promise<LiveSystem> {
-  const server = o.thread === 'worker' ? await inWorker(o) : await inProcess(o);
+  const server: ServerHalf & { headers?: Record<string, string> } = o.target ? external(o.target) : o.thread === 'worker' ? await inWorker(o) : await inProcess(o);
+  const headers = server.headers ?? { Authorization: `Bearer ${server.token}` };
   const sessions: Client[] = [];
   const close = async () => {
     await Promise.allSettled(sessions.map((c) => c.close()));
@@ -125,12 +138,12 @@ export async function startLiveSystem(o: LiveSystemOptions): Promise<LiveSystem>
     for (let i = 0; i < o.sessions; i += 32) {
       const batch = Array.from({ length: Math.min(32, o.sessions - i) }, async () => {
         const client = new Client({ name: 'tunnelsim-live-agent', version: '1.0.0' });
-        await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { Authorization: `Bearer ${server.token}` } } }));
+        await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers } }));
         sessions.push(client);
       });
       await Promise.all(batch);
     }
-    await warmUp(sessions, o.sc.tools[0].name);
+    if (!o.target) await warmUp(sessions, o.sc.tools[0].name);
     return { sessions, syncClock: () => server.syncClock(), close };
   } catch (err) {
     await close();

@@ -27,6 +27,7 @@ import { Availability } from '../sim/availability.js';
 import type { TokenCounter } from '../tokens/tokenizer.js';
 import type { LiveClock, TimerHandle } from './live-clock.js';
 import { META_KEY, type AttemptTag } from './scenario-server.js';
+import { expandArgs } from './tool-args.js';
 
 /** 429s from a full relay tell the client to come back after this long (as the simulator's relay). */
 const QUEUE_FULL_RETRY_AFTER = 1000;
@@ -45,6 +46,11 @@ export interface LiveTransportOptions {
   sessions: Client[];
   /** Counts result tokens of real payloads. */
   counter: TokenCounter;
+  /**
+   * The sessions reach an external endpoint (`--target`): its network and server are real, so no
+   * delay or fault is injected and calls carry no `_meta` tag. @default false
+   */
+  external?: boolean;
 }
 
 interface InFlight {
@@ -77,7 +83,7 @@ export class LiveTransport implements CallTransport {
 
   /** Starts the down-window timeline (call when the clock starts). */
   start(): void {
-    this.armDrop(-1);
+    if (!this.o.external) this.armDrop(-1);
   }
 
   close(): void {
@@ -96,9 +102,10 @@ export class LiveTransport implements CallTransport {
     const id = flightId(a.ident.workflow, a.ident.key, a.index);
     this.idents.set(`${a.ident.workflow}:${a.ident.key}`, a.ident);
     const f: InFlight = { a, controller: new AbortController(), inTunnel: false, replied: false };
-    const t = a.faults.terminal;
-    if ((t.kind === 'drop' && t.link === 'agentToRelay') || this.lost(a, 0)) return;
     this.flights.set(id, f);
+    if (this.o.external) return this.call(f);
+    const t = a.faults.terminal;
+    if ((t.kind === 'drop' && t.link === 'agentToRelay') || this.lost(a, 0)) return void this.flights.delete(id);
     f.timer = clock.schedule(this.linkDelay(a, Purpose.linkAgentOut), () => this.atRelay(id, f));
   }
 
@@ -149,7 +156,7 @@ export class LiveTransport implements CallTransport {
   private atRelay(id: string, f: InFlight): void {
     f.timer = undefined;
     const { a } = f;
-    const { rec, clock, sessions } = this.o;
+    const { rec, clock } = this.o;
     const t = a.faults.terminal;
     if (this.availability.isDown(clock.now())) {
       rec.c.unavailable++;
@@ -160,11 +167,20 @@ export class LiveTransport implements CallTransport {
       rec.c.resets++;
       return this.reply(id, f, 'reset');
     }
+    this.call(f);
+  }
+
+  /** Sends the real request. */
+  private call(f: InFlight): void {
+    const { a } = f;
+    const id = flightId(a.ident.workflow, a.ident.key, a.index);
+    const tool = this.o.sc.tools[a.ident.tool];
     f.inTunnel = true;
     const tag: AttemptTag = { w: a.ident.workflow, k: a.ident.key, a: a.index, t: a.sentAt };
-    const client = sessions[a.ident.workflow % sessions.length];
+    const args = expandArgs(tool.args, { workflow: tag.w, key: tag.k, attempt: tag.a });
+    const client = this.o.sessions[a.ident.workflow % this.o.sessions.length];
     client
-      .callTool({ name: this.o.sc.tools[a.ident.tool].name, arguments: {}, _meta: { [META_KEY]: tag } }, undefined, { signal: f.controller.signal, timeout: NO_SDK_TIMEOUT })
+      .callTool({ name: tool.name, arguments: args, ...(this.o.external ? {} : { _meta: { [META_KEY]: tag } }) }, undefined, { signal: f.controller.signal, timeout: NO_SDK_TIMEOUT })
       .then(
         (r) => this.answered(id, f, r as CallToolResult),
         (err: unknown) => this.failed(id, f, err),
@@ -220,11 +236,11 @@ export class LiveTransport implements CallTransport {
     a.retryAfter = retryAfter;
     f.inTunnel = false;
     f.replied = true;
-    if (this.lost(a, 3)) {
+    if (!this.o.external && this.lost(a, 3)) {
       this.flights.delete(id);
       return;
     }
-    f.timer = this.o.clock.schedule(this.linkDelay(a, Purpose.linkAgentBack), () => {
+    f.timer = this.o.clock.schedule(this.o.external ? 0 : this.linkDelay(a, Purpose.linkAgentBack), () => {
       f.timer = undefined;
       if (this.flights.get(id) !== f) return;
       this.flights.delete(id);

@@ -217,6 +217,8 @@ export interface LiveInfo {
   sessions: number;
   /** How agents reached the endpoint. */
   transport: 'streamable-http';
+  /** The external endpoint driven (`--target`); absent when the run used its own relay and upstream. */
+  target?: string;
 }
 
 /** What merging and rendering need to know of the scenario. */

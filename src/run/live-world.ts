@@ -13,7 +13,7 @@ import type { Scenario } from '../scenario/types.js';
 import type { TokenCounter } from '../tokens/tokenizer.js';
 import { LiveClock, LiveTimers } from '../live/live-clock.js';
 import { LiveProcess } from '../live/live-process.js';
-import { startLiveSystem } from '../live/live-system.js';
+import { startLiveSystem, type LiveTarget } from '../live/live-system.js';
 import { LiveTransport } from '../live/live-transport.js';
 import { makeBreakers, makeBulkheads } from './world.js';
 
@@ -29,6 +29,8 @@ export interface LiveWorldOptions {
   observeTimers?: (lateMs: number) => void;
   /** Where the relay, connector and upstream run. @default 'main' */
   thread?: 'worker' | 'main';
+  /** Drive this external endpoint instead of a local relay and upstream. */
+  target?: LiveTarget;
 }
 
 export interface LiveWorldResult {
@@ -49,10 +51,10 @@ export async function runLiveWorld(sc: Scenario, policy: Policy, seed: number, t
   const faults = new FaultModel(seed, sc.faults, sc.toolIndex);
   let transport: LiveTransport | undefined;
   const sessions = sc.workload.model === 'closed' ? sc.workload.agents : o.sessions;
-  const system = await startLiveSystem({ sc, seed, clock, sessions, cancelHonoured: policy.cancelOnTimeout, onExecuted: (tag) => transport?.executed(tag), thread: o.thread });
+  const system = await startLiveSystem({ sc, seed, clock, sessions, cancelHonoured: policy.cancelOnTimeout, onExecuted: (tag) => transport?.executed(tag), thread: o.thread, target: o.target });
   let closed = false;
   try {
-    transport = new LiveTransport({ sc, seed, faults, clock, rec, sessions: system.sessions, counter: o.counter });
+    transport = new LiveTransport({ sc, seed, faults, clock, rec, sessions: system.sessions, counter: o.counter, external: o.target !== undefined });
     const breakers = makeBreakers(policy, sc.tools.length, rec);
     const queues = new Map<number, LiveTimers>();
     const timers = timeouts.map((ms) => {

@@ -11,6 +11,7 @@ import type { Report, WorldRecord } from '../report/types.js';
 import type { Scenario, Workload } from '../scenario/types.js';
 import { DEFAULT_ENCODING, tokenCounter, type EncodingName } from '../tokens/tokenizer.js';
 import { calibrate, needsCalibration, resolveHedgeDelays, resolveTimeouts } from './calibrate.js';
+import type { LiveTarget } from '../live/live-system.js';
 import { runLiveWorld } from './live-world.js';
 import { buildReport, planWorlds, replicationSeed, scenarioInfo } from './sim.js';
 
@@ -35,6 +36,12 @@ export interface LiveOptions {
   observeTimers?: (lateMs: number) => void;
   /** Where the relay, connector and upstream run: the agents' thread, or a worker thread of their own. @default 'main' */
   thread?: 'worker' | 'main';
+  /**
+   * Drive an external Streamable HTTP endpoint with the scenario's workflows and policies. Its
+   * network and server are real: no delay or fault is injected, and arguments come from the
+   * scenario's `args` templates. @default undefined (a local relay, connector and upstream)
+   */
+  target?: LiveTarget;
 }
 
 export const DEFAULT_LIVE_SESSIONS = 64;
@@ -66,6 +73,7 @@ export async function runLive(scenario: Scenario, opts: LiveOptions = {}): Promi
       hedgeDelays: resolveHedgeDelays(sc, policy, calibration),
       observeTimers: opts.observeTimers,
       thread: opts.thread,
+      target: opts.target,
     });
     sessions = r.sessions;
     worlds.push(r.rec.toRecord(plan.id, policy.name, plan.replication));
@@ -75,5 +83,7 @@ export async function runLive(scenario: Scenario, opts: LiveOptions = {}): Promi
   report.mode = 'live';
   for (const p of report.policies) p.tokens.encoding = encoding;
   report.live = { timeScale, encoding, sessions, transport: 'streamable-http' };
+  // Origin and path only: a token in the query string or user info stays out of the report.
+  if (opts.target) report.live.target = ((u) => `${u.origin}${u.pathname}`)(new URL(opts.target.url));
   return report;
 }

@@ -81,6 +81,8 @@ export const scenarioSchema = z.strictObject({
         resultTokens: tokens().default({ dist: 'constant', value: 500 }),
         argTokens: z.number().int().nonnegative().default(40),
         idempotent: z.boolean().default(true),
+        /** Live mode: the call's arguments; strings may hold {{workflow}}, {{step}}, {{call}} and {{attempt}}. */
+        args: z.record(z.string(), z.unknown()).optional(),
       }),
     ),
   }),

@@ -14,6 +14,8 @@ export interface ToolSpec {
   resultTokens: Sampler;
   argTokens: number;
   idempotent: boolean;
+  /** Live mode: argument template of each call (live/tool-args.ts). */
+  args?: Record<string, unknown>;
 }
 
 /** One call in a scripted step; sizes override the tool's defaults. */

@@ -9,6 +9,7 @@ import { parseDuration } from '../../scenario/units.js';
 import { ENCODINGS, type EncodingName } from '../../tokens/tokenizer.js';
 import { colorEnabled, progressEnabled } from '../output.js';
 import { parseFormats, parseSeed } from './run.js';
+import type { LiveTarget } from '../../live/live-system.js';
 import type { Command } from './types.js';
 
 export function parseTimeScale(v: unknown): number {
@@ -36,6 +37,19 @@ export function parseSessions(v: unknown): number | undefined {
   return n;
 }
 
+export function parseTarget(url: string | undefined, tokenEnv: string): LiveTarget | undefined {
+  if (url === undefined) return undefined;
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new TunnelsimError('BAD_INPUT', `'${url}' is not a URL`, { field: '--target' });
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new TunnelsimError('BAD_INPUT', `'${url}' is not an http(s) URL`, { field: '--target' });
+  const token = process.env[tokenEnv];
+  return { url: u.href, headers: token ? { Authorization: `Bearer ${token}` } : {} };
+}
+
 export const liveCommand: Command = {
   command: 'live <scenario>',
   describe: 'run a scenario on real sockets (relay, connector, mock MCP server on loopback) and write a live report',
@@ -49,6 +63,8 @@ export const liveCommand: Command = {
       .option('sessions', { type: 'string', describe: 'MCP client sessions for an open workload (closed: one per agent)', default: undefined })
       .option('encoding', { type: 'string', default: 'o200k_base', describe: 'tokenizer encoding for result payloads' })
       .option('server-thread', { type: 'string', choices: ['main', 'worker'], default: 'main', describe: 'run relay, connector and upstream on the agents\' thread or in a worker thread' })
+      .option('target', { type: 'string', describe: 'drive this external Streamable HTTP MCP endpoint instead of a local relay and mock (no injected delays or faults)' })
+      .option('target-token-env', { type: 'string', default: 'TUNNELSIM_TARGET_TOKEN', describe: 'environment variable with the bearer token for --target (sent when set)' })
       .option('out', { type: 'string', default: 'reports', describe: 'output directory' })
       .option('format', { type: 'string', default: 'json', describe: 'comma-separated: json,md,html,hdrlog' }),
   handler: async (args) => {
@@ -58,6 +74,7 @@ export const liveCommand: Command = {
     const sessions = parseSessions(args.sessions);
     const encoding = parseEncoding(args.encoding);
     const formats = parseFormats(args.format);
+    const target = parseTarget(args.target, args['target-token-env']);
     const sc = loadScenario(args.scenario);
     const module = await loadWorkflowModule(sc);
     const progress = progressEnabled();
@@ -72,6 +89,7 @@ export const liveCommand: Command = {
         encoding,
         module,
         thread: args['server-thread'] as 'main' | 'worker',
+        target,
         onWorld: progress ? (done, total) => process.stderr.write(`\rlive: world ${done}/${total}${done === total ? '\n' : ''}`) : undefined,
       });
     } catch (err) {
