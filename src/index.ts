@@ -4,6 +4,8 @@
  */
 export { loadScenario, parseScenario } from './scenario/load.js';
 export { runSim, type SimOptions, type Shard } from './run/sim.js';
+export { runLive, type LiveOptions } from './run/live.js';
+export { calibrateSimLive, calibrationTable, type Calibration, type CalibrationRow } from './run/sim-vs-live.js';
 export { mergeReports, readReport } from './run/merge.js';
 export { runSweep, type SweepOptions } from './run/sweep.js';
 export { runCapacity, type CapacityOptions, type CapacityReport } from './run/capacity.js';
@@ -15,6 +17,7 @@ export { terminalTable } from './report/terminal.js';
 export { RelayServer } from './live/relay-server.js';
 export { Connector, type ConnectorOptions } from './live/connector.js';
 export { startLocalTunnel, type LocalTunnel, type LocalTunnelOptions } from './live/local-tunnel.js';
+export { probe, writeProbeFiles, type ProbeOptions, type ToolProbe } from './live/probe.js';
 export { mintToken, type MintOptions } from './live/tokens.js';
 export { RelayCore } from './relay/core.js';
 export { TunnelsimError, type ErrorCode } from './errors.js';

@@ -75,6 +75,8 @@ export class LiveTransport implements CallTransport {
   private dropTimer: TimerHandle | undefined;
   /** Tokens counted in real result payloads (a report figure). */
   payloadTokens = 0;
+  /** Results that answered another attempt than the one they were delivered to (must stay 0). */
+  misrouted = 0;
 
   constructor(o: LiveTransportOptions) {
     this.o = o;
@@ -191,7 +193,9 @@ export class LiveTransport implements CallTransport {
     if (f.replied || this.flights.get(id) !== f) return;
     const { a } = f;
     if (r.isError) return this.reply(id, f, 'error', -32603);
-    const parts = (r._meta?.[META_KEY] ?? {}) as { serverQueueMs?: number; serviceMs?: number };
+    const parts = (r._meta?.[META_KEY] ?? {}) as { serverQueueMs?: number; serviceMs?: number; tag?: AttemptTag };
+    // The upstream echoes the attempt's tag: a result that answers another attempt was misrouted.
+    if (parts.tag && (parts.tag.w !== a.ident.workflow || parts.tag.k !== a.ident.key || parts.tag.a !== a.index)) this.misrouted++;
     a.served = true;
     a.serverQueueMs = parts.serverQueueMs ?? 0;
     a.serviceMs = parts.serviceMs ?? 0;

@@ -147,7 +147,7 @@ export class ScenarioUpstream {
     const tokens = Math.round(sc.tools[tool].resultTokens.sample(keyedUniform(seed, tag.w, tag.k, 0, Purpose.resultTokens)));
     return {
       content: [{ type: 'text' as const, text: payloadText(tokens) }],
-      _meta: { [META_KEY]: { serverQueueMs, serviceMs } },
+      _meta: { [META_KEY]: { serverQueueMs, serviceMs, tag } },
     };
   }
 }

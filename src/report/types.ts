@@ -219,6 +219,8 @@ export interface LiveInfo {
   transport: 'streamable-http';
   /** The external endpoint driven (`--target`); absent when the run used its own relay and upstream. */
   target?: string;
+  /** Results delivered to an attempt they did not answer, over all worlds (the upstream echoes each call's tag; 0 unless the relay misroutes). */
+  misrouted?: number;
 }
 
 /** What merging and rendering need to know of the scenario. */

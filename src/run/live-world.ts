@@ -40,6 +40,8 @@ export interface LiveWorldResult {
   /** Tokens counted in real result payloads. */
   payloadTokens: number;
   sessions: number;
+  /** Results delivered to an attempt they did not answer (the relay's isolation check; must be 0). */
+  misrouted: number;
 }
 
 export async function runLiveWorld(sc: Scenario, policy: Policy, seed: number, timeouts: number[], o: LiveWorldOptions): Promise<LiveWorldResult> {
@@ -114,7 +116,7 @@ export async function runLiveWorld(sc: Scenario, policy: Policy, seed: number, t
     transport.close();
     closed = true;
     rec.c.serverBusyMicros += Math.round((await system.close()) * 1000);
-    return { rec, scenarioMs: end, payloadTokens: t.payloadTokens, sessions };
+    return { rec, scenarioMs: end, payloadTokens: t.payloadTokens, sessions, misrouted: t.misrouted };
   } finally {
     clock.close();
     if (!closed) {

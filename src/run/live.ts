@@ -63,6 +63,7 @@ export async function runLive(scenario: Scenario, opts: LiveOptions = {}): Promi
   const calibration = needsCalibration(sc.policies) ? (opts.calibration ?? calibrate(sc, seed, opts.module)) : undefined;
   const worlds: WorldRecord[] = [];
   let sessions = 0;
+  let misrouted = 0;
   for (const [i, plan] of plans.entries()) {
     const policy = sc.policies[plan.policy];
     const r = await runLiveWorld(sc, policy, replicationSeed(seed, plan.replication), resolveTimeouts(sc, policy, calibration), {
@@ -76,13 +77,14 @@ export async function runLive(scenario: Scenario, opts: LiveOptions = {}): Promi
       target: opts.target,
     });
     sessions = r.sessions;
+    misrouted += r.misrouted;
     worlds.push(r.rec.toRecord(plan.id, policy.name, plan.replication));
     opts.onWorld?.(i + 1, plans.length);
   }
   const report = buildReport(scenarioInfo(sc, calibration), seed, sc.replications, worlds);
   report.mode = 'live';
   for (const p of report.policies) p.tokens.encoding = encoding;
-  report.live = { timeScale, encoding, sessions, transport: 'streamable-http' };
+  report.live = { timeScale, encoding, sessions, transport: 'streamable-http', misrouted };
   // Origin and path only: a token in the query string or user info stays out of the report.
   if (opts.target) report.live.target = ((u) => `${u.origin}${u.pathname}`)(new URL(opts.target.url));
   return report;

@@ -47,7 +47,7 @@ afterAll(async () => {
 describe('runLive', () => {
   it('runs every policy of the scenario over real sockets and reports in live mode', () => {
     expect(live.mode).toBe('live');
-    expect(live.live).toEqual({ timeScale: 0.05, encoding: 'o200k_base', sessions: 64, transport: 'streamable-http' });
+    expect(live.live).toEqual({ timeScale: 0.05, encoding: 'o200k_base', sessions: 64, transport: 'streamable-http', misrouted: 0 });
     expect(live.policies.map((p) => p.name)).toEqual(['sdk-default', 'naive-retry', 'seed-guidance']);
     for (const p of live.policies) {
       expect(p.workflows.started).toBe(12);
