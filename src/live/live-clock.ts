@@ -22,6 +22,9 @@ export interface LiveClockOptions {
   observe?: (lateMs: number) => void;
 }
 
+/** The longest delay setTimeout takes. */
+const MAX_TIMEOUT = 2 ** 31 - 1;
+
 export const DEFAULT_LIVE_CLOCK: LiveClockOptions = { timeScale: 1, spinMs: 1.5 };
 
 /** A pending timer; `cancel` it with `LiveClock.cancel`. */
@@ -116,11 +119,15 @@ export class LiveClock implements Scheduler, ProcessHost {
     const wait = h.at - performance.now() - this.spinMs;
     if (wait > 1) {
       this.sleeping.add(h);
-      h.timeout = setTimeout(() => {
-        h.timeout = undefined;
-        this.sleeping.delete(h);
-        if (h.fn) this.park(h);
-      }, wait);
+      // setTimeout overflows past 2^31 − 1 ms (it would fire at once): sleep in chunks, re-parking.
+      h.timeout = setTimeout(
+        () => {
+          h.timeout = undefined;
+          this.sleeping.delete(h);
+          if (h.fn) this.park(h);
+        },
+        Math.min(wait, MAX_TIMEOUT),
+      );
       return;
     }
     this.spinning.add(h);

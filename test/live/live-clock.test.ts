@@ -49,6 +49,16 @@ describe('LiveClock', () => {
     expect(clock.pending).toBe(0);
   });
 
+  it('does not fire a timer longer than setTimeout can hold at once', async () => {
+    const clock = new LiveClock();
+    let fired = false;
+    clock.schedule(3e9, () => (fired = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(fired).toBe(false);
+    expect(clock.pending).toBe(1);
+    clock.close();
+  });
+
   it('rejects a time scale that is not positive', () => {
     expect(() => new LiveClock({ timeScale: 0 })).toThrow(RangeError);
   });
