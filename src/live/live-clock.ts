@@ -43,6 +43,7 @@ export class LiveClock implements Scheduler, ProcessHost {
   private readonly sleeping = new Set<TimerHandle>();
   private readonly spinning = new Set<TimerHandle>();
   private spin: NodeJS.Immediate | undefined;
+  private watch: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(options: Partial<LiveClockOptions> = {}) {
@@ -103,8 +104,28 @@ export class LiveClock implements Scheduler, ProcessHost {
     return new Promise((resolve) => this.schedule(delay, resolve));
   }
 
+  /**
+   * Calls `stuck` once when no timer has been pending for two checks in a row (`everyMs` wall ms
+   * apart): nothing can happen any more, as when the simulator's event queue runs dry — e.g. every
+   * remaining call hangs and the policy has no timeout. Real requests in flight always hold a timer
+   * on this clock within a millisecond (a link delay, a service time, a delivery), so a busy world
+   * is never taken for a stuck one.
+   */
+  watchStuck(stuck: () => void, everyMs = 100): void {
+    let idleChecks = 0;
+    this.watch = setInterval(() => {
+      idleChecks = this.pending === 0 ? idleChecks + 1 : 0;
+      if (idleChecks < 2) return;
+      clearInterval(this.watch);
+      this.watch = undefined;
+      stuck();
+    }, everyMs);
+  }
+
   /** Drops every pending timer; nothing scheduled afterwards fires. */
   close(): void {
+    if (this.watch) clearInterval(this.watch);
+    this.watch = undefined;
     this.closed = true;
     for (const h of [...this.sleeping, ...this.spinning]) this.cancel(h);
     if (this.spin) clearImmediate(this.spin);

@@ -103,6 +103,10 @@ export async function runLiveWorld(sc: Scenario, policy: Policy, seed: number, t
         },
         resolve,
       );
+      // Hung calls under a policy without a timeout never finish: end the world as the simulator
+      // does when its event queue runs dry. Only when the server half runs on this thread: its
+      // timers (and an external target's time) are not on this clock otherwise.
+      if (o.thread !== 'worker' && !o.target) clock.watchStuck(resolve);
     });
     await idle;
     if (failed) throw failed;

@@ -62,3 +62,19 @@ describe('live fault injection', () => {
     expect(live.workflows.completed).toBeGreaterThan(0);
   });
 });
+
+describe('a live world with calls that hang and no timeout', () => {
+  it('ends when nothing can happen any more, as the simulator does', async () => {
+    const sc = scenario({
+      workload: { model: 'closed', agents: 2, workflows: 6 },
+      workflow: { steps: 2, tools: ['a'], order: 'round-robin' },
+      faults: [{ kind: 'hang', probability: 1 }],
+      policies: [{ name: 'no-timeout', timeout: 'none' }],
+    });
+    const sim = runSim(sc).policies[0];
+    const live = (await runLive(sc)).policies[0];
+    expect(live.workflows.started).toBe(sim.workflows.started);
+    expect(live.workflows.completed).toBe(0);
+    expect(live.workflows.failed).toBe(0);
+  });
+});
