@@ -26,11 +26,9 @@ export function encode(h: Histogram): string {
   return hdr.encodeIntoCompressedBase64(h);
 }
 
+/** Decodes a histogram for reading; add it into a `newHistogram()` before recording into it. */
 export function decode(base64: string): Histogram {
-  const h = hdr.decodeFromCompressedBase64(base64, 64, false);
-  const out = newHistogram();
-  out.add(h);
-  return out;
+  return hdr.decodeFromCompressedBase64(base64, 64, false);
 }
 
 /** Adds `from` into `into` (exact: counts add). */

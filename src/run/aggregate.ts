@@ -40,6 +40,11 @@ export function aggregatePolicy(info: PolicyInfo, worlds: readonly WorldRecord[]
       for (const [k, v] of Object.entries(t)) into[k] = (into[k] ?? 0) + v;
     }
     for (const [k, b64] of Object.entries(w.histograms)) {
+      // One world (the common case): its histogram is the policy's, read as it is.
+      if (worlds.length === 1) {
+        hist.set(k, decode(b64));
+        continue;
+      }
       let h = hist.get(k);
       if (!h) hist.set(k, (h = newHistogram()));
       addInto(h, decode(b64));
@@ -94,7 +99,7 @@ export function aggregatePolicy(info: PolicyInfo, worlds: readonly WorldRecord[]
   const ratios = storm.attempts.map((a, i) => (storm.offered[i] > 0 ? a / storm.offered[i] : 0));
   const latency = Object.fromEntries(LATENCY_METRICS.map((k) => [k, summarize(h(k))])) as PolicyReport['latency'];
   const histograms: Record<string, string> = {};
-  for (const k of [...hist.keys()].sort()) histograms[k] = encode(hist.get(k)!);
+  for (const k of [...hist.keys()].sort()) histograms[k] = worlds.length === 1 ? worlds[0].histograms[k] : encode(hist.get(k)!);
   return {
     name: info.name,
     description: info.description,
