@@ -38,19 +38,55 @@ export function addInto(into: Histogram, from: Histogram): void {
 
 const EMPTY: Summary = { count: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0 };
 
-/** Percentile summary; `scale` converts stored units to reported ones (1e-3: µs → ms). */
+/** The JsHistogram internals a one-pass summary reads (public in the JS class, not in its interface). */
+interface Indexed {
+  countsArrayLength: number;
+  getCountAtIndex(i: number): number;
+  valueFromIndex(i: number): number;
+  highestEquivalentValue(v: number): number;
+  medianEquivalentValue(v: number): number;
+}
+
+const SUMMARY_PERCENTILES = [50, 90, 95, 99, 99.9];
+
+/** HdrHistogram's count at a percentile: the fp count rounded up without its one-ulp error, at least 1. */
+function countAt(percentile: number, total: number): number {
+  const fp = (percentile / 100) * total;
+  const ulp = Math.pow(2, Math.floor(Math.log2(fp)) - 52);
+  return Math.max(Math.ceil(fp - ulp), 1);
+}
+
+/**
+ * Percentile summary; `scale` converts stored units to reported ones (1e-3: µs → ms). One pass over
+ * the counts gives exactly what `getValueAtPercentile` and `mean` give (each of which walks the
+ * counts again); test/metrics/hdr.test.ts checks the equality.
+ */
 export function summarize(h: Histogram, scale = 1e-3): Summary {
   const count = h.totalCount;
   if (count === 0) return { ...EMPTY };
+  const x = h as unknown as Indexed;
+  const targets = SUMMARY_PERCENTILES.map((p) => countAt(p, count));
+  const values = SUMMARY_PERCENTILES.map(() => 0);
+  let next = 0;
+  let cumulative = 0;
+  let total = 0;
+  for (let i = 0; i < x.countsArrayLength; i++) {
+    const c = x.getCountAtIndex(i);
+    if (c === 0) continue;
+    cumulative += c;
+    const v = x.valueFromIndex(i);
+    total += x.medianEquivalentValue(v) * c;
+    while (next < targets.length && cumulative >= targets[next]) values[next++] = x.highestEquivalentValue(v);
+  }
   const r = (v: number) => round(v * scale);
   return {
     count,
-    mean: r(h.mean),
-    p50: r(h.getValueAtPercentile(50)),
-    p90: r(h.getValueAtPercentile(90)),
-    p95: r(h.getValueAtPercentile(95)),
-    p99: r(h.getValueAtPercentile(99)),
-    p999: r(h.getValueAtPercentile(99.9)),
+    mean: r(total / count),
+    p50: r(values[0]),
+    p90: r(values[1]),
+    p95: r(values[2]),
+    p99: r(values[3]),
+    p999: r(values[4]),
     max: r(h.maxValue),
   };
 }
