@@ -27,6 +27,5 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
     },
   },
-  // Benchmarks measure wall time by definition; they never run inside a simulation.
-  { files: ['src/**/*.ts'], ignores: ['src/live/**', 'src/cli/**', 'src/bench/**'], rules: ambient },
+  { files: ['src/**/*.ts'], ignores: ['src/live/**', 'src/cli/**'], rules: ambient },
 );

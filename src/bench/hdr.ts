@@ -9,7 +9,7 @@ import type { BenchSuite } from './types.js';
 
 const BATCH = 4096;
 
-/** Latency-like values in µs from 1 µs to ~60 s, spread by a multiplicative hash (no Math.random). */
+/** Latency-like values in µs from 1 µs to ~60 s, spread by a multiplicative hash, so every run records the same values. */
 function sampleValues(): Float64Array {
   const values = new Float64Array(BATCH);
   for (let i = 0; i < BATCH; i++) {

@@ -8,6 +8,7 @@
 import { loadScenario } from '../scenario/load.js';
 import { calibrate, needsCalibration, resolveTimeouts } from '../run/calibrate.js';
 import { runWorld } from '../run/world.js';
+import { wallClock } from '../live/wall-clock.js';
 
 export interface SimMeasurement {
   attempts: number;
@@ -23,7 +24,7 @@ function main(): void {
   const wl = loaded.workload;
   const sc = { ...loaded, workload: { ...wl, workflows: wl.workflows !== undefined ? wl.workflows * scale : undefined, duration: wl.duration !== undefined ? wl.duration * scale : undefined } };
   const policies = policyName ? sc.policies.filter((p) => p.name === policyName) : sc.policies;
-  const t0 = performance.now();
+  const t0 = wallClock.now();
   const cal = needsCalibration(policies) ? calibrate(sc, sc.seed) : undefined;
   let attempts = 0;
   let events = 0;
@@ -33,7 +34,7 @@ function main(): void {
     attempts += r.rec.c.attempts;
     events += r.events;
   }
-  const ms = performance.now() - t0;
+  const ms = wallClock.now() - t0;
   const out: SimMeasurement = { attempts, ms, events, maxRssMB: process.resourceUsage().maxRSS / 1024 };
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
