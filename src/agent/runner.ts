@@ -138,7 +138,15 @@ export function* runWorkflow(env: AgentEnv, w: number, intendedStart: number): G
     const first = turn(0, false);
     if (first === undefined) break;
     yield first;
-    const idents: CallIdentity[] = plan.map((c, i) => ({ workflow: w, key: stepKey(step, i), tool: c.tool, nextAttempt: 0, executions: 0 }));
+    const idents: CallIdentity[] = plan.map((c, i) => ({
+      workflow: w,
+      key: stepKey(step, i),
+      tool: c.tool,
+      nextAttempt: 0,
+      executions: 0,
+      serviceMs: c.serviceMs,
+      resultTokens: c.fixedResultTokens,
+    }));
     const firstStart = kernel.now();
     for (const id of idents) {
       rec.c.logicalCalls++;

@@ -60,6 +60,10 @@ function* sequence(spec: Extract<WorkflowSpec, { kind: 'sequence' }>, ctx: Scrip
   }
 }
 
+function* replay(steps: readonly CallPlan[][]): StepScript {
+  for (const calls of steps) yield { calls };
+}
+
 function* list(tools: readonly number[]): StepScript {
   for (const tool of tools) yield { calls: [{ tool }] };
 }
@@ -100,5 +104,7 @@ export function makeScript(sc: Scenario, ctx: ScriptContext, module?: UserWorkfl
     case 'module':
       if (!module) throw new Error(`workflow module ${w.file} was not loaded`);
       return user(module, ctx, sc.toolIndex, w.file);
+    case 'trace':
+      return replay(w.sessions[ctx.workflow % w.sessions.length]);
   }
 }

@@ -51,6 +51,18 @@ export interface LiveTransportOptions {
    * delay or fault is injected and calls carry no `_meta` tag. @default false
    */
   external?: boolean;
+  /** Told of every answered call, for writing a trace of the run (scenario/trace.ts). */
+  onCall?: (c: TracedCall) => void;
+}
+
+/** One answered call as a trace records it: server time when the upstream reports it, else the round trip. */
+export interface TracedCall {
+  workflow: number;
+  step: number;
+  position: number;
+  tool: string;
+  latencyMs: number;
+  resultTokens: number;
 }
 
 interface InFlight {
@@ -179,6 +191,8 @@ export class LiveTransport implements CallTransport {
     const tool = this.o.sc.tools[a.ident.tool];
     f.inTunnel = true;
     const tag: AttemptTag = { w: a.ident.workflow, k: a.ident.key, a: a.index, t: a.sentAt };
+    if (a.ident.serviceMs !== undefined) tag.s = a.ident.serviceMs;
+    if (a.ident.resultTokens !== undefined) tag.r = a.ident.resultTokens;
     const args = expandArgs(tool.args, { workflow: tag.w, key: tag.k, attempt: tag.a });
     const client = this.o.sessions[a.ident.workflow % this.o.sessions.length];
     client
@@ -199,7 +213,16 @@ export class LiveTransport implements CallTransport {
     a.served = true;
     a.serverQueueMs = parts.serverQueueMs ?? 0;
     a.serviceMs = parts.serviceMs ?? 0;
-    this.measured.set(`${a.ident.workflow}:${a.ident.key}`, this.count(r));
+    const tokens = this.count(r);
+    this.measured.set(`${a.ident.workflow}:${a.ident.key}`, tokens);
+    this.o.onCall?.({
+      workflow: a.ident.workflow,
+      step: Math.floor(a.ident.key / 64),
+      position: a.ident.key % 64,
+      tool: this.o.sc.tools[a.ident.tool].name,
+      latencyMs: parts.serviceMs ?? this.o.clock.now() - a.sentAt,
+      resultTokens: tokens,
+    });
     this.reply(id, f, 'ok');
   }
 

@@ -26,6 +26,10 @@ export interface AttemptTag {
   k: number;
   a: number;
   t: number;
+  /** A replayed call's server time (ms), when the workflow is a trace. */
+  s?: number;
+  /** A replayed call's result size (tokens), when the workflow is a trace. */
+  r?: number;
 }
 
 export const META_KEY = 'tunnelsim';
@@ -133,7 +137,7 @@ export class ScenarioUpstream {
     const release = await this.pool.acquire(honour);
     const serverQueueMs = clock.now() - arrived;
     this.setBusy(1);
-    const serviceMs = sc.tools[tool].service.sample(keyedFinish(key, Purpose.service)) * decided.serviceFactor;
+    const serviceMs = (tag.s ?? sc.tools[tool].service.sample(keyedFinish(key, Purpose.service))) * decided.serviceFactor;
     try {
       await this.wait(serviceMs, honour);
     } finally {
@@ -144,7 +148,7 @@ export class ScenarioUpstream {
     if (lost(2)) return this.never(signal);
     await this.wait(this.link('relayToServer', key, Purpose.linkServerBack, decided.serverLinkFactor), undefined);
     if (t.kind === 'error') throw new McpError(t.code, `injected error ${t.code}`);
-    const tokens = Math.round(sc.tools[tool].resultTokens.sample(keyedUniform(seed, tag.w, tag.k, 0, Purpose.resultTokens)));
+    const tokens = tag.r ?? Math.round(sc.tools[tool].resultTokens.sample(keyedUniform(seed, tag.w, tag.k, 0, Purpose.resultTokens)));
     return {
       content: [{ type: 'text' as const, text: payloadText(tokens) }],
       _meta: { [META_KEY]: { serverQueueMs, serviceMs, tag } },

@@ -14,7 +14,7 @@ import type { TokenCounter } from '../tokens/tokenizer.js';
 import { LiveClock, LiveTimers } from '../live/live-clock.js';
 import { LiveProcess } from '../live/live-process.js';
 import { startLiveSystem, type LiveTarget } from '../live/live-system.js';
-import { LiveTransport } from '../live/live-transport.js';
+import { LiveTransport, type TracedCall } from '../live/live-transport.js';
 import { makeBreakers, makeBulkheads } from './world.js';
 
 export interface LiveWorldOptions {
@@ -31,6 +31,8 @@ export interface LiveWorldOptions {
   thread?: 'worker' | 'main';
   /** Drive this external endpoint instead of a local relay and upstream. */
   target?: LiveTarget;
+  /** Told of every answered call (trace writing). */
+  onCall?: (c: TracedCall) => void;
 }
 
 export interface LiveWorldResult {
@@ -56,7 +58,7 @@ export async function runLiveWorld(sc: Scenario, policy: Policy, seed: number, t
   const system = await startLiveSystem({ sc, seed, clock, sessions, cancelHonoured: policy.cancelOnTimeout, onExecuted: (tag) => transport?.executed(tag), thread: o.thread, target: o.target });
   let closed = false;
   try {
-    transport = new LiveTransport({ sc, seed, faults, clock, rec, sessions: system.sessions, counter: o.counter, external: o.target !== undefined });
+    transport = new LiveTransport({ sc, seed, faults, clock, rec, sessions: system.sessions, counter: o.counter, external: o.target !== undefined, onCall: o.onCall });
     const breakers = makeBreakers(policy, sc.tools.length, rec);
     const queues = new Map<number, LiveTimers>();
     const timers = timeouts.map((ms) => {

@@ -14,6 +14,7 @@ import { calibrate, needsCalibration, resolveHedgeDelays, resolveTimeouts } from
 import type { LiveTarget } from '../live/live-system.js';
 import { runLiveWorld } from './live-world.js';
 import { buildReport, planWorlds, replicationSeed, scenarioInfo } from './sim.js';
+import type { TracedCall } from '../live/live-transport.js';
 
 export interface LiveOptions {
   /** Wall time per unit of scenario time (0.05: twenty times faster). @default 1 */
@@ -42,9 +43,20 @@ export interface LiveOptions {
    * scenario's `args` templates. @default undefined (a local relay, connector and upstream)
    */
   target?: LiveTarget;
+  /** Receives the trace of the first world's answered calls (JSONL, scenario/trace.ts), for replay. */
+  trace?: (jsonl: string) => void;
 }
 
 export const DEFAULT_LIVE_SESSIONS = 64;
+
+/** A run's answered calls as a replayable trace: one line per call, in (session, step, position) order. */
+export function traceJsonl(calls: readonly TracedCall[]): string {
+  const sorted = [...calls].sort((a, b) => a.workflow - b.workflow || a.step - b.step || a.position - b.position);
+  return sorted
+    .map((c) => JSON.stringify({ session: c.workflow, step: c.step, calls: [{ tool: c.tool, latencyMs: Number(c.latencyMs.toFixed(3)), resultTokens: c.resultTokens }] }))
+    .map((l) => `${l}\n`)
+    .join('');
+}
 
 /** The scenario with `duration` as its workload's stop time (in scenario ms). */
 export function withDuration(sc: Scenario, duration: number | undefined): Scenario {
@@ -62,6 +74,7 @@ export async function runLive(scenario: Scenario, opts: LiveOptions = {}): Promi
   const plans = planWorlds(sc, { policies: opts.policies });
   const calibration = needsCalibration(sc.policies) ? (opts.calibration ?? calibrate(sc, seed, opts.module)) : undefined;
   const worlds: WorldRecord[] = [];
+  const traced: TracedCall[] = [];
   let sessions = 0;
   let misrouted = 0;
   for (const [i, plan] of plans.entries()) {
@@ -75,7 +88,9 @@ export async function runLive(scenario: Scenario, opts: LiveOptions = {}): Promi
       observeTimers: opts.observeTimers,
       thread: opts.thread,
       target: opts.target,
+      onCall: opts.trace && i === 0 ? (c) => traced.push(c) : undefined,
     });
+    if (opts.trace && i === 0) opts.trace(traceJsonl(traced));
     sessions = r.sessions;
     misrouted += r.misrouted;
     worlds.push(r.rec.toRecord(plan.id, policy.name, plan.replication));

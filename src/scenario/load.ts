@@ -101,6 +101,9 @@ function checkReferences(s: ScenarioFile, file: string): void {
       } else walk(st.repeat.steps, `${here}.repeat.steps`);
     });
   if (s.workflow.script) walk(s.workflow.script, 'workflow.script');
+  s.workflow.trace?.forEach((steps, i) =>
+    steps.forEach((calls) => calls.forEach((c) => tools.has(c.tool) || fail('workflow.trace', `session ${i + 1} calls unknown tool '${c.tool}' (server.tools has: ${[...tools].join(', ')})`))),
+  );
   s.faults.forEach((f, i) => {
     if (f.tool !== undefined) known(f.tool, `faults[${i}].tool`);
   });

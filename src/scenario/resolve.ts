@@ -73,6 +73,20 @@ function stagesLength(w: WorkloadEntry): number | undefined {
 function resolveWorkflow(s: ScenarioFile, idx: Record<string, number>): WorkflowSpec {
   const w = s.workflow;
   if (w.module) return { kind: 'module', file: w.module };
+  if (w.trace) {
+    const sessions = w.trace.map((steps) =>
+      steps.map((calls) =>
+        calls.map((c): CallPlan => ({
+          tool: idx[c.tool],
+          argTokens: c.argTokens,
+          resultTokens: c.resultTokens === undefined ? undefined : sampler({ dist: 'constant', value: c.resultTokens }),
+          serviceMs: c.latencyMs,
+          fixedResultTokens: c.resultTokens,
+        })),
+      ),
+    );
+    return { kind: 'trace', sessions };
+  }
   if (w.script) return { kind: 'script', nodes: w.script.map((n) => resolveNode(n, idx)) };
   if (Array.isArray(w.order)) return { kind: 'list', tools: w.order.map((t) => idx[t]) };
   const tools = w.tools!.map((t) => idx[t]);

@@ -9,6 +9,7 @@ import { faultSchema } from './fault-schema.js';
 import { llmSchema } from './llm-schema.js';
 import { policyEntrySchema } from './policy-schema.js';
 import { workloadSchema } from './workload-schema.js';
+import { traceSchema } from './trace.js';
 
 const tokens = () => distSchema('number');
 const latency = () => distSchema('duration');
@@ -50,10 +51,11 @@ export const scenarioSchema = z.strictObject({
       weights: z.record(z.string(), z.number().positive()).optional(),
       script: z.array(scriptStep).min(1).optional(),
       module: z.string().optional(),
+      trace: traceSchema.optional(),
     })
     .superRefine((w, ctx) => {
-      const forms = [w.tools !== undefined || Array.isArray(w.order), w.script !== undefined, w.module !== undefined].filter(Boolean).length;
-      if (forms !== 1) ctx.addIssue({ code: 'custom', message: 'give exactly one of `tools` (+ `order`), `script`, or `module`' });
+      const forms = [w.tools !== undefined || Array.isArray(w.order), w.script !== undefined, w.module !== undefined, w.trace !== undefined].filter(Boolean).length;
+      if (forms !== 1) ctx.addIssue({ code: 'custom', message: 'give exactly one of `tools` (+ `order`), `script`, `module` or `trace`' });
       if (w.tools && w.steps === undefined && !Array.isArray(w.order)) ctx.addIssue({ code: 'custom', message: 'needs `steps`', path: ['steps'] });
       if (w.order === 'weighted' && !w.weights) ctx.addIssue({ code: 'custom', message: '`order: weighted` needs `weights`', path: ['weights'] });
     }),

@@ -23,6 +23,10 @@ export interface CallPlan {
   tool: number;
   argTokens?: number;
   resultTokens?: Sampler;
+  /** A replayed call's server time (ms), instead of a draw from the tool's service distribution. */
+  serviceMs?: number;
+  /** A replayed call's exact result size (tokens), which a live upstream must produce. */
+  fixedResultTokens?: number;
 }
 
 export type ScriptNode =
@@ -34,7 +38,8 @@ export type WorkflowSpec =
   | { kind: 'sequence'; steps: number; order: 'round-robin' | 'weighted'; tools: number[]; weights: number[] }
   | { kind: 'list'; tools: number[] }
   | { kind: 'script'; nodes: ScriptNode[] }
-  | { kind: 'module'; file: string };
+  | { kind: 'module'; file: string }
+  | { kind: 'trace'; sessions: CallPlan[][][] };
 
 export interface LlmSpec {
   contextWindow: number;

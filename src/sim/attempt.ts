@@ -15,6 +15,10 @@ export interface CallIdentity {
   nextAttempt: number;
   /** Successful server executions so far. */
   executions: number;
+  /** A replayed call's server time (ms); undefined draws from the tool's distribution. */
+  serviceMs?: number;
+  /** A replayed call's result size (tokens), for live upstreams; undefined draws. */
+  resultTokens?: number;
 }
 
 /** Who receives the attempt's outcome. */

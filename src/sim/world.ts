@@ -217,7 +217,7 @@ export class World implements EventTarget {
     a.serverState = ServerState.Serving;
     a.serverQueueMs = this.kernel.now() - a.serverArrivedAt;
     const tool = this.sc.tools[a.ident.tool];
-    a.serviceMs = tool.service.sample(this.draw(a, Purpose.service)) * a.faults.serviceFactor;
+    a.serviceMs = (a.ident.serviceMs ?? tool.service.sample(this.draw(a, Purpose.service))) * a.faults.serviceFactor;
     this.kernel.after(a.serviceMs, this, K_SERVICE_DONE, a);
   }
 

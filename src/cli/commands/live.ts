@@ -7,7 +7,7 @@ import { runLive } from '../../run/live.js';
 import { loadScenario } from '../../scenario/load.js';
 import { parseDuration } from '../../scenario/units.js';
 import { ENCODINGS, type EncodingName } from '../../tokens/tokenizer.js';
-import { colorEnabled, progressEnabled } from '../output.js';
+import { colorEnabled, progressEnabled, writeAtomic } from '../output.js';
 import { parseFormats, parseSeed } from './run.js';
 import type { LiveTarget } from '../../live/live-system.js';
 import type { Command } from './types.js';
@@ -65,6 +65,7 @@ export const liveCommand: Command = {
       .option('server-thread', { type: 'string', choices: ['main', 'worker'], default: 'main', describe: 'run relay, connector and upstream on the agents\' thread or in a worker thread' })
       .option('target', { type: 'string', describe: 'drive this external Streamable HTTP MCP endpoint instead of a local relay and mock (no injected delays or faults)' })
       .option('target-token-env', { type: 'string', default: 'TUNNELSIM_TARGET_TOKEN', describe: 'environment variable with the bearer token for --target (sent when set)' })
+      .option('trace', { type: 'string', describe: "write the first policy's calls as a replayable trace (JSONL; workflow: { trace: FILE })" })
       .option('out', { type: 'string', default: 'reports', describe: 'output directory' })
       .option('format', { type: 'string', default: 'json', describe: 'comma-separated: json,md,html,hdrlog' }),
   handler: async (args) => {
@@ -90,6 +91,7 @@ export const liveCommand: Command = {
         module,
         thread: args['server-thread'] as 'main' | 'worker',
         target,
+        trace: args.trace ? (jsonl) => writeAtomic(args.trace, jsonl) : undefined,
         onWorld: progress ? (done, total) => process.stderr.write(`\rlive: world ${done}/${total}${done === total ? '\n' : ''}`) : undefined,
       });
     } catch (err) {
