@@ -5,7 +5,6 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { CapacityPoint, CapacityReport } from '../run/capacity.js';
-import { renderSvg } from './charts.js';
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 const ms = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(2)}s` : `${v.toFixed(1)}ms`);
@@ -86,7 +85,7 @@ function esc(s: string): string {
 }
 
 export async function capacityHtml(r: CapacityReport): Promise<string> {
-  const svg = r.curve.length ? await renderSvg(curveSpec(r)) : '';
+  const svg = r.curve.length ? await (await import('./charts.js')).renderSvg(curveSpec(r)) : '';
   return [
     '<!DOCTYPE html>',
     '<html lang="en"><head><meta charset="utf-8"><title>tunnelsim capacity: ' + esc(r.scenario.name) + '</title>',

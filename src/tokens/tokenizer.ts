@@ -11,8 +11,9 @@ import cl100k from 'gpt-tokenizer/encoding/cl100k_base';
 import o200k from 'gpt-tokenizer/encoding/o200k_base';
 
 /** Encodings available offline. */
-export const ENCODINGS = ['o200k_base', 'cl100k_base'] as const;
-export type EncodingName = (typeof ENCODINGS)[number];
+import { ENCODINGS, type EncodingName } from './encodings.js';
+
+export { ENCODINGS, type EncodingName };
 
 /** @default 'o200k_base' — the encoding of the GPT-4o, GPT-4.1 and GPT-5 families. */
 export const DEFAULT_ENCODING: EncodingName = 'o200k_base';

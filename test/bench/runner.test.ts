@@ -44,3 +44,11 @@ describe('hdrSuite', () => {
     expect(r.ratios.recordVsPush).toBeCloseTo(r.results.float64Push.median / r.results.recordValue.median, 10);
   });
 });
+
+describe('SUITE_NAMES', () => {
+  it('names the registered suites in their order', async () => {
+    const { SUITE_NAMES } = await import('../../src/bench/suite-names.js');
+    const { suites } = await import('../../src/bench/suites.js');
+    expect([...SUITE_NAMES]).toEqual(suites.map((s) => s.name));
+  });
+});

@@ -2,8 +2,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { TunnelsimError } from '../../errors.js';
-import { runBench } from '../../bench/runner.js';
-import { suites } from '../../bench/suites.js';
+import { SUITE_NAMES } from '../../bench/suite-names.js';
 import type { BenchFile } from '../../bench/types.js';
 import type { Command } from './types.js';
 
@@ -14,10 +13,13 @@ export const benchCommand: Command = {
     y
       .option('out', { type: 'string', describe: 'write the bench JSON to FILE (default: stdout)' })
       .option('quick', { type: 'boolean', default: false, describe: 'short runs, for CI smoke checks' })
-      .option('suite', { type: 'string', array: true, describe: `run only these suites (${suites.map((s) => s.name).join(', ')})` }),
+      .option('suite', { type: 'string', array: true, describe: `run only these suites (${SUITE_NAMES.join(', ')})` }),
   handler: async (args: { out?: string; quick: boolean; suite?: string[] }) => {
     const quiet = process.env.CI === 'true' || !process.stderr.isTTY;
     let file: BenchFile;
+    // The suites load the relay and live stacks: only this command pays for them.
+    const { runBench } = await import('../../bench/runner.js');
+    const { suites } = await import('../../bench/suites.js');
     try {
       file = await runBench(suites, {
         quick: args.quick,

@@ -1,7 +1,6 @@
 /** `tunnelsim calibrate <scenario>`: sim and live on the same scenario, per-call latency side by side. */
 import { TunnelsimError } from '../../errors.js';
 import { loadWorkflowModule } from '../../run/module.js';
-import { calibrateSimLive, calibrationTable } from '../../run/sim-vs-live.js';
 import { loadScenario } from '../../scenario/load.js';
 import { parseDurationFlag, parseSessions, parseTimeScale } from './live.js';
 import { parseSeed } from './run.js';
@@ -24,6 +23,7 @@ export const calibrateCommand: Command = {
     if (tolerance !== undefined && !(tolerance >= 0)) throw new TunnelsimError('BAD_INPUT', `'${args.tolerance}' is not a tolerance: use a fraction such as 0.05`, { field: '--tolerance' });
     const sc = loadScenario(args.scenario);
     const module = await loadWorkflowModule(sc);
+    const { calibrateSimLive, calibrationTable } = await import('../../run/sim-vs-live.js');
     const c = await calibrateSimLive(sc, {
       timeScale: parseTimeScale(args['time-scale']),
       duration: parseDurationFlag(args.duration, '--duration'),

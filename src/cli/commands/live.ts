@@ -3,10 +3,9 @@ import { join } from 'node:path';
 import { TunnelsimError } from '../../errors.js';
 import { terminalTable } from '../../report/terminal.js';
 import { loadWorkflowModule } from '../../run/module.js';
-import { runLive } from '../../run/live.js';
 import { loadScenario } from '../../scenario/load.js';
 import { parseDuration } from '../../scenario/units.js';
-import { ENCODINGS, type EncodingName } from '../../tokens/tokenizer.js';
+import { ENCODINGS, type EncodingName } from '../../tokens/encodings.js';
 import { colorEnabled, progressEnabled, writeAtomic } from '../output.js';
 import { parseFormats, parseSeed } from './run.js';
 import type { LiveTarget } from '../../live/live-system.js';
@@ -81,6 +80,7 @@ export const liveCommand: Command = {
     const progress = progressEnabled();
     let report;
     try {
+      const { runLive } = await import('../../run/live.js');
       report = await runLive(sc, {
         timeScale,
         duration,

@@ -1,7 +1,6 @@
 /** `tunnelsim probe --url URL`: measure a real MCP endpoint and write empirical samples a scenario loads. */
 import { relative } from 'node:path';
 import { TunnelsimError } from '../../errors.js';
-import { probe, writeProbeFiles } from '../../live/probe.js';
 import { parseEncoding } from './live.js';
 import type { Command } from './types.js';
 
@@ -45,11 +44,13 @@ export const probeCommand: Command = {
     const encoding = parseEncoding(args.encoding);
     let probes;
     try {
+      const { probe } = await import('../../live/probe.js');
       probes = await probe({ url: url.href, tools: args.tool, calls, args: toolArgs, token, encoding });
     } catch (err) {
       if (err instanceof RangeError) throw new TunnelsimError('BAD_INPUT', err.message, { field: '--tool' });
       throw new TunnelsimError('RUNTIME', `probe failed: ${(err as Error).message}`);
     }
+    const { writeProbeFiles } = await import('../../live/probe.js');
     const files = await writeProbeFiles(probes, args.out);
     for (const p of probes) {
       const l = p.latencyMs;

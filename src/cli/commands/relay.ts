@@ -1,6 +1,4 @@
 /** `tunnelsim relay`: runs the standalone relay until SIGINT/SIGTERM, then drains. */
-import { loadRelayConfig } from '../../live/relay-config.js';
-import { RelayServer } from '../../live/relay-server.js';
 import type { Command } from './types.js';
 
 export const relayCommand: Command = {
@@ -12,6 +10,8 @@ export const relayCommand: Command = {
       .option('host', { type: 'string', describe: 'listen address (default: config, else 127.0.0.1)' })
       .option('config', { type: 'string', describe: 'relay config YAML' }),
   handler: async (a: { port?: number; host?: string; config?: string }) => {
+    const { loadRelayConfig } = await import('../../live/relay-config.js');
+    const { RelayServer } = await import('../../live/relay-server.js');
     const config = loadRelayConfig(a.config);
     const relay = await RelayServer.start({
       ...config.server,
