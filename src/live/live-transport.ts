@@ -28,9 +28,8 @@ import type { TokenCounter } from '../tokens/tokenizer.js';
 import type { LiveClock, TimerHandle } from './live-clock.js';
 import { META_KEY, type AttemptTag } from './scenario-server.js';
 import { expandArgs } from './tool-args.js';
+import { QUEUE_FULL_RETRY_AFTER_MS } from '../relay/admission.js';
 
-/** 429s from a full relay tell the client to come back after this long (as the simulator's relay). */
-const QUEUE_FULL_RETRY_AFTER = 1000;
 /** The SDK's own request timeout, disabled: the policy's caller owns timeouts. */
 const NO_SDK_TIMEOUT = 2_000_000_000;
 /** Token counts of payload texts seen before (mock results repeat), bounded. */
@@ -236,7 +235,7 @@ export class LiveTransport implements CallTransport {
       }
       if (err.code === RELAY_ERROR.overloaded) {
         rec.c.rejectedByRelay++;
-        return this.reply(id, f, 'rejected', 0, QUEUE_FULL_RETRY_AFTER);
+        return this.reply(id, f, 'rejected', 0, QUEUE_FULL_RETRY_AFTER_MS);
       }
       f.a.served = true;
       return this.reply(id, f, 'error', err.code);
@@ -244,7 +243,7 @@ export class LiveTransport implements CallTransport {
     if (err instanceof StreamableHTTPError) {
       if (err.code === 429) {
         rec.c.rejectedByRelay++;
-        return this.reply(id, f, 'rejected', 0, QUEUE_FULL_RETRY_AFTER);
+        return this.reply(id, f, 'rejected', 0, QUEUE_FULL_RETRY_AFTER_MS);
       }
       if (err.code === 503 || err.code === 502 || err.code === 504) {
         rec.c.unavailable++;

@@ -14,6 +14,9 @@ export interface AdmissionOptions {
 
 export const DEFAULT_ADMISSION: AdmissionOptions = { maxInFlight: 256, queue: 1024 };
 
+/** A request refused because the queue is full comes back after this long (ms): the relay's Retry-After of 1 s. */
+export const QUEUE_FULL_RETRY_AFTER_MS = 1000;
+
 export type Admit<T> = { kind: 'forward' } | { kind: 'queued' } | { kind: 'rejected'; item: T };
 
 export class Admission<T> {

@@ -3,7 +3,10 @@
  * operator can answer "who called what, when, and what happened" without the log ever holding a
  * payload. Sizes are byte counts of the JSON-RPC messages; latency is arrival → answer.
  */
+import type { AuthFailure } from './auth.js';
+
 export type AuditStatus =
+  | AuthFailure
   | 'ok'
   | 'rpc_error'
   | 'cancelled'
@@ -20,18 +23,8 @@ export type AuditStatus =
   | 'draining'
   | 'tool_not_allowed'
   | 'read_only'
-  | 'bad_signature'
   | 'stale_timestamp'
-  | 'replayed_nonce'
-  | 'missing_token'
-  | 'malformed'
-  | 'alg_not_allowed'
-  | 'expired'
-  | 'not_yet_valid'
-  | 'bad_issuer'
-  | 'bad_audience'
-  | 'wrong_tunnel'
-  | 'missing_scope';
+  | 'replayed_nonce';
 
 export interface AuditRecord {
   /** ISO-8601 time the request arrived. */

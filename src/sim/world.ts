@@ -10,7 +10,7 @@
  * arrives, and stops the server's work only when the policy says the server honours cancellation.
  * Work a caller abandoned still happens and is counted (zombie and duplicate executions).
  */
-import { Admission } from '../relay/admission.js';
+import { Admission, QUEUE_FULL_RETRY_AFTER_MS } from '../relay/admission.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { EventTarget } from '../kernel/queue.js';
 import { keyedFinish, keyPrefix, Purpose } from '../kernel/rng.js';
@@ -29,8 +29,6 @@ const K_CANCEL_RELAY = 6;
 const K_CANCEL_SERVER = 7;
 const K_DROP = 8;
 
-/** 429s from a full relay queue tell the client to come back after this long. */
-const QUEUE_FULL_RETRY_AFTER = 1000;
 
 export class World implements EventTarget {
   private readonly admission: Admission<SimAttempt>;
@@ -166,7 +164,7 @@ export class World implements EventTarget {
       return;
     }
     this.rec.c.rejectedByRelay++;
-    this.reply(a, 'rejected', QUEUE_FULL_RETRY_AFTER);
+    this.reply(a, 'rejected', QUEUE_FULL_RETRY_AFTER_MS);
   }
 
   private forward(a: SimAttempt): void {
