@@ -1,22 +1,21 @@
 /**
- * Runs sweep tasks on `threads` threads: the calling thread plus threads − 1 worker threads
- * (dist JS, or the .ts source through tsx under the test runner). The calling thread works too,
- * so `--workers 2` pays for one extra cold start (module loading, JIT warm-up), not two. Each
- * worker holds up to two tasks, so it never waits for the calling thread — busy with its own task
- * — to hand it the next one. A world task is handed out only once the calibration it needs has
- * run. Results are stored by task id, never by finishing order.
+ * Runs sweep tasks on `workers` worker threads (dist JS, or the .ts source through tsx under the
+ * test runner). The calling thread only hands out tasks and takes in results — and so answers a
+ * worker the moment it finishes, rather than after a simulation of its own — while the caller
+ * assembles finished points between results, overlapping the workers' compute. A worker holds one
+ * task at a time: the hand-over is a message round trip (well under a millisecond against tasks of
+ * a tenth of a second), and holding more would leave one worker idle at the end while another
+ * still queues work. A world task is handed out only once the calibration it needs has run.
+ * Results are stored by task id, never by finishing order.
  */
 import { Worker } from 'node:worker_threads';
 import { TunnelsimError } from '../errors.js';
-import { executeTask, PointCache, type SweepTask, type SweepTaskResult } from './sweep-task.js';
-
-/** Tasks a worker holds at once: the one it runs and the next. */
-const PREFETCH = 2;
+import type { SweepTask, SweepTaskResult } from './sweep-task.js';
 
 /** Gives a world task the calibration it waits for, once that has run. */
-export function withCalibration(t: SweepTask, results: readonly SweepTaskResult[]): SweepTask {
+export function withCalibration(t: SweepTask, results: readonly (SweepTaskResult | undefined)[]): SweepTask {
   if (t.kind !== 'world' || t.needs === undefined) return t;
-  return { ...t, calibration: results[t.needs].calibration };
+  return { ...t, calibration: results[t.needs]!.calibration };
 }
 
 function startWorker(): Worker {
@@ -24,7 +23,8 @@ function startWorker(): Worker {
   const url = new URL(ts ? './sweep-worker.ts' : './sweep-worker.js', import.meta.url);
   if (!ts) return new Worker(url);
   // Under tsx a worker has no TypeScript loader of its own: a tiny bootstrap imports it through tsx.
-  return new Worker(`import('tsx/esm/api').then((m) => m.tsImport(${JSON.stringify(url.href)}, ${JSON.stringify(import.meta.url)}))`, { eval: true });
+  const boot = `import('tsx/esm/api').then((m) => m.tsImport(${JSON.stringify(url.href)}, ${JSON.stringify(import.meta.url)}))`;
+  return new Worker(boot, { eval: true });
 }
 
 function toError(e: NonNullable<SweepTaskResult['error']>): Error {
@@ -34,19 +34,18 @@ function toError(e: NonNullable<SweepTaskResult['error']>): Error {
 export class SweepPool {
   private readonly workers: Worker[];
 
-  constructor(threads: number) {
-    if (!(Number.isInteger(threads) && threads >= 2)) throw new RangeError('a pool needs at least 2 threads (use runInline for one)');
-    this.workers = Array.from({ length: threads - 1 }, startWorker);
+  constructor(workers: number) {
+    if (!(Number.isInteger(workers) && workers >= 2)) throw new RangeError('a pool needs at least 2 workers (run inline for one)');
+    this.workers = Array.from({ length: workers }, startWorker);
   }
 
-  run(tasks: readonly SweepTask[], progress: () => void): Promise<SweepTaskResult[]> {
-    const results: SweepTaskResult[] = new Array(tasks.length);
+  /** Runs every task; `onResult` sees each result as it arrives (in finishing order), on this thread. */
+  run(tasks: readonly SweepTask[], onResult: (r: SweepTaskResult) => void): Promise<SweepTaskResult[]> {
+    const results: (SweepTaskResult | undefined)[] = new Array(tasks.length);
     const waiting = [...tasks];
-    const held = this.workers.map(() => 0);
+    const busy = this.workers.map(() => false);
     let finished = 0;
-    let failure: Error | undefined;
-    let wake: (() => void) | undefined;
-    const cache = new PointCache();
+    const offs: (() => void)[] = [];
 
     const take = (): SweepTask | undefined => {
       const i = waiting.findIndex((t) => t.kind !== 'world' || t.needs === undefined || results[t.needs] !== undefined);
@@ -54,56 +53,48 @@ export class SweepPool {
     };
     const feed = () => {
       this.workers.forEach((w, k) => {
-        while (held[k] < PREFETCH) {
-          const t = take();
-          if (!t) return;
-          held[k]++;
-          w.postMessage(t);
-        }
+        if (busy[k]) return;
+        const t = take();
+        if (!t) return;
+        busy[k] = true;
+        w.postMessage(t);
       });
     };
-    const record = (r: SweepTaskResult) => {
-      results[r.id] = r;
-      finished++;
-      progress();
-      feed(); // a finished calibration may have made worlds ready
-      wake?.();
-    };
-    const fail = (err: Error) => {
-      failure ??= err;
-      wake?.();
-    };
-    const listeners = this.workers.map((w, k) => {
-      const onMessage = (r: SweepTaskResult) => {
-        held[k]--;
-        if (r.error) fail(toError(r.error));
-        else record(r);
-      };
-      w.on('message', onMessage);
-      w.on('error', fail);
-      return () => {
-        w.off('message', onMessage);
-        w.off('error', fail);
-      };
-    });
 
-    const main = async (): Promise<SweepTaskResult[]> => {
+    return new Promise<SweepTaskResult[]>((resolve, reject) => {
+      let failed = false;
+      const fail = (err: Error) => {
+        if (failed) return;
+        failed = true;
+        reject(err);
+      };
+      this.workers.forEach((w, k) => {
+        const onMessage = (r: SweepTaskResult) => {
+          busy[k] = false;
+          if (failed) return;
+          if (r.error) return fail(toError(r.error));
+          results[r.id] = r;
+          finished++;
+          // Hand out the next task before doing anything else with this result, so the worker is
+          // busy again while this thread records it.
+          feed();
+          try {
+            onResult(r);
+          } catch (err) {
+            return fail(err as Error);
+          }
+          if (finished === tasks.length) resolve(results as SweepTaskResult[]);
+        };
+        w.on('message', onMessage);
+        w.on('error', fail);
+        offs.push(() => {
+          w.off('message', onMessage);
+          w.off('error', fail);
+        });
+      });
+      if (tasks.length === 0) resolve([]);
       feed();
-      while (finished < tasks.length && !failure) {
-        const t = take();
-        if (t) {
-          record(await executeTask(t, cache));
-          // Let worker results in (and hand out their next tasks) between this thread's tasks.
-          await new Promise<void>((r) => setImmediate(r));
-        } else {
-          await new Promise<void>((r) => (wake = r));
-          wake = undefined;
-        }
-      }
-      if (failure) throw failure;
-      return results;
-    };
-    return main().finally(() => listeners.forEach((off) => off()));
+    }).finally(() => offs.forEach((off) => off()));
   }
 
   async close(): Promise<void> {

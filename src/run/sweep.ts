@@ -2,16 +2,18 @@
  * `runSweep`: one scenario over a grid of settings. Each point is the scenario's data with the
  * point's values set, re-validated like a scenario file. The work is a list of tasks — first each
  * distinct calibration pass (points that differ only in policy settings share one), then every
- * world (point × policy × replication) — run on the calling thread, joined by worker threads when
- * `workers` > 1 (sweep-pool.ts).
+ * world (point × policy × replication) — run on the calling thread when `workers` is 1, on that
+ * many worker threads otherwise (sweep-pool.ts). A point's figures are assembled as soon as its
+ * last task is in, so with workers that work overlaps the simulations still running.
  * Results are placed by task id, never by finishing order, so the report is the same for any
  * number of workers; each point's figures are built exactly as `runSim` builds a report.
  */
 import { TunnelsimError } from '../errors.js';
 import { decode } from '../metrics/hdr.js';
 import { SWEEP_SCHEMA, sweepFigures, type SweepReport } from '../report/sweep.js';
-import type { WorldRecord } from '../report/types.js';
+import type { SweepPoint } from '../report/sweep.js';
 import { parseScenario } from '../scenario/load.js';
+import type { Scenario } from '../scenario/types.js';
 import { needsCalibration } from './calibrate.js';
 import { buildReport, scenarioInfo } from './sim.js';
 import { applySet, grid, type SweepAxis } from './sweep-grid.js';
@@ -20,7 +22,7 @@ import { executeTask, PointCache, type SweepTask, type SweepTaskResult } from '.
 import { VERSION } from './version.js';
 
 export interface SweepOptions {
-  /** Worker threads; 1 runs everything on the calling thread. @default 1 */
+  /** Worker threads; 1 runs everything on the calling thread instead. @default 1 */
   workers?: number;
   /** Overrides every point's seed. */
   seed?: number;
@@ -32,6 +34,7 @@ export const DEFAULT_SWEEP: Required<Omit<SweepOptions, 'seed' | 'onProgress'>> 
 
 interface Point {
   data: unknown;
+  sc: Scenario;
   set: Record<string, string>;
   seed: number;
   policies: number;
@@ -60,7 +63,7 @@ function buildPoints(file: string, base: unknown, axes: readonly SweepAxis[], se
       throw new TunnelsimError('BAD_INPUT', `${at}: ${err.field ? `${err.field}: ` : ''}${err.message}`, { field: '--set' });
     }
     const needs = sc.policies.map((p) => needsCalibration([p]));
-    return { data, set, seed: seed ?? sc.seed, policies: sc.policies.length, replications: sc.replications, name: sc.name, needs, calibration: needs.some(Boolean) ? -1 : undefined };
+    return { data, sc, set, seed: seed ?? sc.seed, policies: sc.policies.length, replications: sc.replications, name: sc.name, needs, calibration: needs.some(Boolean) ? -1 : undefined };
   });
 }
 
@@ -91,44 +94,61 @@ export async function runSweep(file: string, base: unknown, axes: readonly Sweep
       }
       p.calibration = id;
     });
+    // Per task, the points waiting for it; per point, how many of its tasks are still out.
+    const pointsOf: number[][] = tasks.map(() => []);
+    const outstanding = points.map(() => 0);
     const firstWorld: number[] = [];
     points.forEach((p, point) => {
+      if (p.calibration !== undefined) {
+        pointsOf[p.calibration].push(point);
+        outstanding[point]++;
+      }
       firstWorld.push(tasks.length);
       for (let policy = 0; policy < p.policies; policy++) {
         for (let replication = 0; replication < p.replications; replication++) {
           const needs = p.needs[policy] ? p.calibration : undefined;
+          pointsOf.push([point]);
+          outstanding[point]++;
           tasks.push({ kind: 'world', id: tasks.length, point, file, data: p.data, seed: p.seed, policy, replication, needs });
         }
       }
     });
+    const results: SweepTaskResult[] = new Array(tasks.length);
+    const assembled: SweepPoint[] = new Array(points.length);
+    const assemble = (i: number): SweepPoint => {
+      const p = points[i];
+      const first = firstWorld[i];
+      const records = results.slice(first, first + p.policies * p.replications).map((r) => r.world!);
+      const cal = p.calibration === undefined ? undefined : results[p.calibration].calibration!.map(decode);
+      const r = buildReport(scenarioInfo(p.sc, cal), p.seed, p.replications, records);
+      return { set: p.set, seed: p.seed, policies: r.policies.map(sweepFigures) };
+    };
     let done = 0;
-    const progress = () => options.onProgress?.(++done, tasks.length);
-    const results = pool ? await pool.run(tasks, progress) : await runInline(tasks, progress);
+    const onResult = (r: SweepTaskResult) => {
+      results[r.id] = r;
+      for (const point of pointsOf[r.id]) if (--outstanding[point] === 0) assembled[point] = assemble(point);
+      options.onProgress?.(++done, tasks.length);
+    };
+    if (pool) await pool.run(tasks, onResult);
+    else await runInline(tasks, onResult);
     return {
       schema: SWEEP_SCHEMA,
       tool: { name: 'tunnelsim', version: VERSION },
       scenario: { name: points[0]?.name ?? '', file },
       keys: axes.map((a) => a.path),
-      points: points.map((p, i) => {
-        const first = firstWorld[i];
-        const records: WorldRecord[] = results.slice(first, first + p.policies * p.replications).map((r) => r.world!);
-        const sc = parseScenario(p.data, file);
-        const cal = p.calibration === undefined ? undefined : results[p.calibration].calibration!.map(decode);
-        const r = buildReport(scenarioInfo(sc, cal), p.seed, p.replications, records);
-        return { set: p.set, seed: p.seed, policies: r.policies.map(sweepFigures) };
-      }),
+      points: assembled,
     };
   } finally {
     await pool?.close();
   }
 }
 
-async function runInline(tasks: SweepTask[], progress: () => void): Promise<SweepTaskResult[]> {
+async function runInline(tasks: readonly SweepTask[], onResult: (r: SweepTaskResult) => void): Promise<void> {
   const cache = new PointCache();
   const out: SweepTaskResult[] = [];
   for (const t of tasks) {
-    out.push(await executeTask(withCalibration(t, out), cache));
-    progress();
+    const r = await executeTask(withCalibration(t, out), cache);
+    out.push(r);
+    onResult(r);
   }
-  return out;
 }

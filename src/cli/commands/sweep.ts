@@ -31,7 +31,7 @@ export const sweepCommand: Command = {
         describe: 'dotted path=values, repeatable; policies by name: policies.seed-guidance.retry.maxAttempts=1,2,3',
       })
       .option('seed', { type: 'string', describe: "override the scenario's seed" })
-      .option('workers', { type: 'number', describe: 'threads: this one plus workers − 1 worker threads (default: one per core)' })
+      .option('workers', { type: 'number', describe: 'worker threads, one per core by default; 1 runs the sweep on this thread' })
       .option('out', { type: 'string', default: 'reports', describe: 'output directory' }),
   handler: async (args) => {
     const seed = parseSeed(args.seed);
