@@ -157,8 +157,10 @@ export class LiveClock implements Scheduler, ProcessHost {
 
   private readonly poll = (): void => {
     this.spin = undefined;
-    const now = performance.now();
     for (const h of this.spinning) {
+      // Read the clock per timer: an earlier timer's callback in this pass takes time too, and a
+      // timer it makes late is measured late (and one that came due meanwhile fires now).
+      const now = performance.now();
       if (h.at > now) continue;
       this.spinning.delete(h);
       const fn = h.fn;

@@ -10,6 +10,12 @@ describe('benchDelays', () => {
     expect(r.p50Ms).toBeGreaterThanOrEqual(0);
     expect(r.p99Ms).toBeGreaterThanOrEqual(r.p50Ms);
     expect(r.maxMs).toBeGreaterThanOrEqual(r.p99Ms);
+    // The idle baselines time as many timers; errors are never negative.
+    for (const b of [r.clockAlone, r.setTimeoutAlone]) {
+      expect(b.timers).toBe(r.timers);
+      expect(b.p50Ms).toBeGreaterThanOrEqual(0);
+      expect(b.maxMs).toBeGreaterThanOrEqual(b.p99Ms);
+    }
   });
 
   it('is registered as the delays bench suite', () => {
