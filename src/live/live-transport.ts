@@ -29,6 +29,7 @@ import type { LiveClock, TimerHandle } from './live-clock.js';
 import { META_KEY, type AttemptTag } from './scenario-server.js';
 import { expandArgs } from './tool-args.js';
 import { QUEUE_FULL_RETRY_AFTER_MS } from '../relay/admission.js';
+import type { TracedCall } from '../scenario/trace.js';
 
 /** The SDK's own request timeout, disabled: the policy's caller owns timeouts. */
 const NO_SDK_TIMEOUT = 2_000_000_000;
@@ -50,18 +51,11 @@ export interface LiveTransportOptions {
    * delay or fault is injected and calls carry no `_meta` tag. @default false
    */
   external?: boolean;
-  /** Told of every answered call, for writing a trace of the run (scenario/trace.ts). */
+  /**
+   * Told of every answered call, for writing a trace of the run (scenario/trace.ts): its server time
+   * when the upstream reports it, else the round trip.
+   */
   onCall?: (c: TracedCall) => void;
-}
-
-/** One answered call as a trace records it: server time when the upstream reports it, else the round trip. */
-export interface TracedCall {
-  workflow: number;
-  step: number;
-  position: number;
-  tool: string;
-  latencyMs: number;
-  resultTokens: number;
 }
 
 interface InFlight {

@@ -2,13 +2,16 @@
  * `tunnelsim probe`: measures a real MCP endpoint. Calls each tool (or the one asked) `calls` times,
  * one call at a time so the figures are the endpoint's and not a queue's, records each call's
  * latency and result size (tokens of its text content), and writes them as empirical samples —
- * one value per line — that a scenario loads with `{ dist: empirical, file: … }`.
+ * one value per line — that a scenario loads with `{ dist: empirical, file: … }`. It can also
+ * write what it did as a trace (`probeTrace`): one session per tool, one step per answered call,
+ * with the round trip as the call's time — replayed verbatim by `workflow: { trace: file }`.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { traceJsonl } from '../scenario/trace.js';
 import { tokenCounter, type EncodingName } from '../tokens/tokenizer.js';
 
 export interface ProbeOptions {
@@ -37,6 +40,8 @@ export interface ToolProbe {
   resultTokens: number[];
   /** Calls that failed (JSON-RPC error or `isError`); not in the samples. */
   errors: number;
+  /** Tokens of the arguments every call sent. */
+  argTokens: number;
 }
 
 export async function probe(options: Pick<ProbeOptions, 'url'> & Partial<ProbeOptions>): Promise<ToolProbe[]> {
@@ -51,8 +56,9 @@ export async function probe(options: Pick<ProbeOptions, 'url'> & Partial<ProbeOp
     const tools = o.tools ?? listed;
     for (const t of tools) if (!listed.includes(t)) throw new RangeError(`the endpoint has no tool '${t}' (it lists: ${listed.join(', ')})`);
     const out: ToolProbe[] = [];
+    const argTokens = counter.count(JSON.stringify(o.args));
     for (const tool of tools) {
-      const p: ToolProbe = { tool, latencyMs: [], resultTokens: [], errors: 0 };
+      const p: ToolProbe = { tool, latencyMs: [], resultTokens: [], errors: 0, argTokens };
       for (let i = 0; i < o.warmup + o.calls; i++) {
         const start = performance.now();
         let r: CallToolResult | undefined;
@@ -76,6 +82,15 @@ export async function probe(options: Pick<ProbeOptions, 'url'> & Partial<ProbeOp
   } finally {
     await client.close();
   }
+}
+
+/** The probe as a trace (scenario/trace.ts): session k is the k-th tool's answered calls, one step each. */
+export function probeTrace(probes: readonly ToolProbe[]): string {
+  return traceJsonl(
+    probes.flatMap((p, k) =>
+      p.latencyMs.map((latencyMs, step) => ({ workflow: k, step, position: 0, tool: p.tool, latencyMs, argTokens: p.argTokens, resultTokens: p.resultTokens[step] })),
+    ),
+  );
 }
 
 /** A tool name as a file-name part. */

@@ -14,7 +14,8 @@ import type { TokenCounter } from '../tokens/tokenizer.js';
 import { LiveClock, LiveTimers } from '../live/live-clock.js';
 import { LiveProcess } from '../live/live-process.js';
 import { startLiveSystem, type LiveTarget } from '../live/live-system.js';
-import { LiveTransport, type TracedCall } from '../live/live-transport.js';
+import { LiveTransport } from '../live/live-transport.js';
+import type { TracedCall } from '../scenario/trace.js';
 import { makeBreakers, makeBulkheads } from './world.js';
 
 export interface LiveWorldOptions {

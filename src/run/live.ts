@@ -14,7 +14,7 @@ import { calibrate, needsCalibration, resolveHedgeDelays, resolveTimeouts } from
 import type { LiveTarget } from '../live/live-system.js';
 import { runLiveWorld } from './live-world.js';
 import { buildReport, planWorlds, replicationSeed, scenarioInfo } from './sim.js';
-import type { TracedCall } from '../live/live-transport.js';
+import { traceJsonl, type TracedCall } from '../scenario/trace.js';
 
 export interface LiveOptions {
   /** Wall time per unit of scenario time (0.05: twenty times faster). @default 1 */
@@ -48,15 +48,6 @@ export interface LiveOptions {
 }
 
 export const DEFAULT_LIVE_SESSIONS = 64;
-
-/** A run's answered calls as a replayable trace: one line per call, in (session, step, position) order. */
-export function traceJsonl(calls: readonly TracedCall[]): string {
-  const sorted = [...calls].sort((a, b) => a.workflow - b.workflow || a.step - b.step || a.position - b.position);
-  return sorted
-    .map((c) => JSON.stringify({ session: c.workflow, step: c.step, calls: [{ tool: c.tool, latencyMs: Number(c.latencyMs.toFixed(3)), resultTokens: c.resultTokens }] }))
-    .map((l) => `${l}\n`)
-    .join('');
-}
 
 /** The scenario with `duration` as its workload's stop time (in scenario ms). */
 export function withDuration(sc: Scenario, duration: number | undefined): Scenario {

@@ -10,7 +10,7 @@
  * replays session w mod (number of sessions). `latencyMs` is the server's time for the call (the
  * tool's service time), `resultTokens` its result size; either may be left out to draw from the
  * scenario's tool table. The network, relay and faults stay the scenario's, so the same sessions
- * run under every policy.
+ * run under every policy. `traceJsonl` writes the format (live runs and `probe` record traces).
  */
 import { z } from 'zod';
 import { readRelative } from './dist.js';
@@ -20,6 +20,31 @@ export interface TraceCall {
   latencyMs?: number;
   argTokens?: number;
   resultTokens?: number;
+}
+
+/** One recorded call, as `traceJsonl` writes it. */
+export interface TracedCall {
+  /** The session (a workflow in a live run). */
+  workflow: number;
+  step: number;
+  /** Place in the step's parallel group. */
+  position: number;
+  tool: string;
+  latencyMs: number;
+  resultTokens: number;
+  argTokens?: number;
+}
+
+/** Recorded calls as a replayable trace: one line per call, in (session, step, position) order. */
+export function traceJsonl(calls: readonly TracedCall[]): string {
+  const sorted = [...calls].sort((a, b) => a.workflow - b.workflow || a.step - b.step || a.position - b.position);
+  return sorted
+    .map((c) => {
+      const call = { tool: c.tool, latencyMs: Number(c.latencyMs.toFixed(3)), ...(c.argTokens !== undefined ? { argTokens: c.argTokens } : {}), resultTokens: c.resultTokens };
+      return `${JSON.stringify({ session: c.workflow, step: c.step, calls: [call] })}
+`;
+    })
+    .join('');
 }
 
 /** Sessions → steps → calls. */

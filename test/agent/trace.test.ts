@@ -71,7 +71,7 @@ describe('trace replay', () => {
 
 describe('a live run’s trace', () => {
   it('replays in the simulator with the live run’s server times and result sizes', async () => {
-    const { traceJsonl } = await import('../../src/run/live.js');
+    const { traceJsonl } = await import('../../src/scenario/trace.js');
     const file = write(TRACE.map((t) => JSON.stringify(t)));
     let jsonl = '';
     const live = (await runLive(loadScenario(file), { timeScale: 0.25, trace: (t) => (jsonl = t) })).policies[0];

@@ -1,12 +1,12 @@
 // `probe` against a real MCP SDK server writes samples that, loaded by a scenario, make the
 // simulator reproduce the probed latency percentiles.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { startLocalTunnel, type LocalTunnel } from '../../src/live/local-tunnel.js';
-import { probe, writeProbeFiles, type ToolProbe } from '../../src/live/probe.js';
+import { probe, probeTrace, writeProbeFiles, type ToolProbe } from '../../src/live/probe.js';
 import { runSim } from '../../src/run/sim.js';
 import { scenario } from '../helpers/scenario.js';
 
@@ -61,6 +61,24 @@ describe('probe', () => {
     expect(call.p95).toBeLessThan(quantile(probed, 0.95) * 1.05);
   });
 
+  it('writes its calls as a trace that the simulator replays verbatim', async () => {
+    const file = join(dir, 'probe.jsonl');
+    await writeFile(file, probeTrace(probes));
+    const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(120);
+    expect(lines[7]).toEqual({ session: 0, step: 7, calls: [{ tool: 'spread', latencyMs: Number(probes[0].latencyMs[7].toFixed(3)), argTokens: probes[0].argTokens, resultTokens: probes[0].resultTokens[7] }] });
+    const sc = scenario({
+      workload: { model: 'closed', agents: 1, workflows: 1 },
+      workflow: { trace: file, steps: null, tools: null, order: null },
+      server: { concurrency: 1, tools: { spread: { service: '1ms', resultTokens: 1 } } },
+    });
+    const r = runSim(sc).policies[0];
+    expect(r.calls.logical).toBe(120);
+    // The probed round trips are the replayed server times (to the trace's 1 µs rounding).
+    const mean = probes[0].latencyMs.reduce((a, b) => a + b, 0) / 120;
+    expect(Math.abs(r.latency.server.mean / mean - 1)).toBeLessThan(1e-3);
+  });
+
   it('refuses a tool the endpoint does not list', async () => {
     await expect(probe({ url: tunnel.url, token: tunnel.token, tools: ['nope'], calls: 1 })).rejects.toThrow(/no tool 'nope'/);
   });
@@ -71,7 +89,10 @@ describe('probe', () => {
     const e = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     process.env.TUNNELSIM_TEST_PROBE_TOKEN = tunnel.token;
     try {
-      expect(await main(['probe', '--url', tunnel.url, '--token-env', 'TUNNELSIM_TEST_PROBE_TOKEN', '--calls', '3', '--out', join(dir, 'cli')])).toBe(0);
+      const trace = join(dir, 'cli', 'calls.jsonl');
+      expect(await main(['probe', '--url', tunnel.url, '--token-env', 'TUNNELSIM_TEST_PROBE_TOKEN', '--calls', '3', '--out', join(dir, 'cli'), '--trace', trace])).toBe(0);
+      expect((await readFile(trace, 'utf8')).trim().split('\n')).toHaveLength(3);
+      expect(out).toContain('workflow: { trace:');
       expect(out).toMatch(/spread: 3 calls, 0 errors, latency p50 [\d.]+ms/);
       expect(out).toContain('dist: empirical, file:');
       expect(await main(['probe', '--url', tunnel.url, '--calls', '0'])).toBe(2);

@@ -1,6 +1,7 @@
 /** `tunnelsim probe --url URL`: measure a real MCP endpoint and write empirical samples a scenario loads. */
 import { relative } from 'node:path';
 import { TunnelsimError } from '../../errors.js';
+import { writeAtomic } from '../output.js';
 import { parseEncoding } from './live.js';
 import type { Command } from './types.js';
 
@@ -20,7 +21,8 @@ export const probeCommand: Command = {
       .option('args', { type: 'string', default: '{}', describe: 'tool arguments as JSON' })
       .option('token-env', { type: 'string', describe: 'environment variable holding a bearer token for the Authorization header' })
       .option('encoding', { type: 'string', default: 'o200k_base', describe: 'tokenizer encoding for result sizes' })
-      .option('out', { type: 'string', default: 'probe', describe: 'directory for the sample files' }),
+      .option('out', { type: 'string', default: 'probe', describe: 'directory for the sample files' })
+      .option('trace', { type: 'string', describe: 'also write the calls as a replayable trace (JSONL; workflow: { trace: FILE })' }),
   handler: async (args) => {
     const calls = Number(args.calls);
     if (!Number.isInteger(calls) || calls < 1) throw new TunnelsimError('BAD_INPUT', `'${args.calls}' is not a call count: use an integer ≥ 1`, { field: '--calls' });
@@ -50,8 +52,9 @@ export const probeCommand: Command = {
       if (err instanceof RangeError) throw new TunnelsimError('BAD_INPUT', err.message, { field: '--tool' });
       throw new TunnelsimError('RUNTIME', `probe failed: ${(err as Error).message}`);
     }
-    const { writeProbeFiles } = await import('../../live/probe.js');
+    const { probeTrace, writeProbeFiles } = await import('../../live/probe.js');
     const files = await writeProbeFiles(probes, args.out);
+    if (args.trace !== undefined) writeAtomic(args.trace, probeTrace(probes));
     for (const p of probes) {
       const l = p.latencyMs;
       process.stdout.write(`${p.tool}: ${l.length} calls, ${p.errors} errors, latency p50 ${quantile(l, 0.5).toFixed(2)}ms p95 ${quantile(l, 0.95).toFixed(2)}ms p99 ${quantile(l, 0.99).toFixed(2)}ms, result tokens p50 ${quantile(p.resultTokens, 0.5)}\n`);
@@ -60,6 +63,7 @@ export const probeCommand: Command = {
     for (const f of files) {
       process.stdout.write(`  ${f.tool}: { service: { dist: empirical, file: ${relative('.', f.latency)} }, resultTokens: { dist: empirical, file: ${relative('.', f.tokens)} } }\n`);
     }
+    if (args.trace !== undefined) process.stdout.write(`\nthe calls as a trace: workflow: { trace: ${relative('.', args.trace)} }\n`);
     return probes.some((p) => p.latencyMs.length === 0) ? 3 : 0;
   },
 };
