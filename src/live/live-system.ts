@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { FaultModel } from '../model/faults.js';
+import type { AuditRecord } from '../relay/audit.js';
 import type { Scenario } from '../scenario/types.js';
 import type { LiveClock } from './live-clock.js';
 import { META_KEY, ScenarioUpstream, type AttemptTag } from './scenario-server.js';
@@ -24,6 +25,8 @@ export interface LiveSystemOptions {
   /** Client sessions to open. */
   sessions: number;
   onExecuted: (tag: AttemptTag) => void;
+  /** Told how long (wall ms) the relay held an attempt in its tunnel queue, when it did. @default undefined */
+  onRelayQueue?: (tag: AttemptTag, queueMs: number) => void;
   /** Where the relay, connector and upstream run. @default 'main' */
   thread?: 'worker' | 'main';
   /** Drive an external Streamable HTTP endpoint instead: no relay, connector or upstream is started. @default undefined */
@@ -61,9 +64,41 @@ interface ServerHalf {
   close(): Promise<number>;
 }
 
-async function inProcess(o: LiveSystemOptions): Promise<ServerHalf> {
+/**
+ * Which attempt each tool call in flight is, by (MCP session, JSON-RPC id) — the names the relay's
+ * audit records use — learnt from the client transports' outgoing messages, so the relay's queue
+ * time reaches the attempt it delayed.
+ */
+class CallIndex {
+  private readonly tags = new Map<string, AttemptTag>();
+
+  /** Wraps a client transport's `send` to note the tag of each tool call it sends. */
+  watch(t: StreamableHTTPClientTransport): void {
+    const send = t.send.bind(t);
+    t.send = (message, options) => {
+      const m = message as { id?: string | number; method?: string; params?: { _meta?: Record<string, unknown> } };
+      const tag = m.method === 'tools/call' && m.id !== undefined ? (m.params?._meta?.[META_KEY] as AttemptTag | undefined) : undefined;
+      if (tag && t.sessionId) this.tags.set(`${t.sessionId}\n${m.id}`, tag);
+      return send(message, options);
+    };
+  }
+
+  /** The relay settled a call: tell `onRelayQueue` if it queued, and forget the call. */
+  audited(session: string, id: string | number, queueMs: number, onRelayQueue: LiveSystemOptions['onRelayQueue']): void {
+    const key = `${session}\n${id}`;
+    const tag = this.tags.get(key);
+    if (!tag) return;
+    this.tags.delete(key);
+    if (queueMs > 0) onRelayQueue?.(tag, queueMs);
+  }
+}
+
+async function inProcess(o: LiveSystemOptions, calls: CallIndex): Promise<ServerHalf> {
   const upstream = new ScenarioUpstream({ sc: o.sc, seed: o.seed, faults: new FaultModel(o.seed, o.sc.faults, o.sc.toolIndex), clock: o.clock, cancelHonoured: o.cancelHonoured, onExecuted: o.onExecuted });
-  const host = await startTunnelHost(o.sc, upstream, o.sessions);
+  const onAudit = (r: AuditRecord) => {
+    if (r.method === 'tools/call' && r.session !== null && r.requestId !== null) calls.audited(r.session, r.requestId, r.queueMs, o.onRelayQueue);
+  };
+  const host = await startTunnelHost(o.sc, upstream, o.sessions, onAudit);
   return {
     url: host.url,
     token: host.token,
@@ -85,7 +120,7 @@ function startWorker(): Worker {
   return new Worker(`import('tsx/esm/api').then((m) => m.tsImport(${JSON.stringify(url.href)}, ${JSON.stringify(import.meta.url)}))`, { eval: true });
 }
 
-async function inWorker(o: LiveSystemOptions): Promise<ServerHalf> {
+async function inWorker(o: LiveSystemOptions, calls: CallIndex): Promise<ServerHalf> {
   if (o.sc.raw === undefined) throw new RangeError('a live server worker needs the scenario as parsed (Scenario.raw); use thread: \'main\'');
   const worker = startWorker();
   let closed: ((busy: number) => void) | undefined;
@@ -93,6 +128,7 @@ async function inWorker(o: LiveSystemOptions): Promise<ServerHalf> {
     worker.on('error', reject);
     worker.on('message', (m: FromWorker) => {
       if (m.kind === 'exec') o.onExecuted(m.tag);
+      else if (m.kind === 'audit') calls.audited(m.session, m.id, m.queueMs, o.onRelayQueue);
       else if (m.kind === 'ready') resolve(m);
       else if (m.kind === 'error') reject(new Error(m.message));
       else closed?.(m.busyMs);
@@ -126,7 +162,8 @@ function external(t: LiveTarget): ServerHalf & { headers: Record<string, string>
 }
 
 export async function startLiveSystem(o: LiveSystemOptions): Promise<LiveSystem> {
-  const server: ServerHalf & { headers?: Record<string, string> } = o.target ? external(o.target) : o.thread === 'worker' ? await inWorker(o) : await inProcess(o);
+  const calls = new CallIndex();
+  const server: ServerHalf & { headers?: Record<string, string> } = o.target ? external(o.target) : o.thread === 'worker' ? await inWorker(o, calls) : await inProcess(o, calls);
   const headers = server.headers ?? { Authorization: `Bearer ${server.token}` };
   const sessions: Client[] = [];
   const close = async () => {
@@ -138,7 +175,9 @@ export async function startLiveSystem(o: LiveSystemOptions): Promise<LiveSystem>
     for (let i = 0; i < o.sessions; i += 32) {
       const batch = Array.from({ length: Math.min(32, o.sessions - i) }, async () => {
         const client = new Client({ name: 'tunnelsim-live-agent', version: '1.0.0' });
-        await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers } }));
+        const transport = new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers } });
+        if (!o.target) calls.watch(transport);
+        await client.connect(transport);
         sessions.push(client);
       });
       await Promise.all(batch);

@@ -139,6 +139,15 @@ export class LiveTransport implements CallTransport {
     if (!f || f.a.callerDone) rec.c.zombieExecutions++;
   }
 
+  /**
+   * The relay held this attempt `wallMs` in its tunnel queue (its audit record, which has whole-ms
+   * resolution): the live report's relay-queue time, in scenario ms like every figure.
+   */
+  relayQueued(tag: AttemptTag, wallMs: number): void {
+    const f = this.flights.get(flightId(tag.w, tag.k, tag.a));
+    if (f) f.a.relayQueueMs = wallMs / this.o.clock.timeScale;
+  }
+
   /** The tokens counted in a finished call's result payload (read once). */
   measuredResultTokens(ident: CallIdentity): number | undefined {
     const k = `${ident.workflow}:${ident.key}`;

@@ -6,6 +6,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { FaultModel } from '../model/faults.js';
+import type { AuditRecord } from '../relay/audit.js';
 import { parseScenario } from '../scenario/load.js';
 import { LiveClock } from './live-clock.js';
 import { ScenarioUpstream } from './scenario-server.js';
@@ -20,6 +21,8 @@ export type FromWorker =
   | { kind: 'ready'; url: string; token: string }
   | { kind: 'error'; message: string }
   | { kind: 'exec'; tag: { w: number; k: number; a: number; t: number } }
+  /** The relay's audit of a tool call: session, JSON-RPC id, ms it waited in the tunnel's queue. */
+  | { kind: 'audit'; session: string; id: string | number; queueMs: number }
   | { kind: 'closed'; busyMs: number };
 
 const port = parentPort!;
@@ -34,7 +37,10 @@ port.on('message', (m: ToWorker) => {
       const sc = parseScenario(m.data, m.file);
       clock = new LiveClock({ timeScale: m.timeScale });
       upstream = new ScenarioUpstream({ sc, seed: m.seed, faults: new FaultModel(m.seed, sc.faults, sc.toolIndex), clock, cancelHonoured: m.cancelHonoured, onExecuted: (tag) => post({ kind: 'exec', tag }) });
-      startTunnelHost(sc, upstream, m.sessions).then(
+      const onAudit = (r: AuditRecord) => {
+        if (r.method === 'tools/call' && r.session !== null && r.requestId !== null) post({ kind: 'audit', session: r.session, id: r.requestId, queueMs: r.queueMs });
+      };
+      startTunnelHost(sc, upstream, m.sessions, onAudit).then(
         (h) => ((host = h), post({ kind: 'ready', url: h.url, token: h.token })),
         (err: unknown) => post({ kind: 'error', message: (err as Error).message }),
       );

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { AuditRecord } from '../relay/audit.js';
 import type { Scenario } from '../scenario/types.js';
 import { Connector } from './connector.js';
 import { RelayServer } from './relay-server.js';
@@ -20,12 +21,13 @@ export interface TunnelHost {
 
 const TUNNEL = 'live';
 
-export async function startTunnelHost(sc: Scenario, upstream: ScenarioUpstream, sessions: number): Promise<TunnelHost> {
+/** `onAudit` sees the relay's audit record of every request (its queue time, for the live report). */
+export async function startTunnelHost(sc: Scenario, upstream: ScenarioUpstream, sessions: number, onAudit: (r: AuditRecord) => void = () => undefined): Promise<TunnelHost> {
   const secret = randomBytes(32);
   const relay = await RelayServer.start({
     key: secret,
     mintSecret: secret,
-    audit: { write: () => undefined },
+    audit: { write: onAudit },
     maxInFlightPerTunnel: sc.relay.maxInFlightPerTunnel,
     queue: sc.relay.queue,
     maxSessionsPerTunnel: Math.max(1024, sessions),

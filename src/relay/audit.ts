@@ -1,7 +1,8 @@
 /**
  * Audit records: one JSON line per request through the relay, written whatever the outcome, so an
  * operator can answer "who called what, when, and what happened" without the log ever holding a
- * payload. Sizes are byte counts of the JSON-RPC messages; latency is arrival → answer.
+ * payload. Sizes are byte counts of the JSON-RPC messages; latency is arrival → answer, of which
+ * `queueMs` waited in the tunnel's admission queue for an in-flight slot.
  */
 import type { AuthFailure } from './auth.js';
 
@@ -41,6 +42,8 @@ export interface AuditRecord {
   /** HTTP status the agent saw, when the outcome was an HTTP answer rather than a JSON-RPC one. */
   http: number | null;
   latencyMs: number;
+  /** Time the request waited in the tunnel's queue before it was forwarded (0: it never queued). */
+  queueMs: number;
   requestBytes: number;
   responseBytes: number;
 }
@@ -63,6 +66,7 @@ export function auditRecord(start: number, fields: Partial<AuditRecord> & Pick<A
     requestId: null,
     http: null,
     latencyMs: 0,
+    queueMs: 0,
     requestBytes: 0,
     responseBytes: 0,
     ...fields,

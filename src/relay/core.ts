@@ -38,6 +38,8 @@ interface Pending {
   method: string;
   tool: string | null;
   start: number;
+  /** When it left the tunnel's queue for a slot (undefined while queued or if it never queued). */
+  dequeued: number | undefined;
   bytes: number;
   state: 'admitted' | 'queued';
   /** The transport has handed the message over (`fromAgent`); it can be forwarded. */
@@ -208,6 +210,7 @@ export class RelayCore {
       method,
       tool,
       start: now,
+      dequeued: undefined,
       bytes,
       state: 'admitted',
       body: undefined,
@@ -343,6 +346,7 @@ export class RelayCore {
         requestId: p.id,
         status,
         latencyMs: now - p.start,
+        queueMs: (p.dequeued ?? (p.state === 'queued' ? now : p.start)) - p.start,
         requestBytes: p.bytes,
         responseBytes,
       }),
@@ -356,6 +360,7 @@ export class RelayCore {
     const next = t.admission.release();
     if (!next) return;
     next.state = 'admitted';
+    next.dequeued = now;
     if (next.body !== undefined) out.push({ kind: 'forward', tunnel: s.tunnel, sid: next.sid, body: next.body });
   }
 }

@@ -56,7 +56,7 @@ export async function runLiveWorld(sc: Scenario, policy: Policy, seed: number, t
   const faults = new FaultModel(seed, sc.faults, sc.toolIndex);
   let transport: LiveTransport | undefined;
   const sessions = sc.workload.model === 'closed' ? sc.workload.agents : o.sessions;
-  const system = await startLiveSystem({ sc, seed, clock, sessions, cancelHonoured: policy.cancelOnTimeout, onExecuted: (tag) => transport?.executed(tag), thread: o.thread, target: o.target });
+  const system = await startLiveSystem({ sc, seed, clock, sessions, cancelHonoured: policy.cancelOnTimeout, onExecuted: (tag) => transport?.executed(tag), onRelayQueue: (tag, ms) => transport?.relayQueued(tag, ms), thread: o.thread, target: o.target });
   let closed = false;
   try {
     transport = new LiveTransport({ sc, seed, faults, clock, rec, sessions: system.sessions, counter: o.counter, external: o.target !== undefined, onCall: o.onCall });

@@ -50,6 +50,24 @@ describe('RelayCore', () => {
     expect(out.filter((o) => o.kind === 'forward')).toEqual([{ kind: 'forward', tunnel: 't', sid: 's', body: JSON.stringify(call(2)) }]);
   });
 
+  it('audits how long each request waited in the queue: 0 when it never queued', () => {
+    const core = new RelayCore({ maxInFlight: 1, queue: 2 });
+    core.connectorUp('t');
+    core.openSession('s', grant('t'), 0);
+    send(core, 's', call(1), 10);
+    send(core, 's', call(2), 12);
+    send(core, 's', call(3), 15);
+    const audit = (out: Output[]) => out.find((o) => o.kind === 'audit') as Extract<Output, { kind: 'audit' }>;
+    // 1 never queued; 2 waits from 12 until 1 is answered at 40; 3 from 15 until 2 is answered at 70.
+    expect(audit(core.fromConnector('t', 's', result(1), 40)).record).toMatchObject({ requestId: 1, queueMs: 0, latencyMs: 30 });
+    expect(audit(core.fromConnector('t', 's', result(2), 70)).record).toMatchObject({ requestId: 2, queueMs: 28, latencyMs: 58 });
+    // Cancelled while still queued: it waited until the cancel.
+    send(core, 's', call(4), 80);
+    const cancel = { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 4 } };
+    expect(audit(core.fromAgent('s', cancel, JSON.stringify(cancel), 95)).record).toMatchObject({ requestId: 4, status: 'cancelled', queueMs: 15 });
+    expect(audit(core.fromConnector('t', 's', result(3), 100)).record).toMatchObject({ requestId: 3, queueMs: 55, latencyMs: 85 });
+  });
+
   it('cancels a queued request without forwarding anything, and frees a forwarded one at once', () => {
     const core = new RelayCore({ maxInFlight: 1, queue: 4 });
     core.connectorUp('t');
