@@ -48,7 +48,10 @@ export const benchCommand: Command = {
 
 function summary(file: BenchFile): string {
   const lines = [`${file.machine.model}, ${file.machine.cpus} cpus, node ${file.machine.node}`];
-  for (const [name, r] of Object.entries(file.results)) lines.push(`  ${name.padEnd(32)} ${r.median.toPrecision(4).padStart(10)} ${r.unit}  (${r.samples} samples)`);
+  for (const [name, r] of Object.entries(file.results)) {
+    const p99 = r.p99 === undefined ? '' : `, p99 ${r.p99.toPrecision(4)} ${r.unit}`;
+    lines.push(`  ${name.padEnd(32)} ${r.median.toPrecision(4).padStart(10)} ${r.unit}  (${r.samples} samples${p99})`);
+  }
   for (const [name, v] of Object.entries(file.ratios)) lines.push(`  ${name.padEnd(32)} ${v.toPrecision(4).padStart(10)} ×`);
   return `${lines.join('\n')}\n`;
 }
