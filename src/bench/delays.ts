@@ -23,10 +23,14 @@ async function measure(options: Partial<DelayBenchOptions>): Promise<DelayBenchR
 export const delaysSuite: BenchSuite = {
   name: 'delays',
   run: async (opts) => {
-    const r = await measure(opts.quick ? { workflows: 10 } : {});
+    const size = opts.quick ? { workflows: 10 } : {};
+    // Side by side, each in its own process: the clock as shipped, and without its idle-time GC.
+    const r = await measure(size);
+    const plain = await measure({ ...size, idleGc: false });
     return {
       results: {
         lateness: lateness(r),
+        'lateness.noIdleGc': lateness(plain),
         'lateness.clockAlone': lateness(r.clockAlone),
         'lateness.setTimeoutAlone': lateness(r.setTimeoutAlone),
       },

@@ -4,6 +4,10 @@
  * each link delay, service time, LLM turn, timeout and backoff — how much later than its drawn
  * deadline it fired, in wall ms. Timers never fire early, so the lateness is the error.
  *
+ * The run starts after a warm-up (20 workflows, unrecorded), so JIT compilation is not what is
+ * timed, and its clock scavenges in the gaps between deadlines (idle-gc.ts; `idleGc: false` turns
+ * that off to measure what it buys).
+ *
  * Two baselines run in the same process right after, with the same number of timers and delays
  * drawn like the run's (uniform 1–100 ms, a few hundred pending at once) but no sockets and no
  * other work on the event loop: the live clock alone (what its mechanism costs) and plain
@@ -24,9 +28,13 @@ export interface DelayBenchOptions {
   workflows: number;
   /** @default 1 */
   timeScale: number;
+  /** Workflows run first, unrecorded (runLive's `warmup`), so JIT warm-up is not timed. @default 20 */
+  warmup: number;
+  /** The live clock scavenges between deadlines (live/idle-gc.ts). @default true */
+  idleGc: boolean;
 }
 
-export const DEFAULT_DELAY_BENCH: DelayBenchOptions = { scenario: 'scenarios/calibration.yaml', workflows: 40, timeScale: 1 };
+export const DEFAULT_DELAY_BENCH: DelayBenchOptions = { scenario: 'scenarios/calibration.yaml', workflows: 40, timeScale: 1, warmup: 20, idleGc: true };
 
 export interface Lateness {
   timers: number;
@@ -93,7 +101,7 @@ export async function benchDelays(options: Partial<DelayBenchOptions> = {}): Pro
   const late: number[] = [];
   await runLive(
     { ...sc, workload: { ...sc.workload, workflows: o.workflows } },
-    { timeScale: o.timeScale, policies: [sc.policies[0].name], observeTimers: (ms) => void late.push(ms) },
+    { timeScale: o.timeScale, policies: [sc.policies[0].name], warmup: o.warmup, idleGc: o.idleGc, observeTimers: (ms) => void late.push(ms) },
   );
   const live = summarize(late);
   return { ...live, clockAlone: await clockAlone(live.timers), setTimeoutAlone: await setTimeoutAlone(live.timers) };

@@ -28,6 +28,8 @@ export interface LiveWorldOptions {
   hedgeDelays?: number[];
   /** Told how late (wall ms) each live-clock timer fired. */
   observeTimers?: (lateMs: number) => void;
+  /** The live clock scavenges between deadlines (live/idle-gc.ts). @default true */
+  idleGc?: boolean;
   /** Where the relay, connector and upstream run. @default 'main' */
   thread?: 'worker' | 'main';
   /** Drive this external endpoint instead of a local relay and upstream. */
@@ -48,7 +50,7 @@ export interface LiveWorldResult {
 }
 
 export async function runLiveWorld(sc: Scenario, policy: Policy, seed: number, timeouts: number[], o: LiveWorldOptions): Promise<LiveWorldResult> {
-  const clock = new LiveClock({ timeScale: o.timeScale, observe: o.observeTimers });
+  const clock = new LiveClock({ timeScale: o.timeScale, observe: o.observeTimers, idleGc: o.idleGc ?? true });
   const rec = new Recorder(
     sc.tools.map((t) => t.name),
     sc.windowMs,

@@ -12,7 +12,7 @@ import type { Scenario, Workload } from '../scenario/types.js';
 import { DEFAULT_ENCODING, tokenCounter, type EncodingName } from '../tokens/tokenizer.js';
 import { calibrate, needsCalibration, resolveHedgeDelays, resolveTimeouts } from './calibrate.js';
 import type { LiveTarget } from '../live/live-system.js';
-import { runLiveWorld } from './live-world.js';
+import { runLiveWorld, type LiveWorldOptions } from './live-world.js';
 import { buildReport, planWorlds, replicationSeed, scenarioInfo } from './sim.js';
 import { traceJsonl, type TracedCall } from '../scenario/trace.js';
 
@@ -35,6 +35,8 @@ export interface LiveOptions {
   onWorld?: (done: number, total: number) => void;
   /** Told how late (wall ms) each injected delay and timer fired (the delay-accuracy benchmark). */
   observeTimers?: (lateMs: number) => void;
+  /** The live clock scavenges between deadlines (live/idle-gc.ts); off only to measure what that buys. @default true */
+  idleGc?: boolean;
   /** Where the relay, connector and upstream run: the agents' thread, or a worker thread of their own. @default 'main' */
   thread?: 'worker' | 'main';
   /**
@@ -45,7 +47,17 @@ export interface LiveOptions {
   target?: LiveTarget;
   /** Receives the trace of the first world's answered calls (JSONL, scenario/trace.ts), for replay. */
   trace?: (jsonl: string) => void;
+  /**
+   * Workflows of the first world to run before the measured worlds, unrecorded, at time scale
+   * `WARMUP_TIME_SCALE` or faster: the JIT compiles the runner, policy, clock, SDK, relay and
+   * connector code paths there instead of in the first seconds of the measurement. Not run
+   * against a `target` (it would send real calls). @default 0
+   */
+  warmup?: number;
 }
+
+/** The warm-up world's time scale at most: it only has to run the code, not keep time. */
+export const WARMUP_TIME_SCALE = 0.05;
 
 export const DEFAULT_LIVE_SESSIONS = 64;
 
@@ -68,19 +80,28 @@ export async function runLive(scenario: Scenario, opts: LiveOptions = {}): Promi
   const traced: TracedCall[] = [];
   let sessions = 0;
   let misrouted = 0;
-  for (const [i, plan] of plans.entries()) {
-    const policy = sc.policies[plan.policy];
-    const r = await runLiveWorld(sc, policy, replicationSeed(seed, plan.replication), resolveTimeouts(sc, policy, calibration), {
+  const warmup = opts.warmup ?? 0;
+  if (!(Number.isInteger(warmup) && warmup >= 0)) throw new RangeError(`warmup must be an integer ≥ 0, got ${warmup}`);
+  const world = (s: Scenario, plan: (typeof plans)[number], extra: Partial<LiveWorldOptions>) => {
+    const policy = s.policies[plan.policy];
+    return runLiveWorld(s, policy, replicationSeed(seed, plan.replication), resolveTimeouts(s, policy, calibration), {
       timeScale,
       sessions: opts.sessions ?? DEFAULT_LIVE_SESSIONS,
       counter,
       module: opts.module,
-      hedgeDelays: resolveHedgeDelays(sc, policy, calibration),
-      observeTimers: opts.observeTimers,
+      hedgeDelays: resolveHedgeDelays(s, policy, calibration),
       thread: opts.thread,
-      target: opts.target,
-      onCall: opts.trace && i === 0 ? (c) => traced.push(c) : undefined,
+      idleGc: opts.idleGc,
+      ...extra,
     });
+  };
+  if (warmup > 0 && !opts.target && plans.length > 0) {
+    const short = { ...sc, workload: { ...sc.workload, workflows: warmup, duration: undefined } as Workload };
+    await world(short, plans[0], { timeScale: Math.min(timeScale, WARMUP_TIME_SCALE) });
+  }
+  for (const [i, plan] of plans.entries()) {
+    const policy = sc.policies[plan.policy];
+    const r = await world(sc, plan, { observeTimers: opts.observeTimers, target: opts.target, onCall: opts.trace && i === 0 ? (c) => traced.push(c) : undefined });
     if (opts.trace && i === 0) opts.trace(traceJsonl(traced));
     sessions = r.sessions;
     misrouted += r.misrouted;

@@ -1,7 +1,9 @@
+import v8 from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import type { Effect, Resumable, Waitable } from '../../src/kernel/process.js';
 import { LiveClock, LiveTimers } from '../../src/live/live-clock.js';
 import { LiveProcess } from '../../src/live/live-process.js';
+import { IdleCollector } from '../../src/live/idle-gc.js';
 
 describe('LiveClock', () => {
   it('never fires a timer before its deadline, in scenario time', async () => {
@@ -80,5 +82,65 @@ describe('LiveProcess', () => {
     await new LiveProcess(clock, gen()).run();
     clock.close();
     expect(seen).toEqual(['now', 'later', 'done']);
+  });
+});
+
+describe('IdleCollector', () => {
+  /** Fills part of the young generation with short-lived garbage. */
+  function allocate(): void {
+    let keep: object[] = [];
+    for (let i = 0; i < 200_000; i++) {
+      keep.push({ i });
+      if (keep.length > 50_000) keep = [];
+    }
+  }
+
+  /** Allocates until the young generation is at least half full (a scavenge meanwhile just restarts the count). */
+  function fillNursery(): void {
+    const fill = () => {
+      const young = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!;
+      return young.space_used_size / (young.space_used_size + young.space_available_size);
+    };
+    let keep: object[] = [];
+    while (fill() < 0.5) {
+      for (let i = 0; i < 10_000; i++) keep.push({ i });
+      if (keep.length > 50_000) keep = [];
+    }
+  }
+
+  it('scavenges only in a gap longer than two pauses and the margin, and only with a filled nursery', () => {
+    const c = new IdleCollector();
+    expect(c.available).toBe(true);
+    fillNursery();
+    // The next deadline is too close: nothing runs, however full the nursery.
+    expect(c.maybeCollect(1, 1.5)).toBe(false);
+    expect(c.collections).toBe(0);
+    expect(c.maybeCollect(50, 1.5)).toBe(true);
+    expect(c.collections).toBe(1);
+    // Right after a scavenge the nursery is nearly empty: no second one.
+    expect(c.maybeCollect(50, 1.5)).toBe(false);
+    expect(c.collections).toBe(1);
+  });
+
+  it('runs in a live clock’s gaps while timers keep firing on time', async () => {
+    const clock = new LiveClock();
+    const late: number[] = [];
+    const spin = setInterval(allocate, 5);
+    try {
+      for (let i = 0; i < 20; i++) {
+        await new Promise<void>((resolve) => {
+          const at = clock.now() + 20;
+          clock.schedule(20, () => {
+            late.push(clock.now() - at);
+            resolve();
+          });
+        });
+      }
+    } finally {
+      clearInterval(spin);
+      clock.close();
+    }
+    expect(clock.idleCollections).toBeGreaterThan(0);
+    expect(Math.min(...late)).toBeGreaterThanOrEqual(0);
   });
 });

@@ -93,13 +93,16 @@ describe('tunnelsim live', () => {
     const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
     const e = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
-      expect(await main(['live', join(dir, 'tiny.yaml'), '--time-scale', '0.05', '--out', join(dir, 'cli'), '--format', 'json,md'])).toBe(0);
+      // With a warm-up: its two workflows run first and are not in the report.
+      expect(await main(['live', join(dir, 'tiny.yaml'), '--time-scale', '0.05', '--warmup', '2', '--out', join(dir, 'cli'), '--format', 'json,md'])).toBe(0);
       expect(out).toContain('thirty-call — live');
       const report = JSON.parse(await readFile(join(dir, 'cli', 'thirty-call.live.json'), 'utf8')) as Report;
       expect(report.mode).toBe('live');
+      expect(report.policies[0].workflows.started).toBe(3);
       const file = join(dir, 'cli', 'thirty-call.live.json');
       expect(await main(['compare', file, file])).toBe(0);
       expect(await main(['live', join(dir, 'tiny.yaml'), '--time-scale', '0'])).toBe(2);
+      expect(await main(['live', join(dir, 'tiny.yaml'), '--warmup', '-1'])).toBe(2);
     } finally {
       o.mockRestore();
       e.mockRestore();

@@ -36,6 +36,12 @@ export function parseSessions(v: unknown): number | undefined {
   return n;
 }
 
+export function parseWarmup(v: unknown): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new TunnelsimError('BAD_INPUT', `'${v}' is not a workflow count: use an integer ≥ 0`, { field: '--warmup' });
+  return n;
+}
+
 export function parseTarget(url: string | undefined, tokenEnv: string): LiveTarget | undefined {
   if (url === undefined) return undefined;
   let u: URL;
@@ -65,6 +71,7 @@ export const liveCommand: Command = {
       .option('target', { type: 'string', describe: 'drive this external Streamable HTTP MCP endpoint instead of a local relay and mock (no injected delays or faults)' })
       .option('target-token-env', { type: 'string', default: 'TUNNELSIM_TARGET_TOKEN', describe: 'environment variable with the bearer token for --target (sent when set)' })
       .option('trace', { type: 'string', describe: "write the first policy's calls as a replayable trace (JSONL; workflow: { trace: FILE })" })
+      .option('warmup', { type: 'string', default: '0', describe: 'run this many workflows of the first policy first, unrecorded and fast, so JIT warm-up is not measured' })
       .option('out', { type: 'string', default: 'reports', describe: 'output directory' })
       .option('format', { type: 'string', default: 'json', describe: 'comma-separated: json,md,html,hdrlog' }),
   handler: async (args) => {
@@ -75,6 +82,7 @@ export const liveCommand: Command = {
     const encoding = parseEncoding(args.encoding);
     const formats = parseFormats(args.format);
     const target = parseTarget(args.target, args['target-token-env']);
+    const warmup = parseWarmup(args.warmup);
     const sc = loadScenario(args.scenario);
     const module = await loadWorkflowModule(sc);
     const progress = progressEnabled();
@@ -91,6 +99,7 @@ export const liveCommand: Command = {
         module,
         thread: args['server-thread'] as 'main' | 'worker',
         target,
+        warmup,
         trace: args.trace ? (jsonl) => writeAtomic(args.trace, jsonl) : undefined,
         onWorld: progress ? (done, total) => process.stderr.write(`\rlive: world ${done}/${total}${done === total ? '\n' : ''}`) : undefined,
       });
