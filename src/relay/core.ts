@@ -13,7 +13,8 @@
 import { Admission, type AdmissionOptions } from './admission.js';
 import { auditRecord, type AuditRecord, type AuditStatus } from './audit.js';
 import { decideTool, filterTools, learnTools, type Grant } from './scopes.js';
-import { isRequest, isToolList, progressToken, RELAY_ERROR, rpcError, toolName, type Message, type RequestId } from './jsonrpc.js';
+import { isRequest, isToolList, RELAY_ERROR, rpcError, toolName, type Message, type RequestId } from './jsonrpc.js';
+import { dequeue, pendingRequest, settledAudit, type PendingRequest } from './request.js';
 
 export { RELAY_ERROR, rpcError, type Message, type RequestId } from './jsonrpc.js';
 
@@ -32,26 +33,11 @@ export type Admit =
   | { kind: 'overloaded'; audit: AuditRecord }
   | { kind: 'duplicate'; audit: AuditRecord };
 
-interface Pending {
-  sid: string;
-  id: RequestId;
-  method: string;
-  tool: string | null;
-  start: number;
-  /** When it left the tunnel's queue for a slot (undefined while queued or if it never queued). */
-  dequeued: number | undefined;
-  bytes: number;
-  state: 'admitted' | 'queued';
-  /** The transport has handed the message over (`fromAgent`); it can be forwarded. */
-  body: string | undefined;
-  progressToken: string | number | undefined;
-}
-
 interface Session {
   sid: string;
   tunnel: string;
   grant: Grant;
-  pending: Map<RequestId, Pending>;
+  pending: Map<RequestId, PendingRequest>;
   progress: Map<string | number, RequestId>;
   /** Last request or answer, ms; for idle expiry. */
   lastSeen: number;
@@ -60,7 +46,7 @@ interface Session {
 interface Tunnel {
   id: string;
   online: boolean;
-  admission: Admission<Pending>;
+  admission: Admission<PendingRequest>;
   catalog: Map<string, { readOnly: boolean }>;
   sessions: Set<string>;
 }
@@ -204,18 +190,7 @@ export class RelayCore {
       const d = decideTool(s.grant, tool, t.catalog);
       if (d.kind === 'deny') return { kind: 'deny', reason: d.reason, audit: auditRecord(now, { ...base, status: d.reason, http: 403 }) };
     }
-    const p: Pending = {
-      sid,
-      id: msg.id as RequestId,
-      method,
-      tool,
-      start: now,
-      dequeued: undefined,
-      bytes,
-      state: 'admitted',
-      body: undefined,
-      progressToken: progressToken(msg),
-    };
+    const p = pendingRequest(sid, msg, method, tool, bytes, now);
     const a = t.admission.offer(p);
     if (a.kind === 'rejected') return { kind: 'overloaded', audit: auditRecord(now, { ...base, status: 'overloaded', http: 429 }) };
     if (a.kind === 'queued') p.state = 'queued';
@@ -332,25 +307,10 @@ export class RelayCore {
   }
 
   /** Ends one request: its slot goes to the next waiting request, and it gets its audit record. */
-  private settle(s: Session, p: Pending, now: number, status: AuditStatus, responseBytes: number, out: Output[]): void {
+  private settle(s: Session, p: PendingRequest, now: number, status: AuditStatus, responseBytes: number, out: Output[]): void {
     s.pending.delete(p.id);
     if (p.progressToken !== undefined) s.progress.delete(p.progressToken);
-    out.push({
-      kind: 'audit',
-      record: auditRecord(p.start, {
-        tunnel: s.tunnel,
-        subject: s.grant.subject,
-        session: s.sid,
-        method: p.method,
-        tool: p.tool,
-        requestId: p.id,
-        status,
-        latencyMs: now - p.start,
-        queueMs: (p.dequeued ?? (p.state === 'queued' ? now : p.start)) - p.start,
-        requestBytes: p.bytes,
-        responseBytes,
-      }),
-    });
+    out.push({ kind: 'audit', record: settledAudit(p, { tunnel: s.tunnel, subject: s.grant.subject, session: s.sid }, now, status, responseBytes) });
     const t = this.tunnels.get(s.tunnel);
     if (!t) return;
     if (p.state === 'queued') {
@@ -359,8 +319,7 @@ export class RelayCore {
     }
     const next = t.admission.release();
     if (!next) return;
-    next.state = 'admitted';
-    next.dequeued = now;
+    dequeue(next, now);
     if (next.body !== undefined) out.push({ kind: 'forward', tunnel: s.tunnel, sid: next.sid, body: next.body });
   }
 }
