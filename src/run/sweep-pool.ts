@@ -39,8 +39,8 @@ export class SweepPool {
     this.workers = Array.from({ length: workers }, startWorker);
   }
 
-  /** Runs every task; `onResult` sees each result as it arrives (in finishing order), on this thread. */
-  run(tasks: readonly SweepTask[], onResult: (r: SweepTaskResult) => void): Promise<SweepTaskResult[]> {
+  /** Runs every task; `onResult` sees each result as it arrives (in finishing order), on this thread. The pool keeps results only to release the worlds that wait for a calibration. */
+  run(tasks: readonly SweepTask[], onResult: (r: SweepTaskResult) => void): Promise<void> {
     const results: (SweepTaskResult | undefined)[] = new Array(tasks.length);
     const waiting = [...tasks];
     const busy = this.workers.map(() => false);
@@ -61,7 +61,7 @@ export class SweepPool {
       });
     };
 
-    return new Promise<SweepTaskResult[]>((resolve, reject) => {
+    return new Promise<void>((resolve, reject) => {
       let failed = false;
       const fail = (err: Error) => {
         if (failed) return;
@@ -83,7 +83,7 @@ export class SweepPool {
           } catch (err) {
             return fail(err as Error);
           }
-          if (finished === tasks.length) resolve(results as SweepTaskResult[]);
+          if (finished === tasks.length) resolve();
         };
         w.on('message', onMessage);
         w.on('error', fail);
@@ -92,7 +92,7 @@ export class SweepPool {
           w.off('error', fail);
         });
       });
-      if (tasks.length === 0) resolve([]);
+      if (tasks.length === 0) resolve();
       feed();
     }).finally(() => offs.forEach((off) => off()));
   }
