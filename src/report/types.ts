@@ -221,6 +221,14 @@ export interface LiveInfo {
   target?: string;
   /** Results delivered to an attempt they did not answer, over all worlds (the upstream echoes each call's tag; 0 unless the relay misroutes). */
   misrouted?: number;
+  /**
+   * How late the agents' thread's timers fired (wall ms after their drawn deadlines; never early):
+   * link delays, LLM turns, timeouts, backoffs — the run's own delay accuracy (docs/live.md).
+   * Timers of a server half in a worker thread are not counted.
+   */
+  timerLateness?: Summary;
+  /** The agents' thread, whose clock times every injected delay, ran at real-time priority (`--realtime`). */
+  realtime?: boolean;
 }
 
 /** What merging and rendering need to know of the scenario. */

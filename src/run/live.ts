@@ -6,12 +6,13 @@
  * what a live run checks, so both modes run the same resolved policies.
  */
 import type { UserWorkflow } from '../agent/script.js';
-import type { Histogram } from '../metrics/hdr.js';
+import { newHistogram, summarize, type Histogram } from '../metrics/hdr.js';
 import type { Report, WorldRecord } from '../report/types.js';
 import type { Scenario, Workload } from '../scenario/types.js';
 import { DEFAULT_ENCODING, tokenCounter, type EncodingName } from '../tokens/tokenizer.js';
 import { calibrate, needsCalibration, resolveHedgeDelays, resolveTimeouts } from './calibrate.js';
 import type { LiveTarget } from '../live/live-system.js';
+import { raiseToRealtime } from '../live/priority.js';
 import { runLiveWorld, type LiveWorldOptions } from './live-world.js';
 import { buildReport, planWorlds, replicationSeed, scenarioInfo } from './sim.js';
 import { traceJsonl, type TracedCall } from '../scenario/trace.js';
@@ -54,6 +55,11 @@ export interface LiveOptions {
    * against a `target` (it would send real calls). @default 0
    */
   warmup?: number;
+  /**
+   * Run the agents' thread — the live clock's — at real-time priority (live/priority.ts), so the
+   * kernel's own threads do not delay its timers. Throws when the system refuses. @default false
+   */
+  realtime?: boolean;
 }
 
 /** The warm-up world's time scale at most: it only has to run the code, not keep time. */
@@ -95,23 +101,35 @@ export async function runLive(scenario: Scenario, opts: LiveOptions = {}): Promi
       ...extra,
     });
   };
-  if (warmup > 0 && !opts.target && plans.length > 0) {
-    const short = { ...sc, workload: { ...sc.workload, workflows: warmup, duration: undefined } as Workload };
-    await world(short, plans[0], { timeScale: Math.min(timeScale, WARMUP_TIME_SCALE) });
-  }
-  for (const [i, plan] of plans.entries()) {
-    const policy = sc.policies[plan.policy];
-    const r = await world(sc, plan, { observeTimers: opts.observeTimers, target: opts.target, onCall: opts.trace && i === 0 ? (c) => traced.push(c) : undefined });
-    if (opts.trace && i === 0) opts.trace(traceJsonl(traced));
-    sessions = r.sessions;
-    misrouted += r.misrouted;
-    worlds.push(r.rec.toRecord(plan.id, policy.name, plan.replication));
-    opts.onWorld?.(i + 1, plans.length);
+  // Every measured timer's lateness on the agents' thread, in ns: the run's own delay accuracy.
+  const lateness = newHistogram();
+  const observeTimers = (ms: number) => {
+    lateness.recordValue(Math.round(ms * 1e6));
+    opts.observeTimers?.(ms);
+  };
+  const restorePriority = opts.realtime ? raiseToRealtime() : undefined;
+  try {
+    if (warmup > 0 && !opts.target && plans.length > 0) {
+      const short = { ...sc, workload: { ...sc.workload, workflows: warmup, duration: undefined } as Workload };
+      await world(short, plans[0], { timeScale: Math.min(timeScale, WARMUP_TIME_SCALE) });
+    }
+    for (const [i, plan] of plans.entries()) {
+      const policy = sc.policies[plan.policy];
+      const r = await world(sc, plan, { observeTimers, target: opts.target, onCall: opts.trace && i === 0 ? (c) => traced.push(c) : undefined });
+      if (opts.trace && i === 0) opts.trace(traceJsonl(traced));
+      sessions = r.sessions;
+      misrouted += r.misrouted;
+      worlds.push(r.rec.toRecord(plan.id, policy.name, plan.replication));
+      opts.onWorld?.(i + 1, plans.length);
+    }
+  } finally {
+    restorePriority?.();
   }
   const report = buildReport(scenarioInfo(sc, calibration), seed, sc.replications, worlds);
   report.mode = 'live';
   for (const p of report.policies) p.tokens.encoding = encoding;
-  report.live = { timeScale, encoding, sessions, transport: 'streamable-http', misrouted };
+  report.live = { timeScale, encoding, sessions, transport: 'streamable-http', misrouted, timerLateness: summarize(lateness, 1e-6) };
+  if (opts.realtime) report.live.realtime = true;
   // Origin and path only: a token in the query string or user info stays out of the report.
   if (opts.target) report.live.target = ((u) => `${u.origin}${u.pathname}`)(new URL(opts.target.url));
   return report;

@@ -47,7 +47,13 @@ afterAll(async () => {
 describe('runLive', () => {
   it('runs every policy of the scenario over real sockets and reports in live mode', () => {
     expect(live.mode).toBe('live');
-    expect(live.live).toEqual({ timeScale: 0.05, encoding: 'o200k_base', sessions: 64, transport: 'streamable-http', misrouted: 0 });
+    const { timerLateness, ...info } = live.live!;
+    expect(info).toEqual({ timeScale: 0.05, encoding: 'o200k_base', sessions: 64, transport: 'streamable-http', misrouted: 0 });
+    // The run's own delay accuracy: every attempt waited at least its outgoing link delay on the clock.
+    expect(timerLateness!.count).toBeGreaterThanOrEqual(live.policies.reduce((n, p) => n + p.calls.attempts, 0));
+    expect(timerLateness!.p50).toBeGreaterThanOrEqual(0);
+    expect(timerLateness!.p99).toBeGreaterThanOrEqual(timerLateness!.p50);
+    expect(timerLateness!.max).toBeGreaterThanOrEqual(timerLateness!.p99);
     expect(live.policies.map((p) => p.name)).toEqual(['sdk-default', 'naive-retry', 'seed-guidance']);
     for (const p of live.policies) {
       expect(p.workflows.started).toBe(12);

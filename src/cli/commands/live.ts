@@ -72,6 +72,7 @@ export const liveCommand: Command = {
       .option('target-token-env', { type: 'string', default: 'TUNNELSIM_TARGET_TOKEN', describe: 'environment variable with the bearer token for --target (sent when set)' })
       .option('trace', { type: 'string', describe: "write the first policy's calls as a replayable trace (JSONL; workflow: { trace: FILE })" })
       .option('warmup', { type: 'string', default: '0', describe: 'run this many workflows of the first policy first, unrecorded and fast, so JIT warm-up is not measured' })
+      .option('realtime', { type: 'boolean', default: false, describe: 'run the agents\' thread, which times every injected delay, at real-time priority (Linux chrt; needs root or CAP_SYS_NICE)' })
       .option('out', { type: 'string', default: 'reports', describe: 'output directory' })
       .option('format', { type: 'string', default: 'json', describe: 'comma-separated: json,md,html,hdrlog' }),
   handler: async (args) => {
@@ -100,6 +101,7 @@ export const liveCommand: Command = {
         thread: args['server-thread'] as 'main' | 'worker',
         target,
         warmup,
+        realtime: args.realtime === true,
         trace: args.trace ? (jsonl) => writeAtomic(args.trace, jsonl) : undefined,
         onWorld: progress ? (done, total) => process.stderr.write(`\rlive: world ${done}/${total}${done === total ? '\n' : ''}`) : undefined,
       });
@@ -111,6 +113,11 @@ export const liveCommand: Command = {
     const failed = applyThresholds(report, report.scenario.thresholds);
     const written = await writeReportFiles(report, args.out, `${sc.name}.live`, formats);
     process.stdout.write(`${terminalTable(report, colorEnabled())}\n`);
+    const late = report.live?.timerLateness;
+    if (late && late.count > 0) {
+      const priority = report.live?.realtime ? 'real-time priority' : 'normal priority; --realtime keeps kernel threads from delaying them';
+      process.stdout.write(`delay accuracy: ${late.count} timers fired late by p50 ${late.p50.toFixed(3)} ms, p99 ${late.p99.toFixed(3)} ms, max ${late.max.toFixed(3)} ms (${priority})\n`);
+    }
     for (const t of report.thresholds) process.stdout.write(`${t.ok ? 'ok  ' : 'FAIL'} ${t.policy}: ${t.message ?? t.expression}\n`);
     process.stdout.write(`wrote ${written.map((f) => join(f)).join(', ')}\n`);
     return failed.length > 0 ? 1 : 0;
