@@ -10,6 +10,8 @@ import { benchDelays, type DelayBenchOptions, type DelayBenchResult, type Latene
 import type { BenchResult, BenchSuite } from './types.js';
 
 const lateness = (l: Lateness): BenchResult => ({ median: l.p50Ms, p99: l.p99Ms, unit: 'ms', samples: l.timers });
+/** The clock thread's total run-queue wait over one measured run (one sample). */
+const waited = (r: DelayBenchResult): BenchResult => ({ median: r.runQueueWaitMs ?? 0, unit: 'ms', samples: 1 });
 
 async function measure(options: Partial<DelayBenchOptions>): Promise<DelayBenchResult> {
   const module = new URL('../live/bench-delays.js', import.meta.url);
@@ -24,17 +26,20 @@ export const delaysSuite: BenchSuite = {
   name: 'delays',
   run: async (opts) => {
     const size = opts.quick ? { workflows: 10 } : {};
-    // Side by side, each in its own process: the clock as shipped, and without its idle-time GC.
+    // Side by side, each in its own process: the clock as shipped, at real-time priority
+    // (`live --realtime`, where the system allows it), and without its idle-time GC.
     const r = await measure(size);
+    const rt = await measure({ ...size, realtime: true }).catch(() => undefined);
     const plain = await measure({ ...size, idleGc: false });
-    return {
-      results: {
-        lateness: lateness(r),
-        'lateness.noIdleGc': lateness(plain),
-        'lateness.clockAlone': lateness(r.clockAlone),
-        'lateness.setTimeoutAlone': lateness(r.setTimeoutAlone),
-      },
-      ratios: {},
+    const results: Record<string, BenchResult> = {
+      lateness: lateness(r),
+      'lateness.noIdleGc': lateness(plain),
+      'lateness.clockAlone': lateness(r.clockAlone),
+      'lateness.setTimeoutAlone': lateness(r.setTimeoutAlone),
     };
+    if (rt) results['lateness.realtime'] = lateness(rt);
+    if (r.runQueueWaitMs !== undefined) results.runQueueWait = waited(r);
+    if (rt?.runQueueWaitMs !== undefined) results['runQueueWait.realtime'] = waited(rt);
+    return { results, ratios: {} };
   },
 };

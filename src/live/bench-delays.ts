@@ -20,6 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { loadScenario } from '../scenario/load.js';
 import { runLive } from '../run/live.js';
 import { LiveClock } from './live-clock.js';
+import { runQueueWaitMs } from './priority.js';
 
 export interface DelayBenchOptions {
   /** @default 'scenarios/calibration.yaml' */
@@ -32,9 +33,11 @@ export interface DelayBenchOptions {
   warmup: number;
   /** The live clock scavenges between deadlines (live/idle-gc.ts). @default true */
   idleGc: boolean;
+  /** The agents' thread runs at real-time priority (runLive's `realtime`, live/priority.ts). @default false */
+  realtime: boolean;
 }
 
-export const DEFAULT_DELAY_BENCH: DelayBenchOptions = { scenario: 'scenarios/calibration.yaml', workflows: 40, timeScale: 1, warmup: 20, idleGc: true };
+export const DEFAULT_DELAY_BENCH: DelayBenchOptions = { scenario: 'scenarios/calibration.yaml', workflows: 40, timeScale: 1, warmup: 20, idleGc: true, realtime: false };
 
 export interface Lateness {
   timers: number;
@@ -44,6 +47,11 @@ export interface Lateness {
 }
 
 export interface DelayBenchResult extends Lateness {
+  /**
+   * Wall ms the clock's thread spent runnable but waiting for a core during the run (Linux
+   * schedstat; absent elsewhere): the part of the lateness that was the kernel scheduler's.
+   */
+  runQueueWaitMs?: number;
   /** The live clock with the event loop otherwise idle. */
   clockAlone: Lateness;
   /** Plain setTimeout with the event loop otherwise idle. */
@@ -99,10 +107,24 @@ export async function benchDelays(options: Partial<DelayBenchOptions> = {}): Pro
   const o = { ...DEFAULT_DELAY_BENCH, ...options };
   const sc = loadScenario(o.scenario);
   const late: number[] = [];
+  let waitedFrom: number | undefined;
   await runLive(
     { ...sc, workload: { ...sc.workload, workflows: o.workflows } },
-    { timeScale: o.timeScale, policies: [sc.policies[0].name], warmup: o.warmup, idleGc: o.idleGc, observeTimers: (ms) => void late.push(ms) },
+    {
+      timeScale: o.timeScale,
+      policies: [sc.policies[0].name],
+      warmup: o.warmup,
+      idleGc: o.idleGc,
+      realtime: o.realtime,
+      observeTimers: (ms) => {
+        // The run-queue wait is counted from the first measured timer (warm-up and set-up excluded).
+        if (late.length === 0) waitedFrom = runQueueWaitMs();
+        late.push(ms);
+      },
+    },
   );
+  const waitedTo = runQueueWaitMs();
   const live = summarize(late);
-  return { ...live, clockAlone: await clockAlone(live.timers), setTimeoutAlone: await setTimeoutAlone(live.timers) };
+  const runQueueWait = waitedFrom === undefined || waitedTo === undefined ? undefined : waitedTo - waitedFrom;
+  return { ...live, runQueueWaitMs: runQueueWait, clockAlone: await clockAlone(live.timers), setTimeoutAlone: await setTimeoutAlone(live.timers) };
 }
