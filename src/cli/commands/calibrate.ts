@@ -2,7 +2,7 @@
 import { TunnelsimError } from '../../errors.js';
 import { loadWorkflowModule } from '../../run/module.js';
 import { loadScenario } from '../../scenario/load.js';
-import { parseDurationFlag, parseSessions, parseTimeScale } from './live.js';
+import { delayAccuracyLine, parseDurationFlag, parseSessions, parseTimeScale, REALTIME_OPTION } from './live.js';
 import { parseSeed } from './run.js';
 import type { Command } from './types.js';
 
@@ -17,6 +17,7 @@ export const calibrateCommand: Command = {
       .option('seed', { type: 'string', describe: "override the scenario's seed" })
       .option('policy', { type: 'string', array: true, describe: 'calibrate only this policy (repeatable)' })
       .option('sessions', { type: 'string', describe: 'MCP client sessions for an open workload' })
+      .option('realtime', REALTIME_OPTION)
       .option('tolerance', { type: 'string', describe: 'exit 1 when |live − sim| ÷ sim exceeds this at p50 or p95 (e.g. 0.05)' }),
   handler: async (args) => {
     const tolerance = args.tolerance === undefined ? undefined : Number(args.tolerance);
@@ -31,9 +32,11 @@ export const calibrateCommand: Command = {
       policies: args.policy,
       sessions: parseSessions(args.sessions),
       module,
+      realtime: args.realtime === true,
     });
     process.stdout.write(`${sc.name}: per-call latency, sim vs live (time scale ${c.live.live?.timeScale ?? 1}; diff = (live − sim) ÷ sim)\n`);
     process.stdout.write(`${calibrationTable(c.rows)}\n`);
+    process.stdout.write(delayAccuracyLine(c.live));
     if (tolerance === undefined) return 0;
     const off = c.rows.filter((r) => Math.abs(r.diff.p50) > tolerance || Math.abs(r.diff.p95) > tolerance);
     for (const r of off) process.stderr.write(`error: ${r.policy}: sim and live differ by more than ${(tolerance * 100).toFixed(1)}% at p50 or p95\n`);

@@ -9,6 +9,7 @@ import { ENCODINGS, type EncodingName } from '../../tokens/encodings.js';
 import { colorEnabled, progressEnabled, writeAtomic } from '../output.js';
 import { parseFormats, parseSeed } from './run.js';
 import type { LiveTarget } from '../../live/live-system.js';
+import type { Report } from '../../report/types.js';
 import type { Command } from './types.js';
 
 export function parseTimeScale(v: unknown): number {
@@ -55,6 +56,20 @@ export function parseTarget(url: string | undefined, tokenEnv: string): LiveTarg
   return { url: u.href, headers: token ? { Authorization: `Bearer ${token}` } : {} };
 }
 
+/** The run's own injected-delay accuracy (report.live.timerLateness) as one line, or nothing. */
+export function delayAccuracyLine(report: Report): string {
+  const late = report.live?.timerLateness;
+  if (!late || late.count === 0) return '';
+  const priority = report.live?.realtime ? 'real-time priority' : 'normal priority; --realtime keeps kernel threads from delaying them';
+  return `delay accuracy: ${late.count} timers fired late by p50 ${late.p50.toFixed(3)} ms, p99 ${late.p99.toFixed(3)} ms, max ${late.max.toFixed(3)} ms (${priority})\n`;
+}
+
+export const REALTIME_OPTION = {
+  type: 'boolean',
+  default: false,
+  describe: "run the agents' thread, which times every injected delay, at real-time priority (Linux chrt; needs root or CAP_SYS_NICE)",
+} as const;
+
 export const liveCommand: Command = {
   command: 'live <scenario>',
   describe: 'run a scenario on real sockets (relay, connector, mock MCP server on loopback) and write a live report',
@@ -72,7 +87,7 @@ export const liveCommand: Command = {
       .option('target-token-env', { type: 'string', default: 'TUNNELSIM_TARGET_TOKEN', describe: 'environment variable with the bearer token for --target (sent when set)' })
       .option('trace', { type: 'string', describe: "write the first policy's calls as a replayable trace (JSONL; workflow: { trace: FILE })" })
       .option('warmup', { type: 'string', default: '0', describe: 'run this many workflows of the first policy first, unrecorded and fast, so JIT warm-up is not measured' })
-      .option('realtime', { type: 'boolean', default: false, describe: 'run the agents\' thread, which times every injected delay, at real-time priority (Linux chrt; needs root or CAP_SYS_NICE)' })
+      .option('realtime', REALTIME_OPTION)
       .option('out', { type: 'string', default: 'reports', describe: 'output directory' })
       .option('format', { type: 'string', default: 'json', describe: 'comma-separated: json,md,html,hdrlog' }),
   handler: async (args) => {
@@ -113,11 +128,7 @@ export const liveCommand: Command = {
     const failed = applyThresholds(report, report.scenario.thresholds);
     const written = await writeReportFiles(report, args.out, `${sc.name}.live`, formats);
     process.stdout.write(`${terminalTable(report, colorEnabled())}\n`);
-    const late = report.live?.timerLateness;
-    if (late && late.count > 0) {
-      const priority = report.live?.realtime ? 'real-time priority' : 'normal priority; --realtime keeps kernel threads from delaying them';
-      process.stdout.write(`delay accuracy: ${late.count} timers fired late by p50 ${late.p50.toFixed(3)} ms, p99 ${late.p99.toFixed(3)} ms, max ${late.max.toFixed(3)} ms (${priority})\n`);
-    }
+    process.stdout.write(delayAccuracyLine(report));
     for (const t of report.thresholds) process.stdout.write(`${t.ok ? 'ok  ' : 'FAIL'} ${t.policy}: ${t.message ?? t.expression}\n`);
     process.stdout.write(`wrote ${written.map((f) => join(f)).join(', ')}\n`);
     return failed.length > 0 ? 1 : 0;
