@@ -1,8 +1,13 @@
 // The simulator checked against reality (DESIGN.md budget: p50 and p95 per-call latency agree
 // within 5 % on the calibration scenario). The live run is real sockets on loopback at time scale 1.
-import { describe, expect, it } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { stringify } from 'yaml';
+import { main } from '../../src/cli/main.js';
 import { calibrateSimLive, calibrationTable } from '../../src/run/sim-vs-live.js';
-import { loadScenario } from '../../src/scenario/load.js';
+import { loadScenario, readScenarioData } from '../../src/scenario/load.js';
 
 const TOLERANCE = 0.05;
 
@@ -18,5 +23,27 @@ describe('calibrateSimLive', () => {
     expect(Math.abs(row.diff.p95), table).toBeLessThanOrEqual(TOLERANCE);
     // Real sockets only ever add time: live is never faster than the model at the median.
     expect(row.live.p50).toBeGreaterThanOrEqual(row.sim.p50);
+  });
+
+  it('prints the table and, beneath it, how late the live half\'s timers fired', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tunnelsim-cal-'));
+    const data = readScenarioData('scenarios/calibration.yaml') as Record<string, any>;
+    data.workload.workflows = 3;
+    data.workflow.steps = 2;
+    await writeFile(join(dir, 'tiny.yaml'), stringify(data));
+    let out = '';
+    const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+    try {
+      expect(await main(['calibrate', join(dir, 'tiny.yaml'), '--time-scale', '0.2', '--policy', 'sdk-default'])).toBe(0);
+    } finally {
+      o.mockRestore();
+      await rm(dir, { recursive: true, force: true });
+    }
+    const lines = out.trim().split('\n');
+    expect(lines[2]).toMatch(/^sdk-default\s+6\s/);
+    // 3 workflows × 2 calls: each call waits at least four link delays and a service time.
+    const m = /^delay accuracy: (\d+) timers fired late by p50 [\d.]+ ms, p99 [\d.]+ ms, max [\d.]+ ms \(normal priority/.exec(lines[3]);
+    expect(m, out).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThanOrEqual(6 * 5);
   });
 });
