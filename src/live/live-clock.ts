@@ -51,6 +51,8 @@ export class LiveClock implements Scheduler, ProcessHost {
   private readonly sleeping = new Set<TimerHandle>();
   private readonly spinning = new Set<TimerHandle>();
   private spin: NodeJS.Immediate | undefined;
+  /** The pass's timers (poll), kept to spare an allocation per pass while spinning. */
+  private readonly batch: TimerHandle[] = [];
   private watch: NodeJS.Timeout | undefined;
   private readonly collector: IdleCollector | undefined;
   private idleCheck: NodeJS.Timeout | undefined;
@@ -186,17 +188,31 @@ export class LiveClock implements Scheduler, ProcessHost {
 
   private readonly poll = (): void => {
     this.spin = undefined;
-    for (const h of this.spinning) {
-      // Read the clock per timer: an earlier timer's callback in this pass takes time too, and a
-      // timer it makes late is measured late (and one that came due meanwhile fires now).
+    // The timers waiting when the pass starts; one a callback schedules meanwhile waits for the next
+    // pass, so a chain of zero delays cannot hold the loop from its I/O.
+    const batch = this.batch;
+    batch.length = 0;
+    for (const h of this.spinning) batch.push(h);
+    for (;;) {
+      // Earliest deadline first, so timers fire in deadline order even when the thread loses its
+      // core between two of them. The clock is read per timer: an earlier timer's callback in this
+      // pass takes time too, and a timer it makes late is measured late (and one that came due
+      // meanwhile fires now).
+      let first = -1;
+      for (let i = 0; i < batch.length; i++) if (this.spinning.has(batch[i]) && (first < 0 || batch[i].at < batch[first].at)) first = i;
+      if (first < 0) break;
+      const h = batch[first];
       const now = performance.now();
-      if (h.at > now) continue;
+      if (h.at > now) break;
+      batch[first] = batch[batch.length - 1];
+      batch.pop();
       this.spinning.delete(h);
       const fn = h.fn;
       h.fn = undefined;
       if (fn && this.observe) this.observe(now - h.at);
       fn?.();
     }
+    batch.length = 0;
     if (this.spinning.size > 0 && !this.closed && !this.spin) this.spin = setImmediate(this.poll);
   };
 }

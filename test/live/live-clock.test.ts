@@ -51,6 +51,37 @@ describe('LiveClock', () => {
     expect(clock.pending).toBe(0);
   });
 
+  it('fires the timers due in one pass in deadline order, not in the order they were set', async () => {
+    const clock = new LiveClock();
+    const fired: string[] = [];
+    clock.schedule(2, () => fired.push('second'));
+    clock.schedule(1, () => fired.push('first'));
+    // Hold the thread past both deadlines, so one pass finds both due.
+    const until = performance.now() + 4;
+    while (performance.now() < until);
+    await clock.sleep(1);
+    clock.close();
+    expect(fired).toEqual(['first', 'second']);
+  });
+
+  it('lets I/O and other timers run between zero delays that a timer keeps scheduling', async () => {
+    const clock = new LiveClock();
+    const LIMIT = 100_000;
+    let stop = false;
+    let n = 0;
+    const again = () => {
+      n++;
+      if (!stop && n < LIMIT) clock.schedule(0, again);
+    };
+    clock.schedule(0, again);
+    // Served in one pass, the whole chain would run before this setTimeout could.
+    await new Promise((r) => setTimeout(r, 5));
+    stop = true;
+    clock.close();
+    expect(n).toBeGreaterThan(1);
+    expect(n).toBeLessThan(LIMIT);
+  });
+
   it('does not fire a timer longer than setTimeout can hold at once', async () => {
     const clock = new LiveClock();
     let fired = false;
