@@ -26,7 +26,7 @@ function why(err: unknown): string {
   const e = err as { code?: string; stderr?: Buffer; message?: string };
   if (e.code === 'ENOENT') return 'chrt (util-linux) is not installed';
   const said = e.stderr?.toString().trim().split('\n').pop();
-  return said || e.message || String(err);
+  return `${said || e.message || String(err)} (needs root or CAP_SYS_NICE)`;
 }
 
 /**
@@ -40,7 +40,7 @@ export function raiseToRealtime(): () => void {
   try {
     chrt(['--fifo', '-p', '1']);
   } catch (err) {
-    throw new Error(`could not raise the clock thread to real-time priority: ${why(err)} (needs root or CAP_SYS_NICE)`);
+    throw new Error(`could not raise the clock thread to real-time priority: ${why(err)}`);
   }
   return () => {
     try {
