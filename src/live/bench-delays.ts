@@ -106,9 +106,8 @@ function setTimeoutAlone(n: number): Promise<Lateness> {
 export async function benchDelays(options: Partial<DelayBenchOptions> = {}): Promise<DelayBenchResult> {
   const o = { ...DEFAULT_DELAY_BENCH, ...options };
   const sc = loadScenario(o.scenario);
-  const late: number[] = [];
   let waitedFrom: number | undefined;
-  await runLive(
+  const report = await runLive(
     { ...sc, workload: { ...sc.workload, workflows: o.workflows } },
     {
       timeScale: o.timeScale,
@@ -116,15 +115,16 @@ export async function benchDelays(options: Partial<DelayBenchOptions> = {}): Pro
       warmup: o.warmup,
       idleGc: o.idleGc,
       realtime: o.realtime,
-      observeTimers: (ms) => {
+      observeTimers: () => {
         // The run-queue wait is counted from the first measured timer (warm-up and set-up excluded).
-        if (late.length === 0) waitedFrom = runQueueWaitMs();
-        late.push(ms);
+        waitedFrom ??= runQueueWaitMs();
       },
     },
   );
   const waitedTo = runQueueWaitMs();
-  const live = summarize(late);
+  // The lateness the run's own report carries (live.timerLateness): what a user of `live` reads.
+  const t = report.live!.timerLateness!;
+  const live: Lateness = { timers: t.count, p50Ms: t.p50, p99Ms: t.p99, maxMs: t.max };
   const runQueueWait = waitedFrom === undefined || waitedTo === undefined ? undefined : waitedTo - waitedFrom;
   return { ...live, runQueueWaitMs: runQueueWait, clockAlone: await clockAlone(live.timers), setTimeoutAlone: await setTimeoutAlone(live.timers) };
 }
