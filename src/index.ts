@@ -14,11 +14,11 @@ export { writeReports, type WriteReportsOptions, type ReportFormat } from './rep
 export { evaluateThresholds, parseThreshold } from './report/thresholds.js';
 export { compare } from './report/compare.js';
 export { terminalTable } from './report/terminal.js';
-export { RelayServer } from './live/relay-server.js';
-export { Connector, type ConnectorOptions } from './live/connector.js';
-export { startLocalTunnel, type LocalTunnel, type LocalTunnelOptions } from './live/local-tunnel.js';
+export { RelayServer } from './tunnel/relay-server.js';
+export { Connector, type ConnectorOptions } from './tunnel/connector.js';
+export { startLocalTunnel, type LocalTunnel, type LocalTunnelOptions } from './tunnel/local-tunnel.js';
 export { probe, writeProbeFiles, type ProbeOptions, type ToolProbe } from './live/probe.js';
-export { mintToken, type MintOptions } from './live/tokens.js';
+export { mintToken, type MintOptions } from './tunnel/tokens.js';
 export { RelayCore } from './relay/core.js';
 export { TunnelsimError, type ErrorCode } from './errors.js';
 

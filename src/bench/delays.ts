@@ -1,12 +1,12 @@
 /**
  * The injected-delay accuracy suite for `tunnelsim bench` (the measuring code is
- * live/bench-delays.ts). It runs in a fresh Node process: after the other suites this one holds a
+ * delays-run.ts). It runs in a fresh Node process: after the other suites this one holds a
  * large heap, and V8 collects it (memory reducer, major GCs) once allocation calms down — exactly
  * while the idle baselines run — which would time the bench's own history, not the clock.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { benchDelays, type DelayBenchOptions, type DelayBenchResult, type Lateness } from '../live/bench-delays.js';
+import { benchDelays, type DelayBenchOptions, type DelayBenchResult, type Lateness } from './delays-run.js';
 import type { BenchResult, BenchSuite } from './types.js';
 
 const lateness = (l: Lateness): BenchResult => ({ median: l.p50Ms, p99: l.p99Ms, unit: 'ms', samples: l.timers });
@@ -14,7 +14,7 @@ const lateness = (l: Lateness): BenchResult => ({ median: l.p50Ms, p99: l.p99Ms,
 const waited = (r: DelayBenchResult): BenchResult => ({ median: r.runQueueWaitMs ?? 0, unit: 'ms', samples: 1 });
 
 async function measure(options: Partial<DelayBenchOptions>): Promise<DelayBenchResult> {
-  const module = new URL('../live/bench-delays.js', import.meta.url);
+  const module = new URL('./delays-run.js', import.meta.url);
   // Under the test runner (TypeScript sources through tsx) there is no built module to start.
   if (import.meta.url.endsWith('.ts')) return benchDelays(options);
   const code = `const { benchDelays } = await import(${JSON.stringify(module.href)}); process.stdout.write(JSON.stringify(await benchDelays(${JSON.stringify(options)})));`;

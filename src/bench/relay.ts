@@ -1,12 +1,12 @@
 /**
  * The relay benchmark for `tunnelsim bench`: direct vs through the relay vs through nginx, on
- * loopback. The measuring code reads the wall clock, so it lives in `live/bench-relay.ts`; this file
- * re-exports it and adapts the result to a `BenchSuite`.
+ * loopback. The legs live in `relay-legs.ts` (client in `relay-client.ts`, child processes in
+ * `relay-node.ts`, nginx in `nginx.ts`); this file re-exports them and adapts the result to a `BenchSuite`.
  */
-import { benchRelay, type RelayBenchResult } from '../live/bench-relay.js';
+import { benchRelay, type RelayBenchResult } from './relay-legs.js';
 import type { BenchResult, BenchSuite, BenchSuiteResult } from './types.js';
 
-export { benchRelay, DEFAULT_RELAY_BENCH, type RelayBenchOptions, type RelayBenchResult, type LegResult } from '../live/bench-relay.js';
+export { benchRelay, DEFAULT_RELAY_BENCH, type RelayBenchOptions, type RelayBenchResult, type LegResult } from './relay-legs.js';
 
 /** Bench-file results (`direct.reqPerSec`, `relay.p99`, …) and ratios (higher is better). */
 export function relaySuiteResult(r: RelayBenchResult): BenchSuiteResult {

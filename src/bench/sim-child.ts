@@ -8,7 +8,7 @@
 import { loadScenario } from '../scenario/load.js';
 import { calibrate, needsCalibration, resolveTimeouts } from '../run/calibrate.js';
 import { runWorld } from '../run/world.js';
-import { wallClock } from '../live/wall-clock.js';
+import { wallClock } from './wall-clock.js';
 
 export interface SimMeasurement {
   attempts: number;

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchResult, BenchSuite } from './types.js';
-import { wallClock } from '../live/wall-clock.js';
+import { wallClock } from './wall-clock.js';
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 const REFERENCE = fileURLToPath(new URL('../../scenarios/thirty-call.yaml', import.meta.url));

@@ -27,7 +27,7 @@ import { Availability } from '../sim/availability.js';
 import type { TokenCounter } from '../tokens/tokenizer.js';
 import type { LiveClock, TimerHandle } from './live-clock.js';
 import { META_KEY, type AttemptTag } from './scenario-server.js';
-import { expandArgs } from './tool-args.js';
+import { expandArgs } from '../tunnel/tool-args.js';
 import { QUEUE_FULL_RETRY_AFTER_MS } from '../relay/admission.js';
 import type { TracedCall } from '../scenario/trace.js';
 

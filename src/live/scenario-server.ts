@@ -18,7 +18,7 @@ import { keyedFinish, keyedUniform, keyPrefix, Purpose } from '../kernel/rng.js'
 import type { FaultModel, Link } from '../model/faults.js';
 import type { Scenario } from '../scenario/types.js';
 import type { LiveClock } from './live-clock.js';
-import { WorkerPool } from './worker-pool.js';
+import { WorkerPool } from '../tunnel/worker-pool.js';
 
 /** The attempt tag a live agent puts in `_meta`. */
 export interface AttemptTag {

@@ -8,10 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { AuditRecord } from '../relay/audit.js';
 import type { Scenario } from '../scenario/types.js';
-import { Connector } from './connector.js';
-import { RelayServer } from './relay-server.js';
+import { Connector } from '../tunnel/connector.js';
+import { RelayServer } from '../tunnel/relay-server.js';
 import type { ScenarioUpstream } from './scenario-server.js';
-import { mintToken } from './tokens.js';
+import { mintToken } from '../tunnel/tokens.js';
 
 export interface TunnelHost {
   url: string;

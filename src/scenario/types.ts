@@ -14,7 +14,7 @@ export interface ToolSpec {
   resultTokens: Sampler;
   argTokens: number;
   idempotent: boolean;
-  /** Live mode: argument template of each call (live/tool-args.ts). */
+  /** Live mode: argument template of each call (tunnel/tool-args.ts). */
   args?: Record<string, unknown>;
 }
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { startLocalTunnel, type LocalTunnel } from '../../src/live/local-tunnel.js';
+import { startLocalTunnel, type LocalTunnel } from '../../src/tunnel/local-tunnel.js';
 import { probe, probeTrace, writeProbeFiles, type ToolProbe } from '../../src/live/probe.js';
 import { runSim } from '../../src/run/sim.js';
 import { scenario } from '../helpers/scenario.js';

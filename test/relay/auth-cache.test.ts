@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CachedAuthorizer } from '../../src/relay/auth-cache.js';
-import { mintToken } from '../../src/live/tokens.js';
+import { mintToken } from '../../src/tunnel/tokens.js';
 
 const KEY = new TextEncoder().encode('k'.repeat(40));
 

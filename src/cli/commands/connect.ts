@@ -1,7 +1,7 @@
 /** `tunnelsim connect`: dials out to a relay and serves one tunnel from a mock, stdio or HTTP upstream. */
 import { readFileSync } from 'node:fs';
 import { TunnelsimError } from '../../errors.js';
-import type { UpstreamSpec } from '../../live/upstream.js';
+import type { UpstreamSpec } from '../../tunnel/upstream.js';
 import { loadScenario } from '../../scenario/load.js';
 import type { Command } from './types.js';
 
@@ -29,10 +29,10 @@ export const connectCommand: Command = {
       .option('upstream', { type: 'string', describe: 'forward to this Streamable HTTP MCP URL' }),
   handler: async (a: Args) => {
     // The live stack loads only for this command, so other commands start fast.
-    const { Connector } = await import('../../live/connector.js');
-    const { stdoutAuditSink } = await import('../../live/audit-file.js');
-    const { mockToolsFromScenario } = await import('../../live/mock-scenario.js');
-    const { upstreamFactory } = await import('../../live/upstream.js');
+    const { Connector } = await import('../../tunnel/connector.js');
+    const { stdoutAuditSink } = await import('../../tunnel/audit-file.js');
+    const { mockToolsFromScenario } = await import('../../tunnel/mock-scenario.js');
+    const { upstreamFactory } = await import('../../tunnel/upstream.js');
     const chosen = [a.mock, a.stdio, a.upstream].filter((x) => x !== undefined).length;
     if (chosen !== 1) throw new TunnelsimError('BAD_INPUT', 'give exactly one of --mock, --stdio, --upstream');
     if ((a.token === undefined) === (a.tokenFile === undefined)) throw new TunnelsimError('BAD_INPUT', 'give exactly one of --token, --token-file');

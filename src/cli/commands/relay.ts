@@ -10,8 +10,8 @@ export const relayCommand: Command = {
       .option('host', { type: 'string', describe: 'listen address (default: config, else 127.0.0.1)' })
       .option('config', { type: 'string', describe: 'relay config YAML' }),
   handler: async (a: { port?: number; host?: string; config?: string }) => {
-    const { loadRelayConfig } = await import('../../live/relay-config.js');
-    const { RelayServer } = await import('../../live/relay-server.js');
+    const { loadRelayConfig } = await import('../../tunnel/relay-config.js');
+    const { RelayServer } = await import('../../tunnel/relay-server.js');
     const config = loadRelayConfig(a.config);
     const relay = await RelayServer.start({
       ...config.server,

@@ -1,7 +1,7 @@
 /** `tunnelsim token`: mints a development JWT for a tunnel, signed with `TUNNELSIM_JWT_SECRET`. */
 import { TunnelsimError } from '../../errors.js';
 import { parseDuration } from '../../scenario/units.js';
-import { mintToken, secretFromEnv } from '../../live/tokens.js';
+import { mintToken, secretFromEnv } from '../../tunnel/tokens.js';
 import type { Command } from './types.js';
 
 export const tokenCommand: Command = {

@@ -10,7 +10,7 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import { TunnelsimError } from '../errors.js';
-import { formatPath } from '../scenario/load.js';
+import { formatPath } from '../scenario/field-path.js';
 import { parseDuration } from '../scenario/units.js';
 import type { AuditSink } from '../relay/audit.js';
 import { FileAuditSink, stdoutAuditSink } from './audit-file.js';

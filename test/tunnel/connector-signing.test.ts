@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AddressInfo } from 'node:net';
-import { Connector } from '../../src/live/connector.js';
-import { MemoryAuditSink } from '../../src/live/audit-file.js';
-import { upstreamFactory } from '../../src/live/upstream.js';
+import { Connector } from '../../src/tunnel/connector.js';
+import { MemoryAuditSink } from '../../src/tunnel/audit-file.js';
+import { upstreamFactory } from '../../src/tunnel/upstream.js';
 import { signBody } from '../../src/relay/signing.js';
 
 // A stand-in relay that speaks the frame protocol directly, so the test can send frames a real relay

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WorkerPool } from '../../src/live/worker-pool.js';
+import { WorkerPool } from '../../src/tunnel/worker-pool.js';
 import { Harness } from './harness.js';
 
 describe('WorkerPool', () => {

@@ -9,11 +9,11 @@ import { existsSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { FileAuditSink } from './audit-file.js';
-import { startBenchUpstream } from './bench-upstream.js';
-import { Connector } from './connector.js';
-import { RelayServer } from './relay-server.js';
-import { upstreamFactory } from './upstream.js';
+import { FileAuditSink } from '../tunnel/audit-file.js';
+import { startBenchUpstream } from './relay-upstream.js';
+import { Connector } from '../tunnel/connector.js';
+import { RelayServer } from '../tunnel/relay-server.js';
+import { upstreamFactory } from '../tunnel/upstream.js';
 
 export type BenchRole =
   | { role: 'upstream' }
@@ -27,7 +27,7 @@ export interface BenchChild {
   stop(): Promise<number | undefined>;
 }
 
-const SELF = fileURLToPath(new URL('./bench-node.js', import.meta.url));
+const SELF = fileURLToPath(new URL('./relay-node.js', import.meta.url));
 
 /** True when the compiled child entry exists (not when running from TypeScript sources). */
 export function canSpawnBenchNodes(): boolean {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { startLocalTunnel } from '../../src/live/local-tunnel.js';
-import { MemoryAuditSink } from '../../src/live/audit-file.js';
+import { startLocalTunnel } from '../../src/tunnel/local-tunnel.js';
+import { MemoryAuditSink } from '../../src/tunnel/audit-file.js';
 
 describe('startLocalTunnel', () => {
   it('gives an authenticated MCP endpoint in front of a mock upstream', async () => {

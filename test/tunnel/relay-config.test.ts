@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadRelayConfig } from '../../src/live/relay-config.js';
+import { loadRelayConfig } from '../../src/tunnel/relay-config.js';
 import { TunnelsimError } from '../../src/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'relay-config-'));

@@ -11,18 +11,18 @@
  */
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
-import { canSpawnBenchNodes, spawnBenchNode } from './bench-node.js';
+import { canSpawnBenchNodes, spawnBenchNode } from './relay-node.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileAuditSink } from './audit-file.js';
-import { runLoad } from './bench-client.js';
-import { startBenchUpstream } from './bench-upstream.js';
-import { Connector } from './connector.js';
+import { FileAuditSink } from '../tunnel/audit-file.js';
+import { runLoad } from './relay-client.js';
+import { startBenchUpstream } from './relay-upstream.js';
+import { Connector } from '../tunnel/connector.js';
 import { DEFAULT_NGINX, startNginx } from './nginx.js';
-import { RelayServer } from './relay-server.js';
-import { mintToken } from './tokens.js';
-import { upstreamFactory } from './upstream.js';
+import { RelayServer } from '../tunnel/relay-server.js';
+import { mintToken } from '../tunnel/tokens.js';
+import { upstreamFactory } from '../tunnel/upstream.js';
 
 export interface RelayBenchOptions {
   /** Parallel sessions in the throughput phase. @default 8 */

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
-import { loadRelayConfig } from '../../src/live/relay-config.js';
-import { RelayServer } from '../../src/live/relay-server.js';
-import { MemoryAuditSink } from '../../src/live/audit-file.js';
+import { loadRelayConfig } from '../../src/tunnel/relay-config.js';
+import { RelayServer } from '../../src/tunnel/relay-server.js';
+import { MemoryAuditSink } from '../../src/tunnel/audit-file.js';
 import { tunnelAudience } from '../../src/relay/auth.js';
 
 describe('relay with a JWKS file (asymmetric tokens)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { benchDelays } from '../../src/live/bench-delays.js';
+import { benchDelays } from '../../src/bench/delays-run.js';
 import { suites } from '../../src/bench/suites.js';
 
 describe('benchDelays', () => {

@@ -19,8 +19,8 @@
 import { performance } from 'node:perf_hooks';
 import { loadScenario } from '../scenario/load.js';
 import { runLive } from '../run/live.js';
-import { LiveClock } from './live-clock.js';
-import { runQueueWaitMs } from './priority.js';
+import { LiveClock } from '../live/live-clock.js';
+import { runQueueWaitMs } from '../live/priority.js';
 
 export interface DelayBenchOptions {
   /** @default 'scenarios/calibration.yaml' */

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileAuditSink } from '../../src/live/audit-file.js';
+import { FileAuditSink } from '../../src/tunnel/audit-file.js';
 import { auditRecord } from '../../src/relay/audit.js';
 
 describe('FileAuditSink', () => {

@@ -3,12 +3,12 @@
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { RelayServer } from '../../src/live/relay-server.js';
-import type { RelayServerOptions } from '../../src/live/relay-options.js';
-import { Connector, type ConnectorOptions } from '../../src/live/connector.js';
-import { MemoryAuditSink } from '../../src/live/audit-file.js';
-import { mintToken, type MintOptions } from '../../src/live/tokens.js';
-import { upstreamFactory, type UpstreamSpec } from '../../src/live/upstream.js';
+import { RelayServer } from '../../src/tunnel/relay-server.js';
+import type { RelayServerOptions } from '../../src/tunnel/relay-options.js';
+import { Connector, type ConnectorOptions } from '../../src/tunnel/connector.js';
+import { MemoryAuditSink } from '../../src/tunnel/audit-file.js';
+import { mintToken, type MintOptions } from '../../src/tunnel/tokens.js';
+import { upstreamFactory, type UpstreamSpec } from '../../src/tunnel/upstream.js';
 
 export const SECRET = new TextEncoder().encode('test-secret-test-secret-test-secret!!');
 export const STDIO_SERVER = fileURLToPath(new URL('../fixtures/stdio-server.mjs', import.meta.url));

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { Harness, SECRET } from './harness.js';
-import { mintToken } from '../../src/live/tokens.js';
+import { mintToken } from '../../src/tunnel/tokens.js';
 
 const RAW = fileURLToPath(new URL('../fixtures/raw-connector.mjs', import.meta.url));
 

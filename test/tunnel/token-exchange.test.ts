@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
 import { Harness, STDIO_SERVER, text } from './harness.js';
-import { GRANT_TOKEN_EXCHANGE } from '../../src/live/token-exchange.js';
+import { GRANT_TOKEN_EXCHANGE } from '../../src/tunnel/token-exchange.js';
 
 function exchange(url: string, subject: string, scope: string): Promise<Response> {
   return fetch(`${url}/token`, {

@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Harness, SECRET, STDIO_SERVER, text } from './harness.js';
-import { mintToken } from '../../src/live/tokens.js';
-import { Connector, type ConnectorState } from '../../src/live/connector.js';
-import { upstreamFactory } from '../../src/live/upstream.js';
+import { mintToken } from '../../src/tunnel/tokens.js';
+import { Connector, type ConnectorState } from '../../src/tunnel/connector.js';
+import { upstreamFactory } from '../../src/tunnel/upstream.js';
 
 const mock = { kind: 'mock' as const, tools: { wait: { serviceMs: () => 3000, resultTokens: () => 10 }, quick: { serviceMs: () => 1, resultTokens: () => 10 } } };
 
