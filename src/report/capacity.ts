@@ -4,7 +4,7 @@
  * answer and the knee marked), rendered with the same Vega-Lite pipeline as the run report.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { CapacityPoint, CapacityReport } from '../run/capacity.js';
+import type { CapacityPoint, CapacityReport } from './capacity-report.js';
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 const ms = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(2)}s` : `${v.toFixed(1)}ms`);

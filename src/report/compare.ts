@@ -6,7 +6,7 @@
  * once on the file, by result and ratio name.
  */
 import { TunnelsimError } from '../errors.js';
-import { BENCH_SCHEMA, type BenchFile } from '../bench/types.js';
+import { BENCH_SCHEMA, type BenchFile } from './bench-file.js';
 import { holds, parseThreshold, type ParsedThreshold, type Target } from './threshold-grammar.js';
 import { expandTarget, formatTarget, formatValue, measureObject, measurePolicy, type Measured, type Unit } from './resolve.js';
 import { REPORT_SCHEMA, type Report } from './types.js';

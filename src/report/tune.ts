@@ -1,5 +1,5 @@
 /** Terminal view of a tune report: the comparison table and the policy block to paste. */
-import type { Candidate, TuneReport } from '../run/tune.js';
+import type { Candidate, TuneReport } from './tune-report.js';
 
 const fmt = (v: number | null): string => (v === null ? '—' : Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(4));
 

@@ -16,8 +16,9 @@ import type { UserWorkflow } from '../agent/script.js';
 import { runSim } from './sim.js';
 import { applySet } from './sweep-grid.js';
 import { VERSION } from './version.js';
+import { CAPACITY_SCHEMA, type CapacityPoint, type CapacityReport } from '../report/capacity-report.js';
 
-export const CAPACITY_SCHEMA = 'tunnelsim.capacity/v1';
+export { CAPACITY_SCHEMA, type CapacityPoint, type CapacityReport };
 
 export interface CapacityOptions {
   /** Scenario key to vary (a dotted path into the YAML data). */
@@ -40,44 +41,6 @@ export interface CapacityOptions {
 }
 
 export const DEFAULT_CURVE = [0.25, 0.5, 0.75, 0.9, 1, 1.1, 1.25, 1.5, 2];
-
-export interface CapacityPoint {
-  value: number;
-  ok: boolean;
-  workflowP50: number;
-  workflowP95: number;
-  workflowP99: number;
-  successRate: number;
-  /** Completed workflows per second of simulated time. */
-  throughput: number;
-  serverUtilisation: number;
-  relayUtilisation: number;
-  serverQueueMeanMs: number;
-  relayQueueMeanMs: number;
-  amplification: number;
-  costPerCompletedWorkflow: number;
-  /** SLO measurements at this point. */
-  slo: { expression: string; value: number | null; ok: boolean }[];
-}
-
-export interface CapacityReport {
-  schema: typeof CAPACITY_SCHEMA;
-  tool: { name: 'tunnelsim'; version: string };
-  scenario: { name: string; file: string };
-  policy: string;
-  vary: string;
-  find: 'largest' | 'smallest';
-  slo: string[];
-  /** The answer; null when no value in the searched range meets the SLO. */
-  capacity: number | null;
-  /** [meets, fails] at the end of the search (ordered by the search direction). */
-  bracket: [number | null, number | null];
-  knee: { value: number; workflowP95: number } | null;
-  /** Every point evaluated by the search, in evaluation order. */
-  search: CapacityPoint[];
-  /** The load curve around the answer, by value. */
-  curve: CapacityPoint[];
-}
 
 function getPath(data: unknown, path: string): unknown {
   let node = data as any;

@@ -18,8 +18,9 @@ import type { UserWorkflow } from '../agent/script.js';
 import { calibrate, needsCalibration } from './calibrate.js';
 import { runSim } from './sim.js';
 import { VERSION } from './version.js';
+import { TUNE_SCHEMA, type Candidate, type TuneReport } from '../report/tune-report.js';
 
-export const TUNE_SCHEMA = 'tunnelsim.tune/v1';
+export { TUNE_SCHEMA, type Candidate, type TuneReport };
 
 /** The search space: each dimension's values, as YAML policy fragments. */
 export const DIMENSIONS: { name: string; values: { label: string; set: Record<string, unknown> }[] }[] = [
@@ -62,35 +63,6 @@ export interface TuneOptions {
   seed?: number;
   module?: UserWorkflow;
   onCandidate?: (label: string, value: number | null, ok: boolean) => void;
-}
-
-export interface Candidate {
-  name: string;
-  settings: Record<string, string>;
-  objective: number | null;
-  meetsSlo: boolean;
-  successRate: number;
-  /** How far outside the SLO (sum over failed clauses of |value − limit| / |limit|); 0 when it meets it. */
-  violation: number;
-  workflowP95: number;
-  costPerCompletedWorkflow: number;
-  amplification: number;
-}
-
-export interface TuneReport {
-  schema: typeof TUNE_SCHEMA;
-  tool: { name: 'tunnelsim'; version: string };
-  scenario: { name: string; file: string };
-  objective: string;
-  maximize: boolean;
-  slo: string[];
-  best: Candidate | null;
-  /** The winning policy as a scenario `policies:` entry, ready to paste. */
-  policyYaml: string | null;
-  /** The winner beside the seed guidance and every preset, measured in one run. */
-  comparison: Candidate[];
-  evaluated: number;
-  rounds: number;
 }
 
 function entryOf(name: string, choice: number[]): Record<string, unknown> {

@@ -1,0 +1,31 @@
+/** The tune report (`schema: "tunnelsim.tune/v1"`) that `tunnelsim tune` writes and its view renders. */
+export const TUNE_SCHEMA = 'tunnelsim.tune/v1';
+
+export interface Candidate {
+  name: string;
+  settings: Record<string, string>;
+  objective: number | null;
+  meetsSlo: boolean;
+  successRate: number;
+  /** How far outside the SLO (sum over failed clauses of |value − limit| / |limit|); 0 when it meets it. */
+  violation: number;
+  workflowP95: number;
+  costPerCompletedWorkflow: number;
+  amplification: number;
+}
+
+export interface TuneReport {
+  schema: typeof TUNE_SCHEMA;
+  tool: { name: 'tunnelsim'; version: string };
+  scenario: { name: string; file: string };
+  objective: string;
+  maximize: boolean;
+  slo: string[];
+  best: Candidate | null;
+  /** The winning policy as a scenario `policies:` entry, ready to paste. */
+  policyYaml: string | null;
+  /** The winner beside the seed guidance and every preset, measured in one run. */
+  comparison: Candidate[];
+  evaluated: number;
+  rounds: number;
+}
