@@ -7,7 +7,7 @@ import { startWorkload } from '../agent/workload.js';
 import type { UserWorkflow } from '../agent/script.js';
 import { Recorder } from '../metrics/recorder.js';
 import { FaultModel } from '../model/faults.js';
-import { makeBudget } from '../policy/budget/budget.js';
+import { makeBudget } from '../policy/budget/make.js';
 import type { Policy } from '../policy/types.js';
 import type { Scenario } from '../scenario/types.js';
 import type { TokenCounter } from '../tokens/tokenizer.js';

@@ -9,7 +9,7 @@ import { Recorder } from '../metrics/recorder.js';
 import { FaultModel } from '../model/faults.js';
 import type { Breaker, BreakerState } from '../policy/breaker/breaker.js';
 import { makeBreaker } from '../policy/breaker/make.js';
-import { makeBudget } from '../policy/budget/budget.js';
+import { makeBudget } from '../policy/budget/make.js';
 import { Bulkhead, type BulkheadScheduler } from '../policy/bulkhead.js';
 import type { CallTransport } from '../policy/caller.js';
 import type { Policy } from '../policy/types.js';

@@ -9,21 +9,13 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { TunnelsimError } from '../errors.js';
 import { distContext } from './dist.js';
+import { formatPath } from './field-path.js';
 import { scenarioSchema, type ScenarioFile, type ScriptStepEntry } from './schema.js';
 import { resolveScenario } from './resolve.js';
 import { parseThreshold } from '../report/thresholds.js';
 import type { Scenario } from './types.js';
 
 /** Formats a zod path as `policies[2].retry.maxAttempts`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else out += out ? `.${String(key)}` : String(key);
-  }
-  return out;
-}
-
 function firstIssue(error: z.ZodError): { field: string; message: string } {
   const issue = error.issues[0];
   let message = issue.message;

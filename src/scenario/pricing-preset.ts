@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { TunnelsimError } from '../errors.js';
-import { formatPath } from './load.js';
+import { formatPath } from './field-path.js';
 import { pricingPresetSchema, type PricingPresetFile } from './llm-schema.js';
 
 /** The bundled presets; `scenarios/` ships in the package, two levels above src/ and dist/. */

@@ -17,8 +17,22 @@
  * rates of the turn's long-context tier (tokens/pricing.ts).
  */
 import type { TokenCounts } from '../metrics/recorder.js';
-import type { LlmSpec } from '../scenario/types.js';
-import { toNanos, turnCost } from './pricing.js';
+import { toNanos, turnCost, type Pricing } from './pricing.js';
+
+/**
+ * What the ledger reads of the scenario's `llm` block. `LlmSpec` (scenario/types.ts) satisfies it;
+ * it is declared here so the scenario's types, the ground floor, never import back from tokens/.
+ */
+export interface LedgerLlm {
+  systemTokens: number;
+  toolSchemaTokens: number;
+  taskTokens: number;
+  ttft: number;
+  outputTokensPerSec: number;
+  prefillTokensPerSec: number;
+  pricing: Pricing;
+  contextStrategy: { kind: string };
+}
 
 export { turnCost } from './pricing.js';
 
@@ -63,7 +77,7 @@ export class TokenLedger {
   private readonly blocks: number[] | undefined;
 
   constructor(
-    private readonly llm: LlmSpec,
+    private readonly llm: LedgerLlm,
     trackBlocks = llm.contextStrategy.kind === 'drop-oldest',
   ) {
     this.base = llm.systemTokens + llm.toolSchemaTokens + llm.taskTokens;

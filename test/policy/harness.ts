@@ -7,7 +7,7 @@ import { FixedDelayTimers } from '../../src/kernel/timers.js';
 import { Recorder } from '../../src/metrics/recorder.js';
 import type { AttemptFaults } from '../../src/model/faults.js';
 import { makeBreaker } from '../../src/policy/breaker/make.js';
-import { makeBudget } from '../../src/policy/budget/budget.js';
+import { makeBudget } from '../../src/policy/budget/make.js';
 import { Bulkhead } from '../../src/policy/bulkhead.js';
 import { LogicalCall, type CallContext, type CallTransport } from '../../src/policy/caller.js';
 import type { FailureKind, Policy } from '../../src/policy/types.js';

@@ -4,10 +4,6 @@
  * and how each attempt ended, and asks it before every retry; a refused retry fails the call with
  * its failure kind and counts as `budgetExhausted`.
  */
-import type { BudgetSpec } from '../types.js';
-import { EnvoyBudget } from './envoy.js';
-import { FinagleBudget } from './finagle.js';
-import { GrpcThrottle } from './grpc.js';
 
 /** How an attempt ended, as a budget sees it. */
 export const AttemptEnd = { Ok: 0, RetryableFailure: 1, OtherFailure: 2, Cancelled: 3 } as const;
@@ -22,15 +18,4 @@ export interface RetryBudget {
   ended(now: number, retry: boolean, end: AttemptEnd): void;
   /** May a retry go out now? `true` spends from the budget. */
   tryRetry(now: number): boolean;
-}
-
-export function makeBudget(spec: BudgetSpec): RetryBudget {
-  switch (spec.kind) {
-    case 'finagle':
-      return new FinagleBudget(spec);
-    case 'grpc':
-      return new GrpcThrottle(spec);
-    case 'envoy':
-      return new EnvoyBudget(spec);
-  }
 }
