@@ -6,20 +6,24 @@
  * any turn — or fails the workflow with the call's failure kind. Results join the context.
  * Before every turn the context strategy may drop old results, summarise, or fail the workflow
  * (`contextOverflow`); after every turn the spend cap may abort it (`spendCap`).
+ *
+ * `runWorkflow` is the control flow only; each named step is a method of `WorkflowRun`, which holds
+ * the workflow's state (ledger, script, failure) so no step allocates closures.
  */
-import type { Effect, ProcessHost, Resumable, Waitable } from '../kernel/process.js';
+import type { Effect, ProcessHost } from '../kernel/process.js';
 import { keyedUniform, Purpose } from '../kernel/rng.js';
 import type { Recorder } from '../metrics/recorder.js';
 import { backoffDelay } from '../policy/backoff.js';
 import type { Breaker } from '../policy/breaker/breaker.js';
-import { LogicalCall, type CallContext, type CallListener, type CallTransport, type Timers } from '../policy/caller.js';
+import { LogicalCall, type CallContext, type CallTransport, type Timers } from '../policy/caller.js';
 import { retryable as isRetryable } from '../policy/retry.js';
 import type { FailureKind, Policy } from '../policy/types.js';
 import type { CallIdentity } from '../sim/attempt.js';
-import type { Scenario } from '../scenario/types.js';
 import { prepareContext } from '../tokens/context-strategy.js';
 import { TokenLedger, type Turn } from '../tokens/ledger.js';
-import { makeScript, scriptContext, type CallResult, type UserWorkflow } from './script.js';
+import { CallGroup } from './call-group.js';
+import type { CallPlan, Scenario } from '../scenario/types.js';
+import { makeScript, scriptContext, type CallResult, type StepRequest, type StepScript, type UserWorkflow } from './script.js';
 
 export interface AgentEnv {
   /** The clock processes sleep on: the kernel in sim mode, a real-clock scheduler in live mode. */
@@ -43,62 +47,91 @@ export interface AgentEnv {
   callContexts: CallContext[];
 }
 
-/** Waits for a group of calls made in parallel. */
-class CallGroup implements Waitable, CallListener {
-  readonly calls: LogicalCall[];
-  private remaining: number;
-  private process: Resumable | undefined;
-  constructor(n: number, make: (k: number, group: CallGroup) => LogicalCall) {
-    this.calls = [];
-    for (let k = 0; k < n; k++) this.calls.push(make(k, this));
-    this.remaining = n;
-  }
-  await(p: Resumable): void {
-    this.process = p;
-    for (const c of this.calls) c.start();
-  }
-  callDone(): void {
-    if (--this.remaining === 0) this.process!.resume(this);
-  }
-}
-
 function stepKey(step: number, i: number): number {
   return step * 64 + i;
 }
 
-export function* runWorkflow(env: AgentEnv, w: number, intendedStart: number): Generator<Effect, void, unknown> {
-  const { kernel, sc, policy, rec, seed } = env;
-  const llm = sc.llm;
-  rec.c.workflowsStarted++;
-  const ledger = new TokenLedger(llm);
-  const deadlineAt = policy.deadline !== undefined ? intendedStart + policy.deadline : Infinity;
-  const script = makeScript(sc, scriptContext(seed, w, env.toolNames), env.module);
-  const retry = policy.retry;
-  let failure: string | undefined;
-  let step = 0;
+/** The logical calls of one step and how each ended (updated after every call group). */
+interface StepCalls {
+  plan: readonly CallPlan[];
+  idents: CallIdentity[];
+  outcome: ('ok' | FailureKind)[];
+  endedAt: number[];
+  codes: number[];
+  /** When the step's first calls went out: each logical call's latency runs from here. */
+  firstStart: number;
+  /** Indexes of the calls the next group sends. */
+  pending: number[];
+}
 
-  const capTokens = llm.spendCap?.tokens ?? Infinity;
-  const capNanos = llm.spendCap?.nanos ?? Infinity;
-  const bill = (t: Turn, isRetry: boolean): void => {
-    if (llm.pricing.caching !== 'none') {
+export function* runWorkflow(env: AgentEnv, w: number, intendedStart: number): Generator<Effect, void, unknown> {
+  const run = new WorkflowRun(env, w, intendedStart);
+  let r = run.script.next(undefined as never);
+  while (!r.done) {
+    const first = run.turn(0, false);
+    if (first === undefined) break;
+    yield first;
+    const calls = run.openStep(r.value.calls);
+    if (!(yield* run.callRounds(calls))) break;
+    const results = run.resolveCalls(calls);
+    if (run.failure !== undefined) break;
+    r = run.nextStep(results);
+  }
+  run.finish();
+}
+
+/** One workflow's state and its named steps. */
+class WorkflowRun {
+  readonly script: StepScript;
+  failure: string | undefined;
+  private step = 0;
+  private readonly ledger: TokenLedger;
+  private readonly deadlineAt: number;
+  private readonly capTokens: number;
+  private readonly capNanos: number;
+
+  constructor(
+    private readonly env: AgentEnv,
+    private readonly w: number,
+    private readonly intendedStart: number,
+  ) {
+    const { sc, policy } = env;
+    env.rec.c.workflowsStarted++;
+    this.ledger = new TokenLedger(sc.llm);
+    this.deadlineAt = policy.deadline !== undefined ? intendedStart + policy.deadline : Infinity;
+    this.script = makeScript(sc, scriptContext(env.seed, w, env.toolNames), env.module);
+    this.capTokens = sc.llm.spendCap?.tokens ?? Infinity;
+    this.capNanos = sc.llm.spendCap?.nanos ?? Infinity;
+  }
+
+  /** Records a billed turn: cache figures, tokens by step, LLM time. */
+  private bill(t: Turn, isRetry: boolean): void {
+    const rec = this.env.rec;
+    if (this.env.sc.llm.pricing.caching !== 'none') {
       rec.c.cacheLookups++;
       if (t.cacheRead > 0) rec.c.cacheHits++;
       if (t.expired) rec.c.cacheExpiries++;
     }
-    rec.tokens(step, t, isRetry);
+    rec.tokens(this.step, t, isRetry);
     rec.ms('llm', t.ms);
-  };
-  // A spend guard checks after each billed turn, as agent SDKs do: the turn that crosses the cap
-  // is paid for, and the workflow stops before it calls its tools.
-  const overCap = (): boolean => {
-    if (ledger.tokens <= capTokens && ledger.nanos <= capNanos) return false;
-    rec.c.spendCapAborts++;
-    failure = 'spendCap';
+  }
+
+  /**
+   * A spend guard checks after each billed turn, as agent SDKs do: the turn that crosses the cap
+   * is paid for, and the workflow stops before it calls its tools.
+   */
+  private overCap(): boolean {
+    if (this.ledger.tokens <= this.capTokens && this.ledger.nanos <= this.capNanos) return false;
+    this.env.rec.c.spendCapAborts++;
+    this.failure = 'spendCap';
     return true;
-  };
+  }
 
   /** One LLM turn (after the context strategy had its say); its duration, or undefined when the workflow fails. */
-  const turn = (round: number, isRetry: boolean): number | undefined => {
+  turn(round: number, isRetry: boolean): number | undefined {
+    const { rec, sc, kernel } = this.env;
+    const llm = sc.llm;
+    const ledger = this.ledger;
     const drops = ledger.drops;
     const results = ledger.droppedResults;
     const tokens = ledger.droppedTokens;
@@ -110,7 +143,7 @@ export function* runWorkflow(env: AgentEnv, w: number, intendedStart: number): G
     }
     if (action === 'overflow') {
       rec.c.overflows++;
-      failure = 'contextOverflow';
+      this.failure = 'contextOverflow';
       return undefined;
     }
     let ms = 0;
@@ -119,28 +152,25 @@ export function* runWorkflow(env: AgentEnv, w: number, intendedStart: number): G
       const s = ledger.turn(kernel.now(), summaryTokens);
       rec.c.summaries++;
       rec.c.summaryCostNanos += s.nanos;
-      bill(s, false);
+      this.bill(s, false);
       ms = s.ms;
       ledger.summarize(summaryTokens);
-      if (overCap()) return undefined;
+      if (this.overCap()) return undefined;
     }
-    const out = Math.round(llm.outputTokensPerTurn.sample(keyedUniform(seed, w, step, round, Purpose.llmOutput)));
+    const out = Math.round(llm.outputTokensPerTurn.sample(keyedUniform(this.env.seed, this.w, this.step, round, Purpose.llmOutput)));
     const t = ledger.turn(kernel.now() + ms, out, isRetry);
-    bill(t, isRetry);
+    this.bill(t, isRetry);
     ledger.append(out);
-    if (overCap()) return undefined;
+    if (this.overCap()) return undefined;
     return ms + t.ms;
-  };
+  }
 
-  let r = script.next(undefined as never);
-  outer: while (!r.done) {
-    const plan = r.value.calls;
-    const first = turn(0, false);
-    if (first === undefined) break;
-    yield first;
+  /** The step's logical calls, offered now. */
+  openStep(plan: readonly CallPlan[]): StepCalls {
+    const { rec, kernel } = this.env;
     const idents: CallIdentity[] = plan.map((c, i) => ({
-      workflow: w,
-      key: stepKey(step, i),
+      workflow: this.w,
+      key: stepKey(this.step, i),
       tool: c.tool,
       nextAttempt: 0,
       executions: 0,
@@ -153,72 +183,118 @@ export function* runWorkflow(env: AgentEnv, w: number, intendedStart: number): G
       rec.tools[id.tool].logical++;
       rec.offered(firstStart);
     }
-    const outcome: ('ok' | FailureKind)[] = idents.map(() => 'ok');
-    const endedAt: number[] = idents.map(() => firstStart);
-    const codes: number[] = idents.map(() => 0);
-    let pending = idents.map((_, i) => i);
+    return {
+      plan,
+      idents,
+      outcome: idents.map(() => 'ok'),
+      endedAt: idents.map(() => firstStart),
+      codes: idents.map(() => 0),
+      firstStart,
+      pending: idents.map((_, i) => i),
+    };
+  }
+
+  /**
+   * Sends the pending calls as one group, then again after each agent-layer retry, until all
+   * succeed or one fails for good. False when the workflow ended inside (a retry turn failed it).
+   */
+  *callRounds(s: StepCalls): Generator<Effect, boolean, unknown> {
+    const { kernel, policy } = this.env;
+    const retry = policy.retry;
     for (let agentAttempt = 1; ; agentAttempt++) {
-      const now = kernel.now();
-      const group = new CallGroup(pending.length, (k, g) => {
-        const id = idents[pending[k]];
-        return new LogicalCall(env.callContexts[id.tool], id, env.timers[id.tool], deadlineAt, env.breakers[id.tool], g, now);
-      });
+      const group = this.callGroup(s);
       yield group;
       const calls = group.calls;
-      pending.forEach((i, k) => {
-        outcome[i] = calls[k].result;
-        codes[i] = calls[k].errorCode;
-        endedAt[i] = calls[k].endedAt;
+      s.pending.forEach((i, k) => {
+        s.outcome[i] = calls[k].result;
+        s.codes[i] = calls[k].errorCode;
+        s.endedAt[i] = calls[k].endedAt;
       });
-      const failed = pending.filter((i) => outcome[i] !== 'ok');
-      if (failed.length === 0) break;
+      const failed = s.pending.filter((i) => s.outcome[i] !== 'ok');
+      if (failed.length === 0) return true;
       const retryable =
-        retry.layer === 'agent' && agentAttempt < retry.maxAttempts && kernel.now() < deadlineAt && failed.every((i) => isRetryable(retry, outcome[i] as FailureKind, codes[i]));
+        retry.layer === 'agent' &&
+        agentAttempt < retry.maxAttempts &&
+        kernel.now() < this.deadlineAt &&
+        failed.every((i) => isRetryable(retry, s.outcome[i] as FailureKind, s.codes[i]));
       if (!retryable) {
-        failure = outcome[failed[0]];
-        break;
+        this.failure = s.outcome[failed[0]];
+        return true;
       }
-      // The LLM reads the error, thinks again over the whole context, and re-issues the calls.
-      rec.c.agentRetries += failed.length;
-      ledger.appendResult(llm.errorTokens * failed.length);
-      const u = keyedUniform(seed, w, stepKey(step, failed[0]), agentAttempt, Purpose.jitter);
-      const delay = backoffDelay(retry.backoff, agentAttempt, 0, u);
+      const delay = this.agentRetry(s, failed, agentAttempt);
       if (delay > 0) yield delay;
-      const again = turn(agentAttempt, true);
-      if (again === undefined) break outer;
+      const again = this.turn(agentAttempt, true);
+      if (again === undefined) return false;
       yield again;
-      pending = failed;
+      s.pending = failed;
     }
-    // Resolve the logical calls: latency from the first issue to the final outcome.
+  }
+
+  /** The pending calls as one group of `LogicalCall`s, all issued now. */
+  private callGroup(s: StepCalls): CallGroup {
+    const env = this.env;
+    const now = env.kernel.now();
+    return new CallGroup(s.pending.length, (k, g) => {
+      const id = s.idents[s.pending[k]];
+      return new LogicalCall(env.callContexts[id.tool], id, env.timers[id.tool], this.deadlineAt, env.breakers[id.tool], g, now);
+    });
+  }
+
+  /**
+   * An agent-layer retry: the LLM reads the error, thinks again over the whole context, and
+   * re-issues the failed calls. Returns the backoff before that retry turn.
+   */
+  private agentRetry(s: StepCalls, failed: readonly number[], agentAttempt: number): number {
+    const { rec, sc, policy, seed } = this.env;
+    rec.c.agentRetries += failed.length;
+    this.ledger.appendResult(sc.llm.errorTokens * failed.length);
+    const u = keyedUniform(seed, this.w, stepKey(this.step, failed[0]), agentAttempt, Purpose.jitter);
+    return backoffDelay(policy.retry.backoff, agentAttempt, 0, u);
+  }
+
+  /** Resolves the step's logical calls: latency from the first issue to the final outcome, result sizes. */
+  resolveCalls(s: StepCalls): CallResult[] {
+    const { rec, sc, seed } = this.env;
     let resultTokens = 0;
-    const results: CallResult[] = idents.map((id, i) => {
-      const latency = endedAt[i] - firstStart;
+    const results: CallResult[] = s.idents.map((id, i) => {
+      const latency = s.endedAt[i] - s.firstStart;
       rec.ms('call', latency);
       rec.tools[id.tool].call.recordValue(Math.round(latency * 1000));
-      const ok = outcome[i] === 'ok';
+      const ok = s.outcome[i] === 'ok';
       if (!ok) {
         rec.c.callsFailed++;
         rec.tools[id.tool].failed++;
       }
-      const size = plan[i].resultTokens ?? sc.tools[id.tool].resultTokens;
-      const tokens = ok ? (env.measuredResultTokens?.(id) ?? Math.round(size.sample(keyedUniform(seed, w, id.key, 0, Purpose.resultTokens)))) : 0;
+      const size = s.plan[i].resultTokens ?? sc.tools[id.tool].resultTokens;
+      const tokens = ok ? (this.env.measuredResultTokens?.(id) ?? Math.round(size.sample(keyedUniform(seed, this.w, id.key, 0, Purpose.resultTokens)))) : 0;
       resultTokens += tokens;
-      return { tool: env.toolNames[id.tool], ok, outcome: outcome[i], resultTokens: tokens };
+      return { tool: this.env.toolNames[id.tool], ok, outcome: s.outcome[i], resultTokens: tokens };
     });
-    if (failure !== undefined) break;
-    ledger.appendResult(resultTokens);
-    r = script.next({ ok: true, results });
-    step++;
+    if (this.failure === undefined) this.ledger.appendResult(resultTokens);
+    return results;
   }
-  if (failure !== undefined) {
-    // Spend of a workflow that did not complete bought nothing: the abandoned part of the retry tax.
-    rec.c.abandonedCostNanos += ledger.nanos - ledger.retryNanos;
-    rec.c.abandonedTokens += ledger.tokens - ledger.retryTokens;
-    rec.failWorkflow(failure);
-    return;
+
+  /** The results join the context; the script plans the next step. */
+  nextStep(results: CallResult[]): IteratorResult<StepRequest, void> {
+    const r = this.script.next({ ok: true, results });
+    this.step++;
+    return r;
   }
-  rec.c.workflowsCompleted++;
-  rec.ms('workflow', kernel.now() - intendedStart);
-  rec.tokensPerCompleted.recordValue(ledger.tokens);
-  rec.costPerCompletedMicros.recordValue(Math.round(ledger.cost * 1e6));
+
+  /** Records the workflow's end: completed with its latency and spend, or failed with its reason. */
+  finish(): void {
+    const { rec, kernel } = this.env;
+    const ledger = this.ledger;
+    if (this.failure !== undefined) {
+      // Spend of a workflow that did not complete bought nothing: the abandoned part of the retry tax.
+      rec.c.abandonedCostNanos += ledger.nanos - ledger.retryNanos;
+      rec.c.abandonedTokens += ledger.tokens - ledger.retryTokens;
+      rec.failWorkflow(this.failure);
+      return;
+    }
+    rec.c.workflowsCompleted++;
+    rec.ms('workflow', kernel.now() - this.intendedStart);
+    rec.tokensPerCompleted.recordValue(ledger.tokens);
+    rec.costPerCompletedMicros.recordValue(Math.round(ledger.cost * 1e6));
+  }
 }
