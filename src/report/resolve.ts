@@ -3,6 +3,7 @@
  * read from its HdrHistogram, or a numeric field found by path. Wildcards (`{tool:*}`, a `*` path
  * segment) expand against the data before measuring, so a check can cover every tool by name.
  */
+import { didYouMean } from '../suggest.js';
 import { histogramKey, policyHistogram } from './histogram.js';
 import type { Aggregate, Target } from './threshold-grammar.js';
 import type { PolicyReport, Summary } from './types.js';
@@ -104,12 +105,27 @@ function measureField(root: object, path: string[], unitHint?: Unit): Measured {
   const unit = unitHint ?? unitOf(keys, rate);
   const value = getPath(root, keys);
   if (typeof value !== 'number') {
-    return { value: null, unit, problem: `'${keys.join('.')}' is not a numeric field` };
+    return { value: null, unit, problem: `'${keys.join('.')}' is not a numeric field${suggestField(root, keys)}` };
   }
   if (!rate) return { value, unit };
   const denominator = getPath(root, rateBase(keys));
   if (typeof denominator !== 'number') return { value: null, unit, problem: `'${keys.join('.')}' has no rate` };
   return { value: denominator === 0 ? 0 : value / denominator, unit };
+}
+
+/** ` (did you mean 'a.b'?)` for a path that misses by a typo in one segment. */
+function suggestField(root: object, keys: readonly string[]): string {
+  let node: unknown = root;
+  for (let i = 0; i < keys.length; i++) {
+    if (node === null || typeof node !== 'object') return '';
+    const next = (node as Record<string, unknown>)[keys[i]];
+    if (next === undefined) {
+      const hint = didYouMean(keys[i], Object.keys(node));
+      return hint ? ` (did you mean '${[...keys.slice(0, i), hint, ...keys.slice(i + 1)].join('.')}'?)` : '';
+    }
+    node = next;
+  }
+  return '';
 }
 
 /** What `X.rate` divides by: workflows by started, failed calls by logical calls, the rest by attempts. */

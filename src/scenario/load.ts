@@ -6,26 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import type { z } from 'zod';
 import { TunnelsimError } from '../errors.js';
 import { distContext } from './dist.js';
-import { formatPath } from './field-path.js';
+import { issueLine } from './issue-line.js';
 import { scenarioSchema, type ScenarioFile, type ScriptStepEntry } from './schema.js';
 import { resolveScenario } from './resolve.js';
 import { parseThreshold } from '../report/thresholds.js';
 import type { Scenario } from './types.js';
-
-/** Formats a zod path as `policies[2].retry.maxAttempts`. */
-function firstIssue(error: z.ZodError): { field: string; message: string } {
-  const issue = error.issues[0];
-  let message = issue.message;
-  if (issue.code === 'unrecognized_keys') {
-    const keys = (issue as { keys: string[] }).keys;
-    return { field: formatPath([...issue.path, keys[0]]), message: `unknown key${keys.length > 1 ? ` (also: ${keys.slice(1).join(', ')})` : ''}` };
-  }
-  if (issue.code === 'invalid_type' && /received undefined/.test(message)) message = 'required';
-  return { field: formatPath(issue.path), message };
-}
+import { checkWork } from './work.js';
 
 /** Validates an already-parsed object (from YAML or built in code). */
 export function parseScenario(data: unknown, file = '<scenario>'): Scenario {
@@ -36,11 +24,14 @@ export function parseScenario(data: unknown, file = '<scenario>'): Scenario {
   distContext.baseDir = file.startsWith('<') ? '.' : dirname(resolve(file));
   const parsed = scenarioSchema.safeParse(data);
   if (!parsed.success) {
-    const { field, message } = firstIssue(parsed.error);
+    const { field, message } = issueLine(parsed.error, scenarioSchema);
     throw new TunnelsimError('INVALID_SCENARIO', message, { file, field });
   }
   checkReferences(parsed.data, file);
-  return { ...resolveScenario(parsed.data, file), raw: data };
+  const sc = resolveScenario(parsed.data, file);
+  const tooMuch = checkWork(sc);
+  if (tooMuch) throw new TunnelsimError('INVALID_SCENARIO', tooMuch.message, { file, field: tooMuch.field });
+  return { ...sc, raw: data };
 }
 
 export function loadScenario(file: string): Scenario {
@@ -49,24 +40,67 @@ export function loadScenario(file: string): Scenario {
 
 /** Reads and parses a scenario file's YAML into plain data, unvalidated (sweeps edit it first). */
 export function readScenarioData(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code ?? 'error'})`;
-    throw new TunnelsimError('UNREADABLE_FILE', why, { file });
-  }
+  const text = readText(file);
   if (text.trim() === '') throw new TunnelsimError('INVALID_SCENARIO', 'is empty', { file });
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const at = Math.min(e.pos[0], text.length);
-    const line = text.slice(0, at).split('\n').length;
-    const where = ` (line ${line}, column ${at - text.lastIndexOf('\n', at - 1)})`;
-    throw new TunnelsimError('INVALID_SCENARIO', `not valid YAML: ${e.message.split('\n')[0]}${where}`, { file });
+    throw new TunnelsimError('INVALID_SCENARIO', `not valid YAML: ${e.message.split('\n')[0]}${where(text, at)}`, { file });
   }
-  return doc.toJS();
+  try {
+    // Aliases are expanded at most 100 times: a few lines of nested aliases (a "billion laughs")
+    // would otherwise expand into gigabytes.
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    if (err instanceof ReferenceError || err instanceof RangeError) {
+      throw new TunnelsimError('INVALID_SCENARIO', `not valid YAML: ${/alias/i.test(err.message) ? 'aliases expand more than 100 times (an alias bomb?)' : err.message}`, { file });
+    }
+    throw err;
+  }
+}
+
+/** ` (line L, column C)` of a character offset. */
+function where(text: string, at: number): string {
+  const line = text.slice(0, at).split('\n').length;
+  return ` (line ${line}, column ${at - text.lastIndexOf('\n', at - 1)})`;
+}
+
+/** A file's text, which must be UTF-8: other bytes would turn into U+FFFD in names and reports. */
+export function readText(file: string): string {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code ?? 'error'})`;
+    throw new TunnelsimError('UNREADABLE_FILE', why, { file });
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const bad = firstInvalidUtf8(bytes);
+    const before = new TextDecoder('utf-8').decode(bytes.subarray(0, bad));
+    throw new TunnelsimError('INVALID_SCENARIO', `is not UTF-8 text: byte 0x${bytes[bad].toString(16).padStart(2, '0')}${where(before, before.length)}`, { file });
+  }
+}
+
+/** Offset of the first byte that does not start a well-formed UTF-8 sequence. */
+function firstInvalidUtf8(b: Uint8Array): number {
+  for (let i = 0; i < b.length; ) {
+    const c = b[i];
+    const len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    if (len === 0 || i + len > b.length) return i;
+    for (let k = 1; k < len; k++) if ((b[i + k] & 0xc0) !== 0x80) return i;
+    const ok = new TextDecoder('utf-8', { fatal: true });
+    try {
+      ok.decode(b.subarray(i, i + len));
+    } catch {
+      return i;
+    }
+    i += len;
+  }
+  return b.length - 1;
 }
 
 function checkReferences(s: ScenarioFile, file: string): void {
