@@ -47,6 +47,7 @@ export function resolveScenario(s: ScenarioFile, file: string): Scenario {
     policies: s.policies.map((p, i) => resolvePolicy(p, `policies[${i}]`, file)),
     thresholds: s.thresholds,
     windowMs: s.report.window,
+    limits: s.limits,
     source: s,
   };
 }

@@ -10,6 +10,7 @@ import { llmSchema } from './llm-schema.js';
 import { policyEntrySchema } from './policy-schema.js';
 import { workloadSchema } from './workload-schema.js';
 import { traceSchema } from './trace.js';
+import { DEFAULT_LIMITS } from './work.js';
 
 const tokens = () => distSchema('number');
 const latency = () => distSchema('duration');
@@ -92,6 +93,15 @@ export const scenarioSchema = z.strictObject({
   policies: z.array(policyEntrySchema).min(1),
   thresholds: z.record(z.string(), z.array(z.string())).default({}),
   report: z.strictObject({ window: durationSchema().default(10_000) }).prefault({}),
+  /** What the run may ask of the machine (scenario/work.ts); raise a limit to run more. */
+  limits: z
+    .strictObject({
+      calls: z.number().positive().default(DEFAULT_LIMITS.calls),
+      windows: z.number().positive().default(DEFAULT_LIMITS.windows),
+      worlds: z.number().positive().default(DEFAULT_LIMITS.worlds),
+      steps: z.number().positive().default(DEFAULT_LIMITS.steps),
+    })
+    .prefault({}),
 });
 
 export type ScenarioFile = z.output<typeof scenarioSchema>;

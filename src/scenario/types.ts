@@ -70,6 +70,18 @@ export type Workload =
       duration?: number;
     };
 
+/** What a run may ask of the machine before it is refused (scenario/work.ts; `limits:` in the file). */
+export interface WorkLimits {
+  /** Logical tool calls over the whole run (every world). @default 1e9 */
+  calls: number;
+  /** Time-series windows (`report.window` each) in one world's simulated time. @default 1e6 */
+  windows: number;
+  /** Worlds in the run: policies × replications. @default 10000 */
+  worlds: number;
+  /** Steps of one workflow (per-step token figures are kept per step). @default 10000 */
+  steps: number;
+}
+
 export interface Scenario {
   name: string;
   description?: string;
@@ -88,6 +100,7 @@ export interface Scenario {
   policies: Policy[];
   thresholds: Record<string, string[]>;
   windowMs: number;
+  limits: WorkLimits;
   /** The validated file data, for sweeps that rewrite a key and re-validate. */
   source: unknown;
   /** The data as parsed (before validation), so another thread can rebuild the same scenario (live mode's server worker). */
