@@ -7,6 +7,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { TunnelsimError } from '../errors.js';
 import { commands } from './commands/index.js';
+import { VERSION } from '../run/version.js';
 
 /** A closed pipe (`tunnelsim run … | head`) ends the process quietly instead of with a stack trace. */
 function quietOnClosedPipe(): void {
@@ -21,6 +22,10 @@ function quietOnClosedPipe(): void {
 
 export async function main(argv: string[]): Promise<number> {
   quietOnClosedPipe();
+  if (argv.length === 1 && argv[0] === '--version') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
   let exitCode = 0;
   const parser = yargs(argv)
     .scriptName('tunnelsim')
@@ -30,9 +35,14 @@ export async function main(argv: string[]): Promise<number> {
     .recommendCommands()
     .help()
     .version(false)
+    .option('version', { type: 'boolean', describe: 'print the version and exit' })
+    .exitProcess(false)
     .wrap(Math.min(100, process.stdout.columns || 100))
     .fail((msg, err) => {
       if (err) throw err;
+      // yargs suggests without saying what it could not find; the user should see what they typed.
+      const hint = /^Did you mean (\S+?)\??$/.exec(msg ?? '');
+      if (hint) throw new TunnelsimError('BAD_INPUT', `unknown command '${argv[0]}': did you mean ${hint[1]}?`);
       throw new TunnelsimError('BAD_INPUT', msg ?? 'bad usage');
     });
   for (const c of commands) {

@@ -32,6 +32,19 @@ export function evaluateThresholds(report: Report, spec: Record<string, string[]
   return results;
 }
 
+/**
+ * Thresholds given on the command line as an SLO (`capacity`, `tune`): the same evaluation, with
+ * problems blamed on the `--slo` flag the user typed rather than on a scenario field they never wrote.
+ */
+export function sloResults(report: Report, spec: Record<string, string[]>): ThresholdResult[] {
+  try {
+    return evaluateThresholds(report, spec);
+  } catch (err) {
+    if (err instanceof TunnelsimError && err.field?.startsWith('thresholds.')) throw new TunnelsimError(err.code, err.message, { field: '--slo' });
+    throw err;
+  }
+}
+
 /** Whether every result passed. */
 export function thresholdsPassed(results: ThresholdResult[]): boolean {
   return results.every((r) => r.ok);

@@ -9,7 +9,7 @@
  * of the normalised curve).
  */
 import { TunnelsimError } from '../errors.js';
-import { evaluateThresholds } from '../report/thresholds.js';
+import { parseThreshold, sloResults } from '../report/thresholds.js';
 import type { PolicyReport } from '../report/types.js';
 import { parseScenario } from '../scenario/load.js';
 import type { UserWorkflow } from '../agent/script.js';
@@ -102,6 +102,7 @@ export function runCapacity(file: string, base: unknown, opts: CapacityOptions):
   if (typeof start !== 'number' || !(start > 0)) {
     throw new TunnelsimError('BAD_INPUT', `${opts.vary} must be a positive number in the scenario to search from (it is ${JSON.stringify(start)})`, { field: '--vary' });
   }
+  for (const expr of opts.slo) parseThreshold(expr, '--slo');
   const integer = opts.integer ?? (Number.isInteger(start) && !/(rate|Rate|Scale|target)$/.test(opts.vary));
   const spec = { [policy]: opts.slo };
   const cache = new Map<number, CapacityPoint>();
@@ -121,7 +122,7 @@ export function runCapacity(file: string, base: unknown, opts: CapacityOptions):
       throw new TunnelsimError('BAD_INPUT', `${opts.vary}=${value}: ${err.field ? `${err.field}: ` : ''}${err.message}`, { field: '--vary' });
     }
     const report = runSim(sc, { policies: [policy], seed: opts.seed, module: opts.module });
-    const results = evaluateThresholds(report, spec);
+    const results = sloResults(report, spec);
     const p = point(value, report.policies[0], results.map((r) => ({ expression: r.expression, value: r.value, ok: r.ok })));
     cache.set(value, p);
     search.push(p);

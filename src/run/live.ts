@@ -5,6 +5,7 @@
  * wall time by it). Percentile timeouts come from the simulator's calibration pass: the model is
  * what a live run checks, so both modes run the same resolved policies.
  */
+import { MIN_TIME_SCALE } from './live-limits.js';
 import type { UserWorkflow } from '../agent/script.js';
 import { newHistogram, summarize, type Histogram } from '../metrics/hdr.js';
 import type { Report, WorldRecord } from '../report/types.js';
@@ -77,6 +78,7 @@ export function withDuration(sc: Scenario, duration: number | undefined): Scenar
 export async function runLive(scenario: Scenario, opts: LiveOptions = {}): Promise<Report> {
   const sc = withDuration(scenario, opts.duration);
   const timeScale = opts.timeScale ?? 1;
+  if (!(timeScale >= MIN_TIME_SCALE && Number.isFinite(timeScale))) throw new RangeError(`timeScale must be a finite number ≥ ${MIN_TIME_SCALE}, got ${timeScale}`);
   const seed = opts.seed ?? sc.seed;
   const encoding = opts.encoding ?? DEFAULT_ENCODING;
   const counter = tokenCounter(encoding);

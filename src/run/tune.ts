@@ -9,7 +9,8 @@
  */
 import { stringify } from 'yaml';
 import { PRESETS } from '../policy/presets.js';
-import { evaluateThresholds } from '../report/thresholds.js';
+import { TunnelsimError } from '../errors.js';
+import { sloResults } from '../report/thresholds.js';
 import { measurePolicy } from '../report/resolve.js';
 import { parseThreshold } from '../report/threshold-grammar.js';
 import type { PolicyReport } from '../report/types.js';
@@ -85,6 +86,7 @@ function settingsOf(choice: number[]): Record<string, string> {
 
 export function runTune(file: string, base: unknown, opts: TuneOptions): TuneReport {
   const target = parseThreshold(`${opts.objective} >= 0`, '--objective').target;
+  for (const expr of opts.slo) parseThreshold(expr, '--slo');
   const slo = opts.minSuccess === 0 ? opts.slo : [...opts.slo, `workflows.successRate >= ${opts.minSuccess ?? 0.95}`];
   const sign = opts.maximize ? -1 : 1;
   const scenarioWith = (entries: Record<string, unknown>[]) => {
@@ -98,9 +100,12 @@ export function runTune(file: string, base: unknown, opts: TuneOptions): TuneRep
   const calibration = needsCalibration(probe.policies) ? calibrate(probe, seed, opts.module) : undefined;
 
   const judge = (p: PolicyReport, name: string, settings: Record<string, string>): Candidate => {
-    const spec = { [p.name]: slo };
-    const report = { policies: [p] } as never;
-    const results = evaluateThresholds(report, spec);
+    const results = sloResults({ policies: [p] } as never, { [p.name]: slo });
+    const objective = measurePolicy(p, target);
+    // A figure the report does not have is a typo: say so at the first candidate, not after the search.
+    if (objective.value === null && objective.problem && !objective.problem.startsWith('no samples')) {
+      throw new TunnelsimError('BAD_INPUT', `'${opts.objective}': ${objective.problem}`, { field: '--objective' });
+    }
     let violation = 0;
     for (const r of results) {
       if (r.ok) continue;
@@ -111,7 +116,7 @@ export function runTune(file: string, base: unknown, opts: TuneOptions): TuneRep
     return {
       name,
       settings,
-      objective: measurePolicy(p, target).value,
+      objective: objective.value,
       meetsSlo: results.every((r) => r.ok),
       successRate: p.workflows.successRate,
       violation: Number(violation.toPrecision(6)),

@@ -11,7 +11,7 @@ export const benchCommand: Command = {
   describe: 'run the benchmark suites (tinybench) and write bench JSON',
   builder: (y) =>
     y
-      .option('out', { type: 'string', describe: 'write the bench JSON to FILE (default: stdout)' })
+      .option('out', { type: 'string', describe: 'write the bench JSON to FILE and print a summary (default: the JSON on stdout when piped, the summary on a terminal)' })
       .option('quick', { type: 'boolean', default: false, describe: 'short runs, for CI smoke checks' })
       .option('suite', { type: 'string', array: true, describe: `run only these suites (${SUITE_NAMES.join(', ')})` }),
   handler: async (args: { out?: string; quick: boolean; suite?: string[] }) => {
@@ -34,7 +34,8 @@ export const benchCommand: Command = {
     }
     const json = `${JSON.stringify(file, null, 2)}\n`;
     if (!args.out) {
-      process.stdout.write(json);
+      // Piped, the JSON is the output; on a terminal a person reads the summary instead.
+      process.stdout.write(process.stdout.isTTY ? `${summary(file)}(add --out FILE to keep the bench JSON)\n` : json);
       return 0;
     }
     await mkdir(dirname(args.out), { recursive: true });

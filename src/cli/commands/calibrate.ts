@@ -3,7 +3,7 @@ import { TunnelsimError } from '../../errors.js';
 import { loadWorkflowModule } from '../../run/module.js';
 import { loadScenario } from '../../scenario/load.js';
 import { delayAccuracyLine, parseDurationFlag, parseSessions, parseTimeScale, REALTIME_OPTION } from './live.js';
-import { parseSeed } from './run.js';
+import { parseSeed } from '../flags.js';
 import type { Command } from './types.js';
 
 export const calibrateCommand: Command = {

@@ -4,7 +4,7 @@ import { runCapacity } from '../../run/capacity.js';
 import { capacityHtml, capacitySummary, capacityTable } from '../../report/capacity.js';
 import { progressEnabled, writeAtomic } from '../output.js';
 import { scenarioInput, share } from '../scenario-input.js';
-import { parseSeed } from './run.js';
+import { checkOutDir, parseSeed } from '../flags.js';
 import type { Command } from './types.js';
 
 export const capacityCommand: Command = {
@@ -26,6 +26,7 @@ export const capacityCommand: Command = {
     const formats = String(args.format).split(',').map((s: string) => s.trim()).filter(Boolean);
     for (const f of formats) if (f !== 'json' && f !== 'html') throw new TunnelsimError('BAD_INPUT', `unknown format '${f}' (use json, html)`, { field: '--format' });
     share(args.minSuccess, '--min-success');
+    checkOutDir(args.out);
     if (!(args.tolerance > 0 && args.tolerance < 1)) throw new TunnelsimError('BAD_INPUT', 'must be between 0 and 1', { field: '--tolerance' });
     const { sc, module, data: base } = await scenarioInput(args.scenario);
     const progress = progressEnabled();

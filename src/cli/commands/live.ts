@@ -7,14 +7,19 @@ import { loadScenario } from '../../scenario/load.js';
 import { parseDuration } from '../../scenario/units.js';
 import { ENCODINGS, type EncodingName } from '../../tokens/encodings.js';
 import { colorEnabled, progressEnabled, writeAtomic } from '../output.js';
-import { parseFormats, parseSeed } from './run.js';
+import { parseFormats } from './run.js';
+import { checkOutDir, parseSeed } from '../flags.js';
 import type { LiveTarget } from '../../live/live-system.js';
+import { MIN_TIME_SCALE } from '../../run/live-limits.js';
 import type { Report } from '../../report/types.js';
 import type { Command } from './types.js';
 
 export function parseTimeScale(v: unknown): number {
   const k = Number(v);
   if (!(k > 0) || !Number.isFinite(k)) throw new TunnelsimError('BAD_INPUT', `'${v}' is not a time scale: use a number > 0, e.g. 0.05`, { field: '--time-scale' });
+  if (k < MIN_TIME_SCALE) {
+    throw new TunnelsimError('BAD_INPUT', `${v} is below ${MIN_TIME_SCALE}: each real millisecond of overhead would be more than a second of scenario time, and the run's figures would measure the machine, not the scenario`, { field: '--time-scale' });
+  }
   return k;
 }
 
@@ -94,6 +99,7 @@ export const liveCommand: Command = {
     const timeScale = parseTimeScale(args['time-scale']);
     const duration = parseDurationFlag(args.duration, '--duration');
     const seed = parseSeed(args.seed);
+    checkOutDir(args.out);
     const sessions = parseSessions(args.sessions);
     const encoding = parseEncoding(args.encoding);
     const formats = parseFormats(args.format);

@@ -59,7 +59,7 @@ export const probeCommand: Command = {
       const l = p.latencyMs;
       process.stdout.write(`${p.tool}: ${l.length} calls, ${p.errors} errors, latency p50 ${quantile(l, 0.5).toFixed(2)}ms p95 ${quantile(l, 0.95).toFixed(2)}ms p99 ${quantile(l, 0.99).toFixed(2)}ms, result tokens p50 ${quantile(p.resultTokens, 0.5)}\n`);
     }
-    process.stdout.write('\nin a scenario (paths relative to the scenario file):\n');
+    process.stdout.write('\nin a scenario file in this directory (empirical paths are read relative to the scenario file: move them with it):\n');
     for (const f of files) {
       process.stdout.write(`  ${f.tool}: { service: { dist: empirical, file: ${relative('.', f.latency)} }, resultTokens: { dist: empirical, file: ${relative('.', f.tokens)} } }\n`);
     }

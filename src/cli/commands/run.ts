@@ -5,6 +5,7 @@ import { loadWorkflowModule } from '../../run/module.js';
 import { runSim, type Shard } from '../../run/sim.js';
 import { terminalTable } from '../../report/terminal.js';
 import { colorEnabled, progressEnabled } from '../output.js';
+import { checkOutDir, parseSeed } from '../flags.js';
 import type { Command } from './types.js';
 
 export function parseShard(text: string | undefined): Shard | undefined {
@@ -14,13 +15,6 @@ export function parseShard(text: string | undefined): Shard | undefined {
   const count = m ? Number(m[2]) : NaN;
   if (!m || count < 1 || index < 1 || index > count) throw new TunnelsimError('BAD_INPUT', `'${text}' is not a shard: use i/n with 1 ≤ i ≤ n, e.g. 2/4`, { field: '--shard' });
   return { index, count };
-}
-
-export function parseSeed(v: unknown): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new TunnelsimError('BAD_INPUT', `'${v}' is not a seed: use a non-negative integer`, { field: '--seed' });
-  return n;
 }
 
 export const FORMATS = ['json', 'md', 'html', 'hdrlog'] as const;
@@ -45,6 +39,7 @@ export const runCommand: Command = {
   handler: async (args) => {
     const shard = parseShard(args.shard);
     const seed = parseSeed(args.seed);
+    checkOutDir(args.out);
     const formats = parseFormats(args.format);
     const sc = loadScenario(args.scenario);
     const module = await loadWorkflowModule(sc);

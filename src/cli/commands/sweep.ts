@@ -1,12 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { TunnelsimError } from '../../errors.js';
 import { sweepTable } from '../../report/sweep.js';
 import { readScenarioData } from '../../scenario/load.js';
 import { parseSet } from '../../run/sweep-grid.js';
 import { runSweep } from '../../run/sweep.js';
 import { progressEnabled, writeAtomic } from '../output.js';
-import { parseSeed } from './run.js';
+import { checkOutDir, parseCount, parseSeed } from '../flags.js';
 import type { Command } from './types.js';
 
 /** A one-line progress bar on stderr: `sweep [#######.....] 12/36 tasks`. */
@@ -31,12 +30,12 @@ export const sweepCommand: Command = {
         describe: 'dotted path=values, repeatable; policies by name: policies.seed-guidance.retry.maxAttempts=1,2,3',
       })
       .option('seed', { type: 'string', describe: "override the scenario's seed" })
-      .option('workers', { type: 'number', describe: 'worker threads, one per core by default; 1 runs the sweep on this thread' })
+      .option('workers', { type: 'string', describe: 'worker threads, one per core by default; 1 runs the sweep on this thread' })
       .option('out', { type: 'string', default: 'reports', describe: 'output directory' }),
   handler: async (args) => {
     const seed = parseSeed(args.seed);
-    const workers = args.workers ?? availableParallelism();
-    if (!(Number.isInteger(workers) && workers >= 1)) throw new TunnelsimError('BAD_INPUT', `'${args.workers}' is not a worker count: use an integer ≥ 1`, { field: '--workers' });
+    const workers = parseCount(args.workers, '--workers', 'a worker count') ?? availableParallelism();
+    checkOutDir(args.out);
     const axes = (args.set as string[]).map(parseSet);
     const data = readScenarioData(args.scenario);
     const report = await runSweep(args.scenario, data, axes, { workers, seed, onProgress: progressEnabled() ? progressBar('sweep') : undefined });

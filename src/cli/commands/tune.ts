@@ -3,7 +3,7 @@ import { runTune } from '../../run/tune.js';
 import { tuneSummary, tuneTable } from '../../report/tune.js';
 import { progressEnabled, writeAtomic } from '../output.js';
 import { scenarioInput, share } from '../scenario-input.js';
-import { parseSeed } from './run.js';
+import { checkOutDir, parseSeed } from '../flags.js';
 import type { Command } from './types.js';
 
 export const tuneCommand: Command = {
@@ -20,6 +20,7 @@ export const tuneCommand: Command = {
       .option('out', { type: 'string', default: 'reports', describe: 'output directory for the JSON' }),
   handler: async (args) => {
     share(args.minSuccess, '--min-success');
+    checkOutDir(args.out);
     const { sc, module, data: base } = await scenarioInput(args.scenario);
     const progress = progressEnabled();
     const report = runTune(args.scenario, base, {
