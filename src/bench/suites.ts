@@ -8,6 +8,7 @@ import { simSuite } from './sim.js';
 import { relaySuite } from './relay.js';
 import { sweepSuite } from './sweep.js';
 import { delaysSuite } from './delays.js';
+import { calibrationSuite } from './calibration.js';
 import type { BenchSuite } from './types.js';
 
-export const suites: BenchSuite[] = [hdrSuite, simSuite, sweepSuite, relaySuite, delaysSuite];
+export const suites: BenchSuite[] = [hdrSuite, simSuite, sweepSuite, relaySuite, delaysSuite, calibrationSuite];

@@ -42,6 +42,25 @@ export function calibrationRows(sim: Report, live: Report): CalibrationRow[] {
   });
 }
 
+/**
+ * Timers a call's live latency waits on, one after the other: its four one-way link delays, the
+ * relay's processing and the service time. Each can fire late by the machine's timer lateness.
+ */
+export const TIMERS_PER_CALL = 6;
+
+/**
+ * How far live may sit above sim at a percentile, for this run: the model's `tolerance` (5 % by
+ * DESIGN.md) plus what the machine itself added, measured in the same run — every timer a call waits
+ * on firing as late as the run's timers did at p95. On a quiet machine that is a few tenths of a
+ * millisecond per timer; on a loaded one, tens. A real modelling error (a missing link delay, a
+ * service time drawn from the wrong stream) is tens to hundreds of milliseconds at any load.
+ */
+export function allowedDiff(simMs: number, live: Report, tolerance = 0.05): number {
+  const late = live.live?.timerLateness;
+  const machine = late && late.count > 0 ? TIMERS_PER_CALL * late.p95 : 0;
+  return simMs > 0 ? tolerance + machine / simMs : tolerance;
+}
+
 export async function calibrateSimLive(sc: Scenario, opts: LiveOptions = {}): Promise<Calibration> {
   const sim = runSim(withDuration(sc, opts.duration), { seed: opts.seed, policies: opts.policies, module: opts.module });
   const live = await runLive(sc, opts);

@@ -27,13 +27,15 @@ describe('LiveClock', () => {
   });
 
   it('runs wall time at the time scale: 200 scenario ms at 0.1 take 20 wall ms, not 200', async () => {
-    const clock = new LiveClock({ timeScale: 0.1 });
+    let late = 0;
+    const clock = new LiveClock({ timeScale: 0.1, observe: (ms) => (late = ms) });
     const start = performance.now();
     await clock.sleep(200);
     const wall = performance.now() - start;
     clock.close();
     expect(wall).toBeGreaterThanOrEqual(20);
-    expect(wall).toBeLessThan(200);
+    // What a busy machine added is this timer's own lateness, measured as it fired; take it out.
+    expect(wall - late).toBeLessThan(200);
   });
 
   it('drops a cancelled timer and every timer once closed', async () => {

@@ -18,14 +18,17 @@ describe('relay queue time, live', () => {
   const sim = runSim(sc).policies[0].latency;
 
   it.each(['main', 'worker'] as const)('is measured from the relay’s audit and agrees with the simulator (relay on the %s thread)', async (thread) => {
-    const live = (await runLive(sc, { thread })).policies[0].latency;
+    const report = await runLive(sc, { thread });
+    const live = report.policies[0].latency;
     // Closed form for the simulator: with 4 agents on one 40 ms slot, a call waits for the 3 ahead.
     expect(sim.relayQueue.p50).toBeGreaterThan(100);
     // Live adds the real stack's per-call overhead (~1–5 ms on loopback) to each slot's hold time,
-    // and the audit has whole-ms resolution.
-    expect(Math.abs(live.relayQueue.mean / sim.relayQueue.mean - 1)).toBeLessThan(0.2);
+    // and the audit has whole-ms resolution: 20 % of the 40 ms hold, plus what this run's own timers
+    // say the machine added to it (a loaded machine holds every slot longer).
+    const machine = (6 * report.live!.timerLateness!.p95) / 40;
+    expect(Math.abs(live.relayQueue.mean / sim.relayQueue.mean - 1)).toBeLessThan(0.2 + machine);
     expect(live.relayQueue.count).toBe(live.attempt.count);
-    // The queue wait is no longer hidden in the tunnel round trip.
-    expect(live.tunnelRoundTrip.p50).toBeLessThan(20);
+    // The queue wait is no longer hidden in the tunnel round trip: the round trip is a fraction of it.
+    expect(live.tunnelRoundTrip.p50).toBeLessThan(live.relayQueue.p50 / 2);
   });
 });
