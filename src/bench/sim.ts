@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Kernel } from '../kernel/kernel.js';
 import { measure } from './measure.js';
 import type { SimMeasurement } from './sim-child.js';
+import { median } from './median.js';
 import type { BenchResult, BenchSuite } from './types.js';
 
 const CHILD = fileURLToPath(new URL('./sim-child.js', import.meta.url));
@@ -20,10 +21,6 @@ function child(scale: number, policy?: string): SimMeasurement {
   return JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8' }));
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 function summarise(runs: SimMeasurement[]): { speed: BenchResult; rss: BenchResult } {
   const speeds = runs.map((r) => (r.attempts / r.ms) * 1000);

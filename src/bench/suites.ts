@@ -9,6 +9,7 @@ import { relaySuite } from './relay.js';
 import { sweepSuite } from './sweep.js';
 import { delaysSuite } from './delays.js';
 import { calibrationSuite } from './calibration.js';
+import { anchorsSuite } from './anchors.js';
 import type { BenchSuite } from './types.js';
 
-export const suites: BenchSuite[] = [hdrSuite, simSuite, sweepSuite, relaySuite, delaysSuite, calibrationSuite];
+export const suites: BenchSuite[] = [hdrSuite, simSuite, anchorsSuite, sweepSuite, relaySuite, delaysSuite, calibrationSuite];

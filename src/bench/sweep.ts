@@ -18,6 +18,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './median.js';
 import type { BenchResult, BenchSuite } from './types.js';
 import { wallClock } from './wall-clock.js';
 
@@ -25,10 +26,6 @@ const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 const REFERENCE = fileURLToPath(new URL('../../scenarios/thirty-call.yaml', import.meta.url));
 export const SWEEP_SETS = ['policies.seed-guidance.retry.maxAttempts=1,2,3', 'faults.1.probability=0.005,0.01,0.02'];
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 const ENV = { ...process.env, CI: 'true' };
 
