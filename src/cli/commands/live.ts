@@ -103,6 +103,7 @@ export const liveCommand: Command = {
     const sessions = parseSessions(args.sessions);
     const encoding = parseEncoding(args.encoding);
     const formats = parseFormats(args.format);
+    if (formats.includes('otlp')) throw new TunnelsimError('BAD_INPUT', 'a live run exports its spans as they happen: use --otlp URL (or OTEL_EXPORTER_OTLP_ENDPOINT), not --format otlp', { field: '--format' });
     const target = parseTarget(args.target, args['target-token-env']);
     const warmup = parseWarmup(args.warmup);
     const sc = loadScenario(args.scenario);
