@@ -73,18 +73,23 @@ function resource(service: string, info: SimOtlpInfo, w: SimWorldSpans): { attri
   };
 }
 
-function callAttributes(a: SimAttemptSpan): OtlpKeyValue[] {
+function callAttributes(a: SimAttemptSpan, world: string): OtlpKeyValue[] {
   return [
     kv('mcp.method.name', 'tools/call'),
     kv('gen_ai.tool.name', a.tool),
     kv('gen_ai.operation.name', 'execute_tool'),
     kv('jsonrpc.request.id', `${a.workflow}:${a.key}:${a.attempt}`),
-    kv('gen_ai.conversation.id', `workflow-${a.workflow}`),
+    kv('gen_ai.conversation.id', conversation(world, a.workflow)),
     kv('tunnelsim.workflow', a.workflow),
     kv('tunnelsim.step', Math.floor(a.key / 64)),
     kv('tunnelsim.position', a.key % 64),
     kv('tunnelsim.attempt', a.attempt),
   ];
+}
+
+/** One agent run, named across worlds: the same workflow under two policies is two runs. */
+function conversation(world: string, workflow: number): string {
+  return `${world}/workflow-${workflow}`;
 }
 
 function failed(a: SimAttemptSpan, attrs: OtlpKeyValue[]): OtlpSpan['status'] {
@@ -116,13 +121,13 @@ export function simWorldRequest(info: SimOtlpInfo, w: SimWorldSpans): OtlpTraceR
       first = Math.min(first, a.start);
       last = Math.max(last, end);
       const spanId = hexId(idSeed, `client/${wf}/${a.key}/${a.attempt}`, 2);
-      const attrs = callAttributes(a);
+      const attrs = callAttributes(a, w.world);
       attrs.push(kv('tunnelsim.retry', a.retry), kv('tunnelsim.hedge', a.hedge));
       const status = failed(a, attrs);
       agent.push({ traceId, spanId, parentSpanId: rootId, name: `tools/call ${a.tool}`, kind: SpanKind.client, startTimeUnixNano: msToNanos(a.start), endTimeUnixNano: msToNanos(end), attributes: attrs, status });
       if (a.server) {
         const s = a.server;
-        const sAttrs = callAttributes(a);
+        const sAttrs = callAttributes(a, w.world);
         sAttrs.push(kv('tunnelsim.server_queue_ms', s.queueMs));
         server.push({
           traceId,
@@ -144,7 +149,7 @@ export function simWorldRequest(info: SimOtlpInfo, w: SimWorldSpans): OtlpTraceR
       kind: SpanKind.internal,
       startTimeUnixNano: msToNanos(first),
       endTimeUnixNano: msToNanos(last),
-      attributes: [kv('gen_ai.operation.name', 'invoke_agent'), kv('gen_ai.agent.name', info.scenario), kv('gen_ai.conversation.id', `workflow-${wf}`), kv('tunnelsim.workflow', wf)],
+      attributes: [kv('gen_ai.operation.name', 'invoke_agent'), kv('gen_ai.agent.name', info.scenario), kv('gen_ai.conversation.id', conversation(w.world, wf)), kv('tunnelsim.workflow', wf)],
       status: { code: StatusCode.unset },
     });
   }
