@@ -50,11 +50,10 @@ export class SpanCapture {
     this.open.set(a, s);
     this.attempts.push(s);
     const owner = a.owner;
-    const capture = this;
     // The world answers through `owner`; the field is readonly to the model, not to its observer.
     (a as { owner: AttemptOwner }).owner = {
-      attemptDone(x: SimAttempt) {
-        capture.end(x, x.outcome);
+      attemptDone: (x: SimAttempt) => {
+        this.end(x, x.outcome);
         owner.attemptDone(x);
       },
     };
