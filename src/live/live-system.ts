@@ -36,7 +36,7 @@ export interface LiveSystemOptions {
    * Export the relay's, connector's and server's spans: tracers on this thread, and the OTLP traces
    * URL a server worker exports to with tracers of its own. @default undefined (no traces)
    */
-  tracing?: { url: string; relay: Tracer; connector: Tracer; server: Tracer };
+  tracing?: { url?: string; relay: Tracer; connector: Tracer; server: Tracer };
 }
 
 /** An external MCP endpoint and the headers (auth) its requests carry. */

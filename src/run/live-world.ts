@@ -38,7 +38,7 @@ export interface LiveWorldOptions {
   /** Told of every answered call (trace writing). */
   onCall?: (c: TracedCall) => void;
   /** Export spans of the agents (`agent`) and of the relay, connector and server (live-system.ts). @default none */
-  tracing?: { url: string; agent: Tracer; relay: Tracer; connector: Tracer; server: Tracer };
+  tracing?: { url?: string; agent: Tracer; relay: Tracer; connector: Tracer; server: Tracer };
 }
 
 export interface LiveWorldResult {

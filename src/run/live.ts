@@ -68,6 +68,8 @@ export interface LiveOptions {
    * exported. @default undefined (no traces)
    */
   otlp?: string;
+  /** Told when spans could not be exported (the endpoint is down): the run goes on without them. @default none */
+  onOtlpError?: (message: string) => void;
 }
 
 /** The warm-up world's time scale at most: it only has to run the code, not keep time. */
@@ -118,13 +120,15 @@ export async function runLive(scenario: Scenario, opts: LiveOptions = {}): Promi
   };
   const restorePriority = opts.realtime ? raiseToRealtime() : undefined;
   // The SDK loads only for a run that exports.
-  const startTracing = opts.otlp ? (await import('../tunnel/otel.js')).startTracing : undefined;
-  const services = startTracing ? (['agent', 'relay', 'connector', 'mcp-server'] as const).map((s) => startTracing(opts.otlp!, `tunnelsim-${s}`, VERSION)) : [];
+  const otel = opts.otlp ? await import('../tunnel/otel.js') : undefined;
+  const services = otel ? (['agent', 'relay', 'connector', 'mcp-server'] as const).map((s) => otel.startTracing(opts.otlp!, `tunnelsim-${s}`, VERSION, opts.onOtlpError)) : [];
   const tracing = opts.otlp ? { url: opts.otlp, agent: services[0].tracer, relay: services[1].tracer, connector: services[2].tracer, server: services[3].tracer } : undefined;
+  const silent = otel?.silentTracer();
+  const warmTracing = silent && { agent: silent, relay: silent, connector: silent, server: silent };
   try {
     if (warmup > 0 && !opts.target && plans.length > 0) {
       const short = { ...sc, workload: { ...sc.workload, workflows: warmup, duration: undefined } as Workload };
-      await world(short, plans[0], { timeScale: Math.min(timeScale, WARMUP_TIME_SCALE) });
+      await world(short, plans[0], { timeScale: Math.min(timeScale, WARMUP_TIME_SCALE), tracing: warmTracing });
     }
     for (const [i, plan] of plans.entries()) {
       const policy = sc.policies[plan.policy];

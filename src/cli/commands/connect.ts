@@ -55,7 +55,7 @@ export const connectCommand: Command = {
     }
     const { otlpTracesUrl } = await import('../../tunnel/otlp-endpoint.js');
     const otlp = otlpTracesUrl(a.otlp);
-    const tracing = otlp ? (await import('../../tunnel/otel.js')).startTracing(otlp, 'tunnelsim-connector') : undefined;
+    const tracing = otlp ? (await import('../../tunnel/otel.js')).startTracing(otlp, 'tunnelsim-connector', undefined, (m) => process.stderr.write(`connect: warning: ${m}\n`)) : undefined;
     const upstream = tracing ? (await import('../../tunnel/tracing.js')).tracedUpstream(upstreamFactory(spec), tracing.tracer) : upstreamFactory(spec);
     const token = a.token !== undefined ? () => a.token as string : () => readTokenFile(a.tokenFile as string);
     token(); // an unreadable token file is bad input now, not a retry loop later

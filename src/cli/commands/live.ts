@@ -128,6 +128,7 @@ export const liveCommand: Command = {
         warmup,
         realtime: args.realtime === true,
         otlp,
+        onOtlpError: (m) => process.stderr.write(`warning: ${m}\n`),
         trace: args.trace ? (jsonl) => writeAtomic(args.trace, jsonl) : undefined,
         onWorld: progress ? (done, total) => process.stderr.write(`\rlive: world ${done}/${total}${done === total ? '\n' : ''}`) : undefined,
       });

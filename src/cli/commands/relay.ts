@@ -21,7 +21,7 @@ export const relayCommand: Command = {
     const metricsAt = a.metrics === undefined ? undefined : (await import('../../tunnel/metrics-server.js')).parseMetricsAddress(a.metrics);
     // Telemetry loads only when asked for: a relay without it does no work for it.
     const metrics = metricsAt ? new (await import('../../tunnel/metrics.js')).RelayMetrics() : undefined;
-    const tracing = otlp ? (await import('../../tunnel/otel.js')).startTracing(otlp, 'tunnelsim-relay') : undefined;
+    const tracing = otlp ? (await import('../../tunnel/otel.js')).startTracing(otlp, 'tunnelsim-relay', undefined, (m) => process.stderr.write(`relay: warning: ${m}\n`)) : undefined;
     const relayTracing = tracing ? new (await import('../../tunnel/tracing.js')).RelayTracing(tracing.tracer) : undefined;
     const relay = await RelayServer.start({
       ...config.server,
