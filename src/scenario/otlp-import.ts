@@ -233,7 +233,9 @@ export function importSpans(spans: readonly FlatSpan[], skipped: Map<string, num
     }
     const serverMs = s.end - s.start;
     if (call.serverMs !== undefined) count(skipped, 'second SERVER spans for one call (the first kept)');
-    else if (serverMs > call.callMs) count(skipped, 'SERVER spans longer than their client span (clocks of two hosts disagree): no split for that call');
+    // Durations, unlike start times, do not depend on two hosts' clocks agreeing: a longer server
+    // span outlived its client — the client gave up first, or the server ended its span late.
+    else if (serverMs > call.callMs) count(skipped, 'SERVER spans longer than their client span (the client gave up first, or the server ended its span after answering): no split for that call');
     else call.serverMs = serverMs;
     if (call.resultTokens === undefined) call.resultTokens = numberAttr(s, 'tunnelsim.result_tokens');
   }
