@@ -13,6 +13,10 @@ export { runTune, type TuneOptions, type TuneReport } from './run/tune.js';
 export { writeReports, type WriteReportsOptions, type ReportFormat } from './report/write.js';
 export { evaluateThresholds, parseThreshold } from './report/thresholds.js';
 export { compare } from './report/compare.js';
+export { compareMarkdown, type CompareMarkdownOptions } from './report/compare-markdown.js';
+export { simOtlpJsonl, type SimWorldSpans } from './report/otlp-sim.js';
+export { importOtlp, type ImportResult } from './scenario/otlp-import.js';
+export { importFiles } from './scenario/otlp-scenario.js';
 export { terminalTable } from './report/terminal.js';
 export { RelayServer } from './tunnel/relay-server.js';
 export { Connector, type ConnectorOptions } from './tunnel/connector.js';
@@ -20,6 +24,9 @@ export { startLocalTunnel, type LocalTunnel, type LocalTunnelOptions } from './t
 export { probe, writeProbeFiles, type ProbeOptions, type ToolProbe } from './live/probe.js';
 export { mintToken, type MintOptions } from './tunnel/tokens.js';
 export { RelayCore } from './relay/core.js';
+export type { RelayObserver } from './tunnel/observer.js';
+export { RelayMetrics } from './tunnel/metrics.js';
+export { RelayTracing, tracedUpstream } from './tunnel/tracing.js';
 export { TunnelsimError, type ErrorCode } from './errors.js';
 
 export type { Scenario } from './scenario/types.js';

@@ -4,9 +4,9 @@ import { evaluateThresholds } from '../report/thresholds.js';
 import type { Report, ThresholdResult } from '../report/types.js';
 import { writeReports, type ReportFormat } from '../report/write.js';
 
-export async function writeReportFiles(report: Report, out: string, base: string, formats: string[]): Promise<string[]> {
+export async function writeReportFiles(report: Report, out: string, base: string, formats: string[], otlp?: string): Promise<string[]> {
   try {
-    return await writeReports(report, { out, basename: base, formats: formats as ReportFormat[] });
+    return await writeReports(report, { out, basename: base, formats: formats as ReportFormat[], otlp });
   } catch (err) {
     if (err instanceof TunnelsimError) throw err;
     throw new TunnelsimError('RUNTIME', `cannot write the report: ${(err as Error).message}`, { file: out });

@@ -16,6 +16,7 @@ import type { LiveClock } from './live-clock.js';
 import { META_KEY, ScenarioUpstream, type AttemptTag } from './scenario-server.js';
 import type { FromWorker, ToWorker } from './system-worker.js';
 import { startTunnelHost } from './tunnel-host.js';
+import type { Tracer } from '@opentelemetry/api';
 
 export interface LiveSystemOptions {
   sc: Scenario;
@@ -31,6 +32,11 @@ export interface LiveSystemOptions {
   thread?: 'worker' | 'main';
   /** Drive an external Streamable HTTP endpoint instead: no relay, connector or upstream is started. @default undefined */
   target?: LiveTarget;
+  /**
+   * Export the relay's, connector's and server's spans: tracers on this thread, and the OTLP traces
+   * URL a server worker exports to with tracers of its own. @default undefined (no traces)
+   */
+  tracing?: { url?: string; relay: Tracer; connector: Tracer; server: Tracer };
 }
 
 /** An external MCP endpoint and the headers (auth) its requests carry. */
@@ -94,11 +100,11 @@ class CallIndex {
 }
 
 async function inProcess(o: LiveSystemOptions, calls: CallIndex): Promise<ServerHalf> {
-  const upstream = new ScenarioUpstream({ sc: o.sc, seed: o.seed, faults: new FaultModel(o.seed, o.sc.faults, o.sc.toolIndex), clock: o.clock, cancelHonoured: o.cancelHonoured, onExecuted: o.onExecuted });
+  const upstream = new ScenarioUpstream({ sc: o.sc, seed: o.seed, faults: new FaultModel(o.seed, o.sc.faults, o.sc.toolIndex), clock: o.clock, cancelHonoured: o.cancelHonoured, onExecuted: o.onExecuted, tracer: o.tracing?.server });
   const onAudit = (r: AuditRecord) => {
     if (r.method === 'tools/call' && r.session !== null && r.requestId !== null) calls.audited(r.session, r.requestId, r.queueMs, o.onRelayQueue);
   };
-  const host = await startTunnelHost(o.sc, upstream, o.sessions, onAudit);
+  const host = await startTunnelHost(o.sc, upstream, o.sessions, onAudit, o.tracing);
   return {
     url: host.url,
     token: host.token,
@@ -135,7 +141,7 @@ async function inWorker(o: LiveSystemOptions, calls: CallIndex): Promise<ServerH
     });
   });
   const post = (m: ToWorker) => worker.postMessage(m);
-  post({ kind: 'start', data: o.sc.raw, file: o.sc.file, seed: o.seed, timeScale: o.clock.timeScale, cancelHonoured: o.cancelHonoured, sessions: o.sessions });
+  post({ kind: 'start', data: o.sc.raw, file: o.sc.file, seed: o.seed, timeScale: o.clock.timeScale, cancelHonoured: o.cancelHonoured, sessions: o.sessions, otlp: o.tracing?.url });
   try {
     const { url, token } = await ready;
     return {

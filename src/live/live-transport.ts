@@ -30,6 +30,8 @@ import { META_KEY, type AttemptTag } from './scenario-server.js';
 import { expandArgs } from '../tunnel/tool-args.js';
 import { QUEUE_FULL_RETRY_AFTER_MS } from '../relay/admission.js';
 import type { TracedCall } from '../scenario/trace.js';
+import type { Span, Tracer } from '@opentelemetry/api';
+import { CallSpans } from './call-tracing.js';
 
 /** The SDK's own request timeout, disabled: the policy's caller owns timeouts. */
 const NO_SDK_TIMEOUT = 2_000_000_000;
@@ -56,6 +58,8 @@ export interface LiveTransportOptions {
    * when the upstream reports it, else the round trip.
    */
   onCall?: (c: TracedCall) => void;
+  /** Export a span per attempt (and per workflow) through this tracer (call-tracing.ts). @default none */
+  tracer?: Tracer;
 }
 
 interface InFlight {
@@ -66,6 +70,8 @@ interface InFlight {
   /** An outcome is on its way back: later answers (an aborted request's rejection) are ignored. */
   replied: boolean;
   timer?: TimerHandle;
+  /** The attempt's client span, when the run exports traces. */
+  span?: Span;
 }
 
 export class LiveTransport implements CallTransport {
@@ -78,6 +84,7 @@ export class LiveTransport implements CallTransport {
   private readonly measured = new Map<string, number>();
   private readonly counts = new Map<string, number>();
   private dropTimer: TimerHandle | undefined;
+  private readonly spans: CallSpans | undefined;
   /** Tokens counted in real result payloads (a report figure). */
   payloadTokens = 0;
   /** Results that answered another attempt than the one they were delivered to (must stay 0). */
@@ -86,6 +93,7 @@ export class LiveTransport implements CallTransport {
   constructor(o: LiveTransportOptions) {
     this.o = o;
     this.availability = new Availability(o.faults, o.seed, o.sc.relay.reconnectBase, o.sc.relay.reconnectMax);
+    this.spans = o.tracer ? new CallSpans(o.tracer, o.sc.name) : undefined;
   }
 
   /** Starts the down-window timeline (call when the clock starts). */
@@ -95,8 +103,18 @@ export class LiveTransport implements CallTransport {
 
   close(): void {
     if (this.dropTimer) this.o.clock.cancel(this.dropTimer);
-    for (const f of this.flights.values()) f.controller.abort();
+    for (const f of this.flights.values()) {
+      f.controller.abort();
+      this.endSpan(f, 'unanswered');
+    }
     this.flights.clear();
+    this.spans?.close();
+  }
+
+  private endSpan(f: InFlight, outcome: string, resultTokens?: number): void {
+    if (!f.span || !this.spans) return;
+    this.spans.end(f.span, f.a.ident.workflow, outcome, { resultTokens });
+    f.span = undefined;
   }
 
   decide(ident: CallIdentity, attempt: number, now: number) {
@@ -109,10 +127,12 @@ export class LiveTransport implements CallTransport {
     const id = flightId(a.ident.workflow, a.ident.key, a.index);
     this.idents.set(`${a.ident.workflow}:${a.ident.key}`, a.ident);
     const f: InFlight = { a, controller: new AbortController(), inTunnel: false, replied: false };
+    if (this.spans) f.span = this.spans.start(a.ident.workflow, this.o.sc.tools[a.ident.tool].name, a.index, Math.floor(a.ident.key / 64));
     this.flights.set(id, f);
     if (this.o.external) return this.call(f);
     const t = a.faults.terminal;
-    if ((t.kind === 'drop' && t.link === 'agentToRelay') || this.lost(a, 0)) return void this.flights.delete(id);
+    // A lost request: only the caller's timeout ends it (its span, when traced, ends then).
+    if ((t.kind === 'drop' && t.link === 'agentToRelay') || this.lost(a, 0)) return void (f.span || this.flights.delete(id));
     f.timer = clock.schedule(this.linkDelay(a, Purpose.linkAgentOut), () => this.atRelay(id, f));
   }
 
@@ -121,6 +141,7 @@ export class LiveTransport implements CallTransport {
     const f = this.flights.get(id);
     if (!f) return;
     this.flights.delete(id);
+    this.endSpan(f, a.outcome === 'ok' ? 'cancelled' : a.outcome);
     if (f.timer) this.o.clock.cancel(f.timer);
     // Not yet at the relay: the relay never sees it. Otherwise notifications/cancelled goes out.
     if (f.inTunnel) f.controller.abort();
@@ -197,8 +218,10 @@ export class LiveTransport implements CallTransport {
     if (a.ident.resultTokens !== undefined) tag.r = a.ident.resultTokens;
     const args = expandArgs(tool.args, { workflow: tag.w, key: tag.k, attempt: tag.a });
     const client = this.o.sessions[a.ident.workflow % this.o.sessions.length];
+    // The trace context rides beside the attempt's tag; an external endpoint gets only the context.
+    const meta = { ...(this.o.external ? {} : { [META_KEY]: tag }), ...(f.span ? this.spans!.meta(f.span) : {}) };
     client
-      .callTool({ name: tool.name, arguments: args, ...(this.o.external ? {} : { _meta: { [META_KEY]: tag } }) }, undefined, { signal: f.controller.signal, timeout: NO_SDK_TIMEOUT })
+      .callTool({ name: tool.name, arguments: args, ...(Object.keys(meta).length > 0 ? { _meta: meta } : {}) }, undefined, { signal: f.controller.signal, timeout: NO_SDK_TIMEOUT })
       .then(
         (r) => this.answered(id, f, r as CallToolResult),
         (err: unknown) => this.failed(id, f, err),
@@ -216,6 +239,7 @@ export class LiveTransport implements CallTransport {
     a.serverQueueMs = parts.serverQueueMs ?? 0;
     a.serviceMs = parts.serviceMs ?? 0;
     const tokens = this.count(r);
+    f.span?.setAttribute('tunnelsim.result_tokens', tokens);
     this.measured.set(`${a.ident.workflow}:${a.ident.key}`, tokens);
     this.o.onCall?.({
       workflow: a.ident.workflow,
@@ -266,13 +290,14 @@ export class LiveTransport implements CallTransport {
     f.inTunnel = false;
     f.replied = true;
     if (!this.o.external && this.lost(a, 3)) {
-      this.flights.delete(id);
+      if (!f.span) this.flights.delete(id);
       return;
     }
     f.timer = this.o.clock.schedule(this.o.external ? 0 : this.linkDelay(a, Purpose.linkAgentBack), () => {
       f.timer = undefined;
       if (this.flights.get(id) !== f) return;
       this.flights.delete(id);
+      this.endSpan(f, a.outcome);
       if (a.callerDone) return;
       a.callerDone = true;
       a.owner.attemptDone(a);

@@ -19,6 +19,8 @@ import type { FaultModel, Link } from '../model/faults.js';
 import type { Scenario } from '../scenario/types.js';
 import type { LiveClock } from './live-clock.js';
 import { WorkerPool } from '../tunnel/worker-pool.js';
+import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import { contextFromMeta, mcpSpan } from '../tunnel/tracing.js';
 
 /** The attempt tag a live agent puts in `_meta`. */
 export interface AttemptTag {
@@ -45,6 +47,8 @@ export interface ScenarioServerOptions {
   /** The server stops work on notifications/cancelled (the policy's `cancelOnTimeout`). @default false */
   cancelHonoured?: boolean;
   onExecuted?: ExecutionListener;
+  /** Export a SERVER span per tool call, child of the context in its `_meta`. @default none */
+  tracer?: Tracer;
 }
 
 /** Server-side state shared by every session of one world: the worker pool and busy-time integral. */
@@ -73,7 +77,19 @@ export class ScenarioUpstream {
       const tag = (req.params._meta as Record<string, unknown> | undefined)?.[META_KEY] as AttemptTag | undefined;
       if (!tag) throw new McpError(ErrorCode.InvalidParams, `tools/call without _meta.${META_KEY}`);
       if (tag.w < 0) return { content: [{ type: 'text' as const, text: payloadText(100) }] }; // warm-up
-      return this.serve(tool, tag, extra.signal);
+      if (!this.o.tracer) return this.serve(tool, tag, extra.signal);
+      const { name, attributes } = mcpSpan('tools/call', req.params, extra.requestId);
+      const span = this.o.tracer.startSpan(name, { kind: SpanKind.SERVER, attributes: { ...attributes, ...(extra.sessionId ? { 'mcp.session.id': extra.sessionId } : {}) } }, contextFromMeta(req.params));
+      try {
+        const result = await this.serve(tool, tag, extra.signal);
+        span.setAttribute('tunnelsim.server_queue_ms', result._meta[META_KEY].serverQueueMs);
+        return result;
+      } catch (err) {
+        span.setAttribute('error.type', err instanceof McpError ? String(err.code) : 'error').setStatus({ code: SpanStatusCode.ERROR });
+        throw err;
+      } finally {
+        span.end();
+      }
     });
     return server;
   }

@@ -11,9 +11,10 @@ import { parseScenario } from '../scenario/load.js';
 import { LiveClock } from './live-clock.js';
 import { ScenarioUpstream } from './scenario-server.js';
 import { startTunnelHost, type TunnelHost } from './tunnel-host.js';
+import { startTracing, type Tracing } from '../tunnel/otel.js';
 
 export type ToWorker =
-  | { kind: 'start'; data: unknown; file: string; seed: number; timeScale: number; cancelHonoured: boolean; sessions: number }
+  | { kind: 'start'; data: unknown; file: string; seed: number; timeScale: number; cancelHonoured: boolean; sessions: number; otlp?: string }
   | { kind: 'origin'; at: number }
   | { kind: 'close' };
 
@@ -29,6 +30,8 @@ const port = parentPort!;
 let clock: LiveClock | undefined;
 let upstream: ScenarioUpstream | undefined;
 let host: TunnelHost | undefined;
+/** This thread's span exporters, when the run exports traces. */
+let tracings: Tracing[] = [];
 const post = (m: FromWorker) => port.postMessage(m);
 
 port.on('message', (m: ToWorker) => {
@@ -36,11 +39,13 @@ port.on('message', (m: ToWorker) => {
     try {
       const sc = parseScenario(m.data, m.file);
       clock = new LiveClock({ timeScale: m.timeScale });
-      upstream = new ScenarioUpstream({ sc, seed: m.seed, faults: new FaultModel(m.seed, sc.faults, sc.toolIndex), clock, cancelHonoured: m.cancelHonoured, onExecuted: (tag) => post({ kind: 'exec', tag }) });
+      tracings = m.otlp ? [startTracing(m.otlp, 'tunnelsim-relay'), startTracing(m.otlp, 'tunnelsim-connector'), startTracing(m.otlp, 'tunnelsim-mcp-server')] : [];
+      const tracers = m.otlp ? { relay: tracings[0].tracer, connector: tracings[1].tracer } : undefined;
+      upstream = new ScenarioUpstream({ sc, seed: m.seed, faults: new FaultModel(m.seed, sc.faults, sc.toolIndex), clock, cancelHonoured: m.cancelHonoured, onExecuted: (tag) => post({ kind: 'exec', tag }), tracer: tracings[2]?.tracer });
       const onAudit = (r: AuditRecord) => {
         if (r.method === 'tools/call' && r.session !== null && r.requestId !== null) post({ kind: 'audit', session: r.session, id: r.requestId, queueMs: r.queueMs });
       };
-      startTunnelHost(sc, upstream, m.sessions, onAudit).then(
+      startTunnelHost(sc, upstream, m.sessions, onAudit, tracers).then(
         (h) => ((host = h), post({ kind: 'ready', url: h.url, token: h.token })),
         (err: unknown) => post({ kind: 'error', message: (err as Error).message }),
       );
@@ -53,6 +58,8 @@ port.on('message', (m: ToWorker) => {
     const busyMs = upstream?.busyIntegral() ?? 0;
     upstream?.close();
     clock?.close();
-    void (host?.close() ?? Promise.resolve()).finally(() => post({ kind: 'closed', busyMs }));
+    void (host?.close() ?? Promise.resolve())
+      .then(() => Promise.allSettled(tracings.map((t) => t.shutdown())))
+      .finally(() => post({ kind: 'closed', busyMs }));
   }
 });

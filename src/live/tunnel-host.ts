@@ -12,6 +12,15 @@ import { Connector } from '../tunnel/connector.js';
 import { RelayServer } from '../tunnel/relay-server.js';
 import type { ScenarioUpstream } from './scenario-server.js';
 import { mintToken } from '../tunnel/tokens.js';
+import type { Tracer } from '@opentelemetry/api';
+import { RelayTracing, tracedUpstream } from '../tunnel/tracing.js';
+import type { UpstreamFactory } from '../tunnel/upstream.js';
+
+/** Tracers of the relay's and the connector's hops, when the live run exports traces. */
+export interface TunnelTracers {
+  relay: Tracer;
+  connector: Tracer;
+}
 
 export interface TunnelHost {
   url: string;
@@ -22,7 +31,7 @@ export interface TunnelHost {
 const TUNNEL = 'live';
 
 /** `onAudit` sees the relay's audit record of every request (its queue time, for the live report). */
-export async function startTunnelHost(sc: Scenario, upstream: ScenarioUpstream, sessions: number, onAudit: (r: AuditRecord) => void = () => undefined): Promise<TunnelHost> {
+export async function startTunnelHost(sc: Scenario, upstream: ScenarioUpstream, sessions: number, onAudit: (r: AuditRecord) => void = () => undefined, tracers?: TunnelTracers): Promise<TunnelHost> {
   const secret = randomBytes(32);
   const relay = await RelayServer.start({
     key: secret,
@@ -31,17 +40,19 @@ export async function startTunnelHost(sc: Scenario, upstream: ScenarioUpstream, 
     maxInFlightPerTunnel: sc.relay.maxInFlightPerTunnel,
     queue: sc.relay.queue,
     maxSessionsPerTunnel: Math.max(1024, sessions),
+    observer: tracers && new RelayTracing(tracers.relay),
   });
   const connectToken = await mintToken(secret, { tunnel: TUNNEL, roles: ['connect'], ttlSec: 24 * 3600, subject: 'live-connector' });
+  const scenarioUpstream: UpstreamFactory = async () => {
+    const [client, server] = InMemoryTransport.createLinkedPair();
+    await upstream.createServer().connect(server);
+    return client;
+  };
   const connector = new Connector({
     relay: `http://127.0.0.1:${relay.port}`,
     tunnel: TUNNEL,
     token: () => connectToken,
-    upstream: async () => {
-      const [client, server] = InMemoryTransport.createLinkedPair();
-      await upstream.createServer().connect(server);
-      return client;
-    },
+    upstream: tracers ? tracedUpstream(scenarioUpstream, tracers.connector) : scenarioUpstream,
   });
   const close = async () => {
     await connector.close();

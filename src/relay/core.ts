@@ -93,6 +93,11 @@ export class RelayCore {
     return this.tunnels.get(tunnel)?.admission.inFlight ?? 0;
   }
 
+  /** Requests waiting in the tunnel's queue for an in-flight slot. */
+  queued(tunnel: string): number {
+    return this.tunnels.get(tunnel)?.admission.queued ?? 0;
+  }
+
   /** Has the relay seen `tool` listed on `tunnel` (by an agent or the connector)? */
   knowsTool(tunnel: string, tool: string): boolean {
     return this.tunnels.get(tunnel)?.catalog.has(tool) ?? false;

@@ -10,7 +10,7 @@ import { renderHtml } from './html.js';
 import { chartFileName, renderMarkdown } from './markdown.js';
 import type { Report } from './types.js';
 
-export const REPORT_FORMATS = ['json', 'md', 'html', 'hdrlog'] as const;
+export const REPORT_FORMATS = ['json', 'md', 'html', 'hdrlog', 'otlp'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export interface WriteReportsOptions {
@@ -20,18 +20,22 @@ export interface WriteReportsOptions {
   formats?: ReportFormat[];
   /** File name stem: `<basename>.json`, `<basename>.md`, `<basename>-<chart>.svg`, `<basename>-<policy>.hlog`. @default 'report' */
   basename?: string;
+  /** The run's spans as OTLP/JSON lines (report/otlp-sim.ts), written as `<basename>.otlp.json` for the `otlp` format. @default undefined */
+  otlp?: string;
 }
 
-export const DEFAULT_WRITE_REPORTS: Required<Omit<WriteReportsOptions, 'out'>> = {
+export const DEFAULT_WRITE_REPORTS: Required<Omit<WriteReportsOptions, 'out' | 'otlp'>> = {
   formats: ['json', 'md', 'html'],
   basename: 'report',
 };
 
 /** Renders every file of the asked formats: file name → contents. */
-export async function renderReportFiles(report: Report, formats: ReportFormat[], basename: string): Promise<Map<string, string>> {
+export async function renderReportFiles(report: Report, formats: ReportFormat[], basename: string, otlp?: string): Promise<Map<string, string>> {
   for (const f of formats) {
     if (!REPORT_FORMATS.includes(f)) throw new RangeError(`unknown report format '${f}' (formats: ${REPORT_FORMATS.join(', ')})`);
   }
+  // The report holds figures, not the run's attempts: spans come from the run that captured them.
+  if (formats.includes('otlp') && otlp === undefined) throw new RangeError("the otlp format needs the run's captured spans (tunnelsim run --format otlp)");
   const files = new Map<string, string>();
   if (formats.includes('json')) files.set(`${basename}.json`, `${JSON.stringify(report, null, 2)}\n`);
   // vega loads only when a chart is drawn: a JSON-only run starts faster.
@@ -50,6 +54,7 @@ export async function renderReportFiles(report: Report, formats: ReportFormat[],
       files.set(name, log.text);
     }
   }
+  if (formats.includes('otlp')) files.set(`${basename}.otlp.json`, otlp as string);
   return files;
 }
 
@@ -57,7 +62,7 @@ export async function renderReportFiles(report: Report, formats: ReportFormat[],
 export async function writeReports(report: Report, options: WriteReportsOptions): Promise<string[]> {
   const { formats, basename } = { ...DEFAULT_WRITE_REPORTS, ...options };
   if (!/^[^/\\]+$/.test(basename) || basename.startsWith('.')) throw new RangeError(`basename '${basename}' must be a plain file name`);
-  const files = await renderReportFiles(report, formats, basename);
+  const files = await renderReportFiles(report, formats, basename, options.otlp);
   await mkdir(options.out, { recursive: true });
   // A directory in a target's place would fail its rename after others succeeded: refuse up front.
   for (const name of files.keys()) {

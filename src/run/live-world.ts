@@ -17,6 +17,7 @@ import { startLiveSystem, type LiveTarget } from '../live/live-system.js';
 import { LiveTransport } from '../live/live-transport.js';
 import type { TracedCall } from '../scenario/trace.js';
 import { makeBreakers, makeBulkheads } from './world.js';
+import type { Tracer } from '@opentelemetry/api';
 
 export interface LiveWorldOptions {
   /** Wall time per unit of scenario time. */
@@ -36,6 +37,8 @@ export interface LiveWorldOptions {
   target?: LiveTarget;
   /** Told of every answered call (trace writing). */
   onCall?: (c: TracedCall) => void;
+  /** Export spans of the agents (`agent`) and of the relay, connector and server (live-system.ts). @default none */
+  tracing?: { url?: string; agent: Tracer; relay: Tracer; connector: Tracer; server: Tracer };
 }
 
 export interface LiveWorldResult {
@@ -58,10 +61,10 @@ export async function runLiveWorld(sc: Scenario, policy: Policy, seed: number, t
   const faults = new FaultModel(seed, sc.faults, sc.toolIndex);
   let transport: LiveTransport | undefined;
   const sessions = sc.workload.model === 'closed' ? sc.workload.agents : o.sessions;
-  const system = await startLiveSystem({ sc, seed, clock, sessions, cancelHonoured: policy.cancelOnTimeout, onExecuted: (tag) => transport?.executed(tag), onRelayQueue: (tag, ms) => transport?.relayQueued(tag, ms), thread: o.thread, target: o.target });
+  const system = await startLiveSystem({ sc, seed, clock, sessions, cancelHonoured: policy.cancelOnTimeout, onExecuted: (tag) => transport?.executed(tag), onRelayQueue: (tag, ms) => transport?.relayQueued(tag, ms), thread: o.thread, target: o.target, tracing: o.tracing });
   let closed = false;
   try {
-    transport = new LiveTransport({ sc, seed, faults, clock, rec, sessions: system.sessions, counter: o.counter, external: o.target !== undefined, onCall: o.onCall });
+    transport = new LiveTransport({ sc, seed, faults, clock, rec, sessions: system.sessions, counter: o.counter, external: o.target !== undefined, onCall: o.onCall, tracer: o.tracing?.agent });
     const breakers = makeBreakers(policy, sc.tools.length, rec);
     const queues = new Map<number, LiveTimers>();
     const timers = timeouts.map((ms) => {

@@ -17,6 +17,7 @@ import { raiseToRealtime } from '../live/priority.js';
 import { runLiveWorld, type LiveWorldOptions } from './live-world.js';
 import { buildReport, planWorlds, replicationSeed, scenarioInfo } from './sim.js';
 import { traceJsonl, type TracedCall } from '../scenario/trace.js';
+import { VERSION } from './version.js';
 
 export interface LiveOptions {
   /** Wall time per unit of scenario time (0.05: twenty times faster). @default 1 */
@@ -61,6 +62,14 @@ export interface LiveOptions {
    * kernel's own threads do not delay its timers. Throws when the system refuses. @default false
    */
   realtime?: boolean;
+  /**
+   * Export every world's spans — the agents' workflows and attempts, the relay's and the connector's
+   * hops, the server's calls — to this OTLP/HTTP traces URL (tunnel/otel.ts). The warm-up is not
+   * exported. @default undefined (no traces)
+   */
+  otlp?: string;
+  /** Told when spans could not be exported (the endpoint is down): the run goes on without them. @default none */
+  onOtlpError?: (message: string) => void;
 }
 
 /** The warm-up world's time scale at most: it only has to run the code, not keep time. */
@@ -110,14 +119,20 @@ export async function runLive(scenario: Scenario, opts: LiveOptions = {}): Promi
     opts.observeTimers?.(ms);
   };
   const restorePriority = opts.realtime ? raiseToRealtime() : undefined;
+  // The SDK loads only for a run that exports.
+  const otel = opts.otlp ? await import('../tunnel/otel.js') : undefined;
+  const services = otel ? (['agent', 'relay', 'connector', 'mcp-server'] as const).map((s) => otel.startTracing(opts.otlp!, `tunnelsim-${s}`, VERSION, opts.onOtlpError)) : [];
+  const tracing = opts.otlp ? { url: opts.otlp, agent: services[0].tracer, relay: services[1].tracer, connector: services[2].tracer, server: services[3].tracer } : undefined;
+  const silent = otel?.silentTracer();
+  const warmTracing = silent && { agent: silent, relay: silent, connector: silent, server: silent };
   try {
     if (warmup > 0 && !opts.target && plans.length > 0) {
       const short = { ...sc, workload: { ...sc.workload, workflows: warmup, duration: undefined } as Workload };
-      await world(short, plans[0], { timeScale: Math.min(timeScale, WARMUP_TIME_SCALE) });
+      await world(short, plans[0], { timeScale: Math.min(timeScale, WARMUP_TIME_SCALE), tracing: warmTracing });
     }
     for (const [i, plan] of plans.entries()) {
       const policy = sc.policies[plan.policy];
-      const r = await world(sc, plan, { observeTimers, target: opts.target, onCall: opts.trace && i === 0 ? (c) => traced.push(c) : undefined });
+      const r = await world(sc, plan, { observeTimers, target: opts.target, tracing, onCall: opts.trace && i === 0 ? (c) => traced.push(c) : undefined });
       if (opts.trace && i === 0) opts.trace(traceJsonl(traced));
       sessions = r.sessions;
       misrouted += r.misrouted;
@@ -126,6 +141,7 @@ export async function runLive(scenario: Scenario, opts: LiveOptions = {}): Promi
     }
   } finally {
     restorePriority?.();
+    await Promise.allSettled(services.map((s) => s.shutdown()));
   }
   const report = buildReport(scenarioInfo(sc, calibration), seed, sc.replications, worlds);
   report.mode = 'live';

@@ -14,6 +14,8 @@ import { aggregatePolicy } from './aggregate.js';
 import { calibrate, needsCalibration, resolveHedgeDelays, resolveTimeouts } from './calibrate.js';
 import { VERSION } from './version.js';
 import { runWorld } from './world.js';
+import { SpanCapture } from './span-capture.js';
+import type { SimWorldSpans } from '../report/otlp-sim.js';
 
 export interface Shard {
   index: number;
@@ -32,6 +34,8 @@ export interface SimOptions {
   onWorld?: (done: number, total: number) => void;
   /** A calibration pass already run for this scenario and seed (tune reuses one across candidates). */
   calibration?: Histogram[];
+  /** Capture the first `maxWorkflows` workflows of each world as span data into `worlds` (run --format otlp). */
+  spans?: { maxWorkflows: number; worlds: SimWorldSpans[] };
 }
 
 export interface WorldPlan {
@@ -87,8 +91,11 @@ export function runSim(sc: Scenario, opts: SimOptions = {}): Report {
   plans.forEach((plan, i) => {
     const policy = sc.policies[plan.policy];
     const timeouts = resolveTimeouts(sc, policy, calibration);
-    const { rec } = runWorld(sc, policy, replicationSeed(seed, plan.replication), timeouts, opts.module, resolveHedgeDelays(sc, policy, calibration));
+    let capture: SpanCapture | undefined;
+    const spans = opts.spans && ((now: () => number) => (capture = new SpanCapture(sc.tools.map((t) => t.name), now, opts.spans!.maxWorkflows)));
+    const { rec, simulatedMs } = runWorld(sc, policy, replicationSeed(seed, plan.replication), timeouts, opts.module, resolveHedgeDelays(sc, policy, calibration), spans);
     worlds.push(rec.toRecord(plan.id, policy.name, plan.replication));
+    if (capture) opts.spans!.worlds.push(capture.finish({ world: plan.id, policy: policy.name, replication: plan.replication }, simulatedMs));
     opts.onWorld?.(i + 1, plans.length);
   });
   return buildReport(scenarioInfo(sc, calibration), seed, sc.replications, worlds, opts.shard);

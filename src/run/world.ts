@@ -17,6 +17,7 @@ import { startWorkload } from '../agent/workload.js';
 import type { UserWorkflow } from '../agent/script.js';
 import type { Scenario } from '../scenario/types.js';
 import { World } from '../sim/world.js';
+import type { SpanCapture } from './span-capture.js';
 
 export interface WorldResult {
   rec: Recorder;
@@ -28,7 +29,7 @@ export interface WorldResult {
  * `timeouts` and `hedgeDelays` are per tool index, in ms (Infinity: none), resolved from the
  * policy and the calibration pass (see calibrate.ts).
  */
-export function runWorld(sc: Scenario, policy: Policy, seed: number, timeouts: number[], module?: UserWorkflow, hedgeDelays?: number[]): WorldResult {
+export function runWorld(sc: Scenario, policy: Policy, seed: number, timeouts: number[], module?: UserWorkflow, hedgeDelays?: number[], spans?: (now: () => number) => SpanCapture): WorldResult {
   const kernel = new Kernel();
   const rec = new Recorder(
     sc.tools.map((t) => t.name),
@@ -36,11 +37,13 @@ export function runWorld(sc: Scenario, policy: Policy, seed: number, timeouts: n
   );
   const faults = new FaultModel(seed, sc.faults, sc.toolIndex);
   const world = new World(kernel, sc, faults, rec, seed, policy.cancelOnTimeout);
-  const transport: CallTransport = {
+  const direct: CallTransport = {
     send: (a) => world.send(a),
     cancel: (a) => world.cancel(a),
     decide: (id, attempt, now) => faults.decideAttempt(id.workflow, id.key, attempt, id.tool, now),
   };
+  // Span capture (run --format otlp) watches the attempts; without it the world's transport is used as is.
+  const transport = spans ? spans(() => kernel.now()).wrap(direct) : direct;
   const breakers = makeBreakers(policy, sc.tools.length, rec);
   // One timer queue per distinct timeout value: tools that share a timeout share a queue.
   const queues = new Map<number, FixedDelayTimers>();

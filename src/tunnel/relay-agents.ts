@@ -149,6 +149,7 @@ export class AgentSessions {
       const www = `Bearer error="insufficient_scope", error_description="${admit.reason}"${scope}`;
       return sendJson(res, 403, rpcError(id, RELAY_ERROR.forbidden, `tool not allowed by token scope: ${admit.audit.tool}`), { 'WWW-Authenticate': www });
     }
+    ctx.opts.observer?.request?.(sid, tunnel, msg);
     transport.post(res, msg, (m) => ctx.run(ctx.core.fromAgent(sid, m, body, Date.now())));
   }
 

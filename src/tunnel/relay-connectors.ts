@@ -96,6 +96,7 @@ export class ConnectorHub {
     this.links.set(tunnel, link);
     this.armExpiry(link, expiresAt);
     ctx.core.connectorUp(tunnel);
+    ctx.opts.observer?.connector?.(tunnel, true);
     ctx.opts.audit.write(auditRecord(Date.now(), { kind: 'connector', tunnel, subject, method: 'connect', status: 'ok', http: 101 }));
     ws.on('pong', () => (link.alive = true));
     ws.on('message', (data, isBinary) => this.onMessage(link, data, isBinary));
@@ -177,6 +178,7 @@ export class ConnectorHub {
     if (code !== undefined && link.ws.readyState === link.ws.OPEN) link.ws.close(code, reason);
     if (this.links.get(link.tunnel) !== link) return;
     this.links.delete(link.tunnel);
+    this.ctx.opts.observer?.connector?.(link.tunnel, false);
     this.ctx.run(this.ctx.core.connectorDown(link.tunnel, Date.now()));
   }
 }

@@ -3,6 +3,7 @@ import type { AuthOptions, VerifyKey } from '../relay/auth.js';
 import type { AuditSink } from '../relay/audit.js';
 import type { Output, RelayCore } from '../relay/core.js';
 import type { CachedAuthorizer } from '../relay/auth-cache.js';
+import type { RelayObserver } from './observer.js';
 
 export interface RelayServerOptions {
   /** TCP port; 0 picks a free one. @default 0 */
@@ -39,6 +40,8 @@ export interface RelayServerOptions {
   maxBadFrames: number;
   /** Where audit records go. @default stdout */
   audit: AuditSink;
+  /** Telemetry (metrics, spans) told of requests, audit records and connectors (observer.ts). @default none */
+  observer?: RelayObserver;
 }
 
 export const DEFAULT_RELAY_SERVER: Omit<RelayServerOptions, 'key' | 'audit'> = {

@@ -17,6 +17,7 @@ import { ConnectorHub } from './relay-connectors.js';
 import { DEFAULT_RELAY_SERVER, type RelayContext, type RelayServerOptions } from './relay-options.js';
 import { stdoutAuditSink } from './audit-file.js';
 import { handleTokenExchange } from './token-exchange.js';
+import { observedAudit } from './observer.js';
 
 // Tunnel ids are plain names, so they are safe in URLs, headers and audit lines without escaping.
 const TUNNEL_PATH = /^\/t\/([A-Za-z0-9._-]{1,128})\/mcp\/?$/;
@@ -33,7 +34,8 @@ export class RelayServer implements RelayContext {
   private readonly keepAlive: NodeJS.Timeout;
 
   private constructor(options: Partial<RelayServerOptions> & Pick<RelayServerOptions, 'key'>) {
-    this.opts = { ...DEFAULT_RELAY_SERVER, audit: stdoutAuditSink, ...options };
+    const opts = { ...DEFAULT_RELAY_SERVER, audit: stdoutAuditSink, ...options };
+    this.opts = { ...opts, audit: observedAudit(opts.audit, opts.observer) };
     if (!(this.opts.maxFrameBytes >= 1024)) throw new RangeError('maxFrameBytes must be ≥ 1024');
     if (!(this.opts.heartbeatMs >= 10)) throw new RangeError('heartbeatMs must be ≥ 10');
     this.core = new RelayCore({ maxInFlight: this.opts.maxInFlightPerTunnel, queue: this.opts.queue, tunnels: this.opts.tunnels });

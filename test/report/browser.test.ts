@@ -68,3 +68,49 @@ describe.skipIf(!hasChromium)('HTML report in Chromium', () => {
     await page.close();
   });
 });
+
+describe.skipIf(!hasChromium)('CI job summary in Chromium', () => {
+  it('renders the compare Markdown the action writes — verdict, checks, a chart per moved figure — and is screenshotted', async () => {
+    const { parse } = await import('yaml');
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const { marked } = await import('marked');
+    const { compare } = await import('../../src/report/compare.js');
+    const { compareMarkdown } = await import('../../src/report/compare-markdown.js');
+    const { parseScenario } = await import('../../src/scenario/load.js');
+    const data = parse(readFileSync('scenarios/thirty-call.yaml', 'utf8'));
+    data.workload.workflows = 600;
+    const baseline = runSim(parseScenario(structuredClone(data), 'scenarios/thirty-call.yaml'));
+    // The pull request under review made the agent link 40 % slower.
+    data.network.agentToRelay.latency = { dist: 'lognormal', median: '250ms', p99: '1260ms' };
+    const current = runSim(parseScenario(data, 'scenarios/thirty-call.yaml'));
+    const result = compare({ kind: 'report', report: baseline }, { kind: 'report', report: current }, ['workflow.p(95) <= +10%', 'call{tool:*}.p(99) <= +10%', 'cost.perCompletedWorkflow <= +10%']);
+    const md = compareMarkdown(result, { title: 'tunnelsim: thirty-call', baseline: 'baselines/thirty-call.json', current: 'tunnelsim-report/current/thirty-call.json' });
+    // A page styled like GitHub's job summary (system fonts, bordered tables, grey code blocks).
+    const css = `body{font:14px -apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:#1f2328;max-width:1012px;margin:24px auto;padding:16px 32px;border:1px solid #d0d7de;border-radius:6px}
+      h2{border-bottom:1px solid #d0d7de;padding-bottom:.3em}table{border-collapse:collapse;margin:16px 0}th,td{border:1px solid #d0d7de;padding:6px 13px}tr:nth-child(2n){background:#f6f8fa}
+      pre{background:#f6f8fa;padding:16px;border-radius:6px;font:12px ui-monospace,SFMono-Regular,Menlo,monospace;line-height:1.45}code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace}`;
+    const dir = join(ARTIFACTS, 'ci-summary');
+    await mkdir(dir, { recursive: true });
+    writeFileSync(join(dir, 'summary.html'), `<!doctype html><meta charset="utf-8"><style>${css}</style><body>${await marked.parse(md)}</body>`);
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+      await page.goto(pathToFileURL(join(dir, 'summary.html')).href);
+      await expect(page.locator('h2').textContent()).resolves.toBe('tunnelsim: thirty-call');
+      await expect(page.locator('table tbody tr').count()).resolves.toBe(result.checks.length);
+      const fails = await page.locator('table tbody td:first-child', { hasText: 'FAIL' }).count();
+      expect(fails).toBe(result.failed);
+      expect(fails).toBeGreaterThan(0);
+      const charts = await page.locator('pre code').allTextContents();
+      expect(charts.length).toBeGreaterThan(0);
+      for (const c of charts) expect(c).toMatch(/baseline █+/);
+      await page.screenshot({ path: join(ARTIFACTS, 'ci-summary.png'), fullPage: true });
+      if (process.env.TUNNELSIM_UPDATE_DOCS === '1') {
+        await mkdir(resolve('docs/img'), { recursive: true });
+        await copyFile(join(ARTIFACTS, 'ci-summary.png'), resolve('docs/img/ci-summary.png'));
+      }
+    } finally {
+      await browser.close();
+    }
+  });
+});

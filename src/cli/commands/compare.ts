@@ -4,7 +4,15 @@ import { dirname } from 'node:path';
 import { compare, toComparable } from '../../report/compare.js';
 import { compareJUnit, compareTable } from '../../report/compare-output.js';
 import { readJsonFile } from '../../report/read.js';
+import { compareMarkdown } from '../../report/compare-markdown.js';
 import type { Command } from './types.js';
+
+async function writeFileAtomic(file: string, text: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  await writeFile(tmp, text);
+  await rename(tmp, file);
+}
 
 export const compareCommand: Command = {
   command: 'compare <baseline> <current>',
@@ -18,8 +26,9 @@ export const compareCommand: Command = {
         array: true,
         describe: "a check, absolute ('workflow.p(95) < 30s') or relative ('workflow.p(99) <= +10%'); repeatable. Default: see docs/reports.md",
       })
-      .option('junit', { type: 'string', describe: 'also write the checks as JUnit XML to FILE' }),
-  handler: async (args: { baseline: string; current: string; threshold?: string[]; junit?: string }) => {
+      .option('junit', { type: 'string', describe: 'also write the checks as JUnit XML to FILE' })
+      .option('markdown', { type: 'string', describe: 'also write the verdict, the checks and a chart of each figure that moved as Markdown to FILE (a CI job summary)' }),
+  handler: async (args: { baseline: string; current: string; threshold?: string[]; junit?: string; markdown?: string }) => {
     const baseline = toComparable(await readJsonFile(args.baseline), args.baseline);
     const current = toComparable(await readJsonFile(args.current), args.current);
     if (baseline.kind === 'report' && current.kind === 'report') {
@@ -31,11 +40,10 @@ export const compareCommand: Command = {
     }
     const result = compare(baseline, current, args.threshold ?? []);
     process.stdout.write(compareTable(result));
-    if (args.junit) {
-      await mkdir(dirname(args.junit), { recursive: true });
-      const tmp = `${args.junit}.tmp-${process.pid}`;
-      await writeFile(tmp, compareJUnit(result));
-      await rename(tmp, args.junit);
+    if (args.junit) await writeFileAtomic(args.junit, compareJUnit(result));
+    if (args.markdown) {
+      const title = baseline.kind === 'report' ? `tunnelsim: ${baseline.report.scenario.name}` : 'tunnelsim bench';
+      await writeFileAtomic(args.markdown, compareMarkdown(result, { title, baseline: args.baseline, current: args.current }));
     }
     if (!result.ok) {
       process.stderr.write(`error: ${result.failed} of ${result.checks.length} checks regressed against ${args.baseline}\n`);

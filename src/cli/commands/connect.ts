@@ -13,6 +13,7 @@ interface Args {
   mock?: string;
   stdio?: string;
   upstream?: string;
+  otlp?: string;
 }
 
 export const connectCommand: Command = {
@@ -26,7 +27,8 @@ export const connectCommand: Command = {
       .option('token-file', { type: 'string', describe: 're-read on every (re)connect and before expiry, for rotated tokens' })
       .option('mock', { type: 'string', describe: "serve a mock MCP server from a scenario's tool table" })
       .option('stdio', { type: 'string', describe: 'spawn this MCP server command per agent session' })
-      .option('upstream', { type: 'string', describe: 'forward to this Streamable HTTP MCP URL' }),
+      .option('upstream', { type: 'string', describe: 'forward to this Streamable HTTP MCP URL' })
+      .option('otlp', { type: 'string', describe: "export the connector's hop spans to this OTLP/HTTP endpoint (default: OTEL_EXPORTER_OTLP_ENDPOINT when set)" }),
   handler: async (a: Args) => {
     // The live stack loads only for this command, so other commands start fast.
     const { Connector } = await import('../../tunnel/connector.js');
@@ -51,6 +53,10 @@ export const connectCommand: Command = {
       }
       spec = { kind: 'http', url: a.upstream as string };
     }
+    const { otlpTracesUrl } = await import('../../tunnel/otlp-endpoint.js');
+    const otlp = otlpTracesUrl(a.otlp);
+    const tracing = otlp ? (await import('../../tunnel/otel.js')).startTracing(otlp, 'tunnelsim-connector', undefined, (m) => process.stderr.write(`connect: warning: ${m}\n`)) : undefined;
+    const upstream = tracing ? (await import('../../tunnel/tracing.js')).tracedUpstream(upstreamFactory(spec), tracing.tracer) : upstreamFactory(spec);
     const token = a.token !== undefined ? () => a.token as string : () => readTokenFile(a.tokenFile as string);
     token(); // an unreadable token file is bad input now, not a retry loop later
     let fatal: ((e: TunnelsimError) => void) | undefined;
@@ -58,7 +64,7 @@ export const connectCommand: Command = {
       relay: a.relay,
       tunnel: a.tunnel,
       token,
-      upstream: upstreamFactory(spec),
+      upstream,
       // Frames refused by the signature checks, as JSON lines beside the relay's audit log.
       audit: stdoutAuditSink,
       onState: (s) => {
@@ -72,7 +78,7 @@ export const connectCommand: Command = {
     });
     connector.start();
     await new Promise<void>((resolve, reject) => {
-      const stop = () => void connector.close().then(resolve);
+      const stop = () => void connector.close().then(() => tracing?.shutdown()).then(resolve);
       fatal = (e) => {
         process.removeListener('SIGTERM', stop);
         process.removeListener('SIGINT', stop);

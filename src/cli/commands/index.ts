@@ -14,5 +14,6 @@ import { tuneCommand } from './tune.js';
 import { liveCommand } from './live.js';
 import { calibrateCommand } from './calibrate.js';
 import { probeCommand } from './probe.js';
+import { importCommand } from './import.js';
 
-export const commands: Command[] = [runCommand, validateCommand, sweepCommand, capacityCommand, tuneCommand, liveCommand, calibrateCommand, probeCommand, mergeCommand, compareCommand, benchCommand, relayCommand, connectCommand, tokenCommand];
+export const commands: Command[] = [runCommand, validateCommand, sweepCommand, capacityCommand, tuneCommand, liveCommand, calibrateCommand, probeCommand, importCommand, mergeCommand, compareCommand, benchCommand, relayCommand, connectCommand, tokenCommand];

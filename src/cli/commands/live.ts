@@ -93,6 +93,7 @@ export const liveCommand: Command = {
       .option('trace', { type: 'string', describe: "write the first policy's calls as a replayable trace (JSONL; workflow: { trace: FILE })" })
       .option('warmup', { type: 'string', default: '0', describe: 'run this many workflows of the first policy first, unrecorded and fast, so JIT warm-up is not measured' })
       .option('realtime', REALTIME_OPTION)
+      .option('otlp', { type: 'string', describe: 'export spans (agent, relay hop, connector, server) to this OTLP/HTTP endpoint (default: OTEL_EXPORTER_OTLP_ENDPOINT when set)' })
       .option('out', { type: 'string', default: 'reports', describe: 'output directory' })
       .option('format', { type: 'string', default: 'json', describe: 'comma-separated: json,md,html,hdrlog' }),
   handler: async (args) => {
@@ -103,8 +104,11 @@ export const liveCommand: Command = {
     const sessions = parseSessions(args.sessions);
     const encoding = parseEncoding(args.encoding);
     const formats = parseFormats(args.format);
+    if (formats.includes('otlp')) throw new TunnelsimError('BAD_INPUT', 'a live run exports its spans as they happen: use --otlp URL (or OTEL_EXPORTER_OTLP_ENDPOINT), not --format otlp', { field: '--format' });
     const target = parseTarget(args.target, args['target-token-env']);
     const warmup = parseWarmup(args.warmup);
+    const { otlpTracesUrl } = await import('../../tunnel/otlp-endpoint.js');
+    const otlp = otlpTracesUrl(args.otlp);
     const sc = loadScenario(args.scenario);
     const module = await loadWorkflowModule(sc);
     const progress = progressEnabled();
@@ -123,6 +127,8 @@ export const liveCommand: Command = {
         target,
         warmup,
         realtime: args.realtime === true,
+        otlp,
+        onOtlpError: (m) => process.stderr.write(`warning: ${m}\n`),
         trace: args.trace ? (jsonl) => writeAtomic(args.trace, jsonl) : undefined,
         onWorld: progress ? (done, total) => process.stderr.write(`\rlive: world ${done}/${total}${done === total ? '\n' : ''}`) : undefined,
       });

@@ -8,17 +8,34 @@ export const relayCommand: Command = {
     y
       .option('port', { type: 'number', describe: 'listen port (default: config, else 8080)' })
       .option('host', { type: 'string', describe: 'listen address (default: config, else 127.0.0.1)' })
-      .option('config', { type: 'string', describe: 'relay config YAML' }),
-  handler: async (a: { port?: number; host?: string; config?: string }) => {
+      .option('config', { type: 'string', describe: 'relay config YAML' })
+      .option('metrics', { type: 'string', describe: 'serve Prometheus /metrics on [HOST:]PORT, its own listener (alone: 127.0.0.1:9464)' })
+      .option('otlp', { type: 'string', describe: "export the relay's hop spans to this OTLP/HTTP endpoint (default: OTEL_EXPORTER_OTLP_ENDPOINT when set)" }),
+  handler: async (a: { port?: number; host?: string; config?: string; metrics?: string; otlp?: string }) => {
     const { loadRelayConfig } = await import('../../tunnel/relay-config.js');
     const { RelayServer } = await import('../../tunnel/relay-server.js');
+    const { observers } = await import('../../tunnel/observer.js');
+    const { otlpTracesUrl } = await import('../../tunnel/otlp-endpoint.js');
     const config = loadRelayConfig(a.config);
+    const otlp = otlpTracesUrl(a.otlp);
+    const metricsAt = a.metrics === undefined ? undefined : (await import('../../tunnel/metrics-server.js')).parseMetricsAddress(a.metrics);
+    // Telemetry loads only when asked for: a relay without it does no work for it.
+    const metrics = metricsAt ? new (await import('../../tunnel/metrics.js')).RelayMetrics() : undefined;
+    const tracing = otlp ? (await import('../../tunnel/otel.js')).startTracing(otlp, 'tunnelsim-relay', undefined, (m) => process.stderr.write(`relay: warning: ${m}\n`)) : undefined;
+    const relayTracing = tracing ? new (await import('../../tunnel/tracing.js')).RelayTracing(tracing.tracer) : undefined;
     const relay = await RelayServer.start({
       ...config.server,
       ...(a.port !== undefined ? { port: a.port } : {}),
       ...(a.host !== undefined ? { host: a.host } : {}),
+      observer: observers(metrics, relayTracing),
     });
+    const metricsServer = metrics && metricsAt ? await (await import('../../tunnel/metrics-server.js')).startMetricsServer(metrics.bind(relay.core), metricsAt).catch(async (err: unknown) => {
+      await relay.close();
+      throw err;
+    }) : undefined;
     process.stderr.write(`relay: listening on ${relay.baseUrl()} (agents: /t/{id}/mcp, connectors: /connect)\n`);
+    if (metricsServer) process.stderr.write(`relay: Prometheus metrics at ${metricsServer.url}\n`);
+    if (otlp) process.stderr.write(`relay: exporting spans to ${otlp}\n`);
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         process.stderr.write(`relay: ${signal}, draining (up to ${config.drainTimeoutMs} ms)\n`);
@@ -27,6 +44,8 @@ export const relayCommand: Command = {
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
     });
+    await metricsServer?.close();
+    await tracing?.shutdown();
     return 0;
   },
 };

@@ -7,6 +7,15 @@ import { terminalTable } from '../../report/terminal.js';
 import { colorEnabled, progressEnabled } from '../output.js';
 import { checkOutDir, parseSeed } from '../flags.js';
 import type { Command } from './types.js';
+import { DEFAULT_OTLP_WORKFLOWS } from '../../run/span-capture.js';
+import { simOtlpJsonl, type SimWorldSpans } from '../../report/otlp-sim.js';
+
+/** A whole number ≥ 1 given on the command line. */
+export function parseCount(v: unknown, field: string): number {
+  const n = Number(v);
+  if (!(typeof v === 'string' && /^\d+$/.test(v.trim())) || !Number.isSafeInteger(n) || n < 1) throw new TunnelsimError('BAD_INPUT', `'${v}' is not a count: use an integer ≥ 1`, { field });
+  return n;
+}
 
 export function parseShard(text: string | undefined): Shard | undefined {
   if (text === undefined) return undefined;
@@ -17,7 +26,7 @@ export function parseShard(text: string | undefined): Shard | undefined {
   return { index, count };
 }
 
-export const FORMATS = ['json', 'md', 'html', 'hdrlog'] as const;
+export const FORMATS = ['json', 'md', 'html', 'hdrlog', 'otlp'] as const;
 
 export function parseFormats(v: string): string[] {
   const fs = v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -34,17 +43,21 @@ export const runCommand: Command = {
       .option('seed', { type: 'string', describe: "override the scenario's seed" })
       .option('policy', { type: 'string', array: true, describe: 'run only this policy (repeatable)' })
       .option('out', { type: 'string', default: 'reports', describe: 'output directory' })
-      .option('format', { type: 'string', default: 'json', describe: 'comma-separated: json,md,html,hdrlog' })
+      .option('format', { type: 'string', default: 'json', describe: 'comma-separated: json,md,html,hdrlog,otlp' })
+      .option('otlp-workflows', { type: 'string', default: String(DEFAULT_OTLP_WORKFLOWS), describe: 'workflows per world that --format otlp writes as traces' })
       .option('shard', { type: 'string', describe: 'run shard i of n (i/n); merge the shards with `tunnelsim merge`' }),
   handler: async (args) => {
     const shard = parseShard(args.shard);
     const seed = parseSeed(args.seed);
     checkOutDir(args.out);
     const formats = parseFormats(args.format);
+    const otlpWorkflows = parseCount(args['otlp-workflows'], '--otlp-workflows');
     const sc = loadScenario(args.scenario);
     const module = await loadWorkflowModule(sc);
     const progress = progressEnabled();
+    const spans = formats.includes('otlp') ? { maxWorkflows: otlpWorkflows, worlds: [] as SimWorldSpans[] } : undefined;
     const report = runSim(sc, {
+      spans,
       seed,
       policies: args.policy,
       shard,
@@ -55,7 +68,8 @@ export const runCommand: Command = {
     const written: string[] = [];
     const { writeReportFiles, applyThresholds } = await import('../report-io.js');
     const failed = shard ? [] : applyThresholds(report, report.scenario.thresholds);
-    written.push(...(await writeReportFiles(report, args.out, base, formats)));
+    const otlp = spans && simOtlpJsonl({ scenario: sc.name, seed: report.seed, version: report.tool.version }, spans.worlds);
+    written.push(...(await writeReportFiles(report, args.out, base, formats, otlp)));
     process.stdout.write(`${terminalTable(report, colorEnabled())}\n`);
     for (const t of report.thresholds) process.stdout.write(`${t.ok ? 'ok  ' : 'FAIL'} ${t.policy}: ${t.message ?? t.expression}\n`);
     process.stdout.write(`wrote ${written.map((f) => join(f)).join(', ')}\n`);
