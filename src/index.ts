@@ -14,6 +14,7 @@ export { writeReports, type WriteReportsOptions, type ReportFormat } from './rep
 export { evaluateThresholds, parseThreshold } from './report/thresholds.js';
 export { compare } from './report/compare.js';
 export { terminalTable } from './report/terminal.js';
+export { verdictOf } from './report/verdict.js';
 export { RelayServer } from './tunnel/relay-server.js';
 export { Connector, type ConnectorOptions } from './tunnel/connector.js';
 export { startLocalTunnel, type LocalTunnel, type LocalTunnelOptions } from './tunnel/local-tunnel.js';
@@ -23,5 +24,5 @@ export { RelayCore } from './relay/core.js';
 export { TunnelsimError, type ErrorCode } from './errors.js';
 
 export type { Scenario } from './scenario/types.js';
-export type { Report, PolicyReport, Summary, ThresholdResult } from './report/types.js';
+export type { Report, PolicyReport, Summary, CensoredSummary, Interval, Verdict, ThresholdResult } from './report/types.js';
 export type { Policy } from './policy/types.js';

@@ -6,20 +6,22 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { CapacityPoint, CapacityReport } from './capacity-report.js';
 
-const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
-const ms = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(2)}s` : `${v.toFixed(1)}ms`);
+const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
+const ms = (v: number | null) => (v === null ? '—' : v >= 1000 ? `${(v / 1000).toFixed(2)}s` : `${v.toFixed(1)}ms`);
+/** A workflow percentile over all started workflows: "—, 12.0% failed" when censored. */
+const wf = (v: number | null, p: CapacityPoint) => (v !== null ? ms(v) : p.successRate !== null ? `—, ${pct(1 - p.successRate)} failed` : '—');
 
 const COLUMNS: [string, (p: CapacityPoint) => string][] = [
   ['meets SLO', (p) => (p.ok ? 'yes' : 'no')],
-  ['workflow p95', (p) => ms(p.workflowP95)],
-  ['workflow p99', (p) => ms(p.workflowP99)],
+  ['workflow p95, all started', (p) => wf(p.workflowP95, p)],
+  ['workflow p95, completed only', (p) => ms(p.workflowCompletedP95)],
   ['completed', (p) => pct(p.successRate)],
   ['throughput/s', (p) => p.throughput.toFixed(2)],
   ['server busy', (p) => pct(p.serverUtilisation)],
   ['relay slots', (p) => pct(p.relayUtilisation)],
   ['server queue', (p) => ms(p.serverQueueMeanMs)],
   ['relay queue', (p) => ms(p.relayQueueMeanMs)],
-  ['amplification', (p) => `${p.amplification.toFixed(2)}×`],
+  ['tries per call', (p) => (p.amplification === null ? '—' : `${p.amplification.toFixed(2)}×`)],
 ];
 
 export function capacitySummary(r: CapacityReport): string {
@@ -27,7 +29,7 @@ export function capacitySummary(r: CapacityReport): string {
     r.capacity === null
       ? `no ${r.vary} in the searched range meets the SLO (last failing value ${r.bracket[1]})`
       : `${r.find} ${r.vary} meeting the SLO: ${r.capacity} (next value tried, failing: ${r.bracket[1] ?? 'none found'})`;
-  const knee = r.knee ? `knee of the p95 curve at ${r.vary} = ${r.knee.value} (p95 ${ms(r.knee.workflowP95)})` : 'no knee found on the curve';
+  const knee = r.knee ? `knee of the workflow p95 curve at ${r.vary} = ${r.knee.value} (p95 ${ms(r.knee.workflowP95)})` : 'no knee found on the curve';
   return [`${r.scenario.name}, policy ${r.policy}; SLO: ${r.slo.join(' and ')}`, answer, knee].join('\n');
 }
 
@@ -41,7 +43,7 @@ export function capacityTable(r: CapacityReport): string {
 
 function curveSpec(r: CapacityReport): TopLevelSpec {
   const rows = r.curve.flatMap((p) => [
-    { x: p.value, panel: 'workflow p95 (s)', y: p.workflowP95 / 1000, series: 'workflow p95' },
+    ...(p.workflowP95 === null ? [] : [{ x: p.value, panel: 'workflow p95 (s)', y: p.workflowP95 / 1000, series: 'workflow p95' }]),
     { x: p.value, panel: 'utilisation', y: p.serverUtilisation, series: 'server workers' },
     { x: p.value, panel: 'utilisation', y: p.relayUtilisation, series: 'relay slots' },
   ]);

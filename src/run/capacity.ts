@@ -6,9 +6,10 @@
  * same keyed draws (common random numbers), so the SLO's verdict moves with the key, not with
  * sampling noise between points. Around the answer it then measures a load curve (¼× to 2×), with
  * pool utilisation and queueing, and finds its knee (Kneedle: the point farthest below the chord
- * of the normalised curve).
+ * of the normalised curve). Each point is one replication unless the scenario sets `replications`.
  */
 import { TunnelsimError } from '../errors.js';
+import { figureValue } from '../report/figures.js';
 import { evaluateThresholds } from '../report/thresholds.js';
 import type { PolicyReport } from '../report/types.js';
 import { parseScenario } from '../scenario/load.js';
@@ -56,9 +57,10 @@ function point(value: number, p: PolicyReport, slo: CapacityPoint['slo']): Capac
   return {
     value,
     ok: slo.every((s) => s.ok),
-    workflowP50: p.latency.workflow.p50,
-    workflowP95: p.latency.workflow.p95,
-    workflowP99: p.latency.workflow.p99,
+    workflowP50: figureValue(p, 'workflow.p(50)'),
+    workflowP95: figureValue(p, 'workflow.p(95)'),
+    workflowP99: figureValue(p, 'workflow.p(99)'),
+    workflowCompletedP95: figureValue(p, 'workflow.completed.p(95)'),
     successRate: p.workflows.successRate,
     throughput: seconds > 0 ? Number((p.workflows.completed / seconds).toPrecision(6)) : 0,
     serverUtilisation: p.utilisation?.server ?? 0,
@@ -120,7 +122,7 @@ export function runCapacity(file: string, base: unknown, opts: CapacityOptions):
       if (!(err instanceof TunnelsimError)) throw err;
       throw new TunnelsimError('BAD_INPUT', `${opts.vary}=${value}: ${err.field ? `${err.field}: ` : ''}${err.message}`, { field: '--vary' });
     }
-    const report = runSim(sc, { policies: [policy], seed: opts.seed, module: opts.module });
+    const report = runSim(sc, { policies: [policy], seed: opts.seed, module: opts.module, replications: sc.replications ?? 1 });
     const results = evaluateThresholds(report, spec);
     const p = point(value, report.policies[0], results.map((r) => ({ expression: r.expression, value: r.value, ok: r.ok })));
     cache.set(value, p);
@@ -169,7 +171,8 @@ export function runCapacity(file: string, base: unknown, opts: CapacityOptions):
   const capacity = norm(meets);
   const curve = capacity === null ? [] : [...new Set((opts.curve ?? DEFAULT_CURVE).map((f) => (integer ? Math.max(1, Math.round(capacity * f)) : Number((capacity * f).toPrecision(6)))))].map(evaluate);
   curve.sort((a, b) => a.value - b.value);
-  const k = knee(curve.filter((p) => p.successRate > 0).map((p) => ({ x: p.value, y: p.workflowP95 })));
+  // Censored points (more than 5 % failed) have no p95: the knee is on the points that have one.
+  const k = knee(curve.flatMap((p) => (p.workflowP95 === null ? [] : [{ x: p.value, y: p.workflowP95 }])));
   return {
     schema: CAPACITY_SCHEMA,
     tool: { name: 'tunnelsim', version: VERSION },
@@ -180,7 +183,7 @@ export function runCapacity(file: string, base: unknown, opts: CapacityOptions):
     slo: opts.slo,
     capacity,
     bracket: [norm(meets), norm(fails)],
-    knee: k === null ? null : { value: k, workflowP95: curve.find((p) => p.value === k)!.workflowP95 },
+    knee: k === null ? null : { value: k, workflowP95: curve.find((p) => p.value === k)!.workflowP95! },
     search,
     curve,
   };

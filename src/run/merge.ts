@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { TunnelsimError } from '../errors.js';
-import { REPORT_SCHEMA, type Report, type WorldRecord } from '../report/types.js';
+import { REPORT_SCHEMA, RETIRED_REPORT_SCHEMAS, type Report, type WorldRecord } from '../report/types.js';
 import { buildReport } from './sim.js';
 
 export function readReport(file: string): Report {
@@ -20,6 +20,8 @@ export function readReport(file: string): Report {
   } catch {
     throw new TunnelsimError('INVALID_REPORT', 'not JSON', { file });
   }
+  const retired = RETIRED_REPORT_SCHEMAS[data?.schema];
+  if (retired) throw new TunnelsimError('INVALID_REPORT', `is a ${data.schema} report, which this version no longer reads: ${retired}; rerun it with this version`, { file, field: 'schema' });
   if (data?.schema !== REPORT_SCHEMA) throw new TunnelsimError('INVALID_REPORT', `not a ${REPORT_SCHEMA} report`, { file, field: 'schema' });
   if (!Array.isArray(data.worlds)) throw new TunnelsimError('INVALID_REPORT', 'has no world records to merge', { file, field: 'worlds' });
   return data;

@@ -75,7 +75,8 @@ export interface Scenario {
   description?: string;
   file: string;
   seed: number;
-  replications: number;
+  /** Unset: each command's default (run/sim.ts DEFAULT_REPLICATIONS for `run`, 1 elsewhere). */
+  replications?: number;
   workload: Workload;
   workflow: WorkflowSpec;
   llm: LlmSpec;
@@ -88,6 +89,8 @@ export interface Scenario {
   policies: Policy[];
   thresholds: Record<string, string[]>;
   windowMs: number;
+  /** What the verdict optimises, subject to the thresholds and the completion floor. */
+  verdict: { objective: string; maximize: boolean; completionFloor: number };
   /** The validated file data, for sweeps that rewrite a key and re-validate. */
   source: unknown;
   /** The data as parsed (before validation), so another thread can rebuild the same scenario (live mode's server worker). */

@@ -23,6 +23,13 @@ export function parseSeed(v: unknown): number | undefined {
   return n;
 }
 
+export function parseReplications(v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new TunnelsimError('BAD_INPUT', `'${v}' is not a replication count: use an integer from 1 to 1000`, { field: '--replications' });
+  return n;
+}
+
 export const FORMATS = ['json', 'md', 'html', 'hdrlog'] as const;
 
 export function parseFormats(v: string): string[] {
@@ -38,6 +45,7 @@ export const runCommand: Command = {
     y
       .positional('scenario', { type: 'string', describe: 'scenario YAML file', demandOption: true })
       .option('seed', { type: 'string', describe: "override the scenario's seed" })
+      .option('replications', { type: 'string', describe: "override the scenario's replications (default 5: each headline figure gets a 95% interval)" })
       .option('policy', { type: 'string', array: true, describe: 'run only this policy (repeatable)' })
       .option('out', { type: 'string', default: 'reports', describe: 'output directory' })
       .option('format', { type: 'string', default: 'json', describe: 'comma-separated: json,md,html,hdrlog' })
@@ -45,12 +53,14 @@ export const runCommand: Command = {
   handler: async (args) => {
     const shard = parseShard(args.shard);
     const seed = parseSeed(args.seed);
+    const replications = parseReplications(args.replications);
     const formats = parseFormats(args.format);
     const sc = loadScenario(args.scenario);
     const module = await loadWorkflowModule(sc);
     const progress = progressEnabled();
     const report = runSim(sc, {
       seed,
+      replications,
       policies: args.policy,
       shard,
       module,
