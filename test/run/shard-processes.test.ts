@@ -29,6 +29,13 @@ describe('sharded runs in separate processes', () => {
     await Promise.all([1, 2, 3, 4].map((i) => run(process.execPath, [...CLI, 'run', file, '--shard', `${i}/4`, '--out', join(dir, 'shards')], { env })));
     await run(process.execPath, [...CLI, 'run', file, '--out', join(dir, 'full')], { env }).catch(gate);
     const shards = [1, 2, 3, 4].map((i) => join(dir, 'shards', `thirty-call.shard-${i}-of-4.json`));
+    // Two of four shards: refused, naming the missing ones.
+    const partial = await run(process.execPath, [...CLI, 'merge', shards[0], shards[2], '--out', join(dir, 'partial.json')], { env }).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(partial.code).toBe(2);
+    expect(partial.stderr).toMatch(/incomplete shard set: 2 of 4 shards given, missing 2\/4, 4\/4/);
     await run(process.execPath, [...CLI, 'merge', ...shards, '--out', join(dir, 'merged.json')], { env }).catch(gate);
     const merged = readFileSync(join(dir, 'merged.json'), 'utf8');
     const full = readFileSync(join(dir, 'full', 'thirty-call.json'), 'utf8');
