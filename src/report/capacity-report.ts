@@ -3,6 +3,8 @@
  * views render. Workflow percentiles are over every started workflow, a failed one at +∞ (null when
  * too many failed: docs/reports.md), `workflowCompletedP95` the survivors'.
  */
+import type { Unit } from './resolve.js';
+
 export const CAPACITY_SCHEMA = 'tunnelsim.capacity/v2';
 
 export interface CapacityPoint {
@@ -21,8 +23,8 @@ export interface CapacityPoint {
   relayQueueMeanMs: number;
   amplification: number | null;
   costPerCompletedWorkflow: number | null;
-  /** SLO measurements at this point. */
-  slo: { expression: string; value: number | null; ok: boolean }[];
+  /** SLO measurements at this point, in the unit of each expression's figure. */
+  slo: { expression: string; value: number | null; ok: boolean; unit: Unit }[];
 }
 
 export interface CapacityReport {

@@ -6,11 +6,13 @@
  * same keyed draws (common random numbers), so the SLO's verdict moves with the key, not with
  * sampling noise between points. Around the answer it then measures a load curve (¼× to 2×), with
  * pool utilisation and queueing, and finds its knee (Kneedle: the point farthest below the chord
- * of the normalised curve). Each point is one replication unless the scenario sets `replications`.
+ * of the normalised curve, rising — more load, slower — or falling — more workers, faster). Each
+ * point is one replication unless the scenario sets `replications`.
  */
 import { TunnelsimError } from '../errors.js';
 import { figureValue } from '../report/figures.js';
-import { evaluateThresholds } from '../report/thresholds.js';
+import { measurePolicy } from '../report/resolve.js';
+import { evaluateThresholds, parseThreshold } from '../report/thresholds.js';
 import type { PolicyReport } from '../report/types.js';
 import { parseScenario } from '../scenario/load.js';
 import type { UserWorkflow } from '../agent/script.js';
@@ -73,17 +75,25 @@ function point(value: number, p: PolicyReport, slo: CapacityPoint['slo']): Capac
   };
 }
 
-/** Kneedle on an increasing curve: the point with the largest gap below the chord (normalised). */
+/**
+ * Kneedle: on the curve normalised to the unit square, the point with the largest gap below the
+ * chord between its ends. A rising curve (load against latency) bends up at its knee; a falling
+ * one (workers against latency) bends flat, so its x axis is mirrored first — otherwise its last
+ * point, where it is lowest, would always look farthest below the chord.
+ */
 export function knee(points: readonly { x: number; y: number }[]): number | null {
   if (points.length < 3) return null;
-  const xs = points.map((p) => p.x);
-  const ys = points.map((p) => p.y);
-  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  const sorted = [...points].sort((a, b) => a.x - b.x);
+  const xs = sorted.map((p) => p.x);
+  const ys = sorted.map((p) => p.y);
+  const [x0, x1, y0, y1] = [xs[0], xs[xs.length - 1], Math.min(...ys), Math.max(...ys)];
   if (x1 === x0 || y1 === y0) return null;
+  const rising = ys[ys.length - 1] >= ys[0];
   let best = -Infinity;
   let at: number | null = null;
-  for (const p of points) {
-    const gap = (p.x - x0) / (x1 - x0) - (p.y - y0) / (y1 - y0);
+  for (const p of sorted) {
+    const xn = (p.x - x0) / (x1 - x0);
+    const gap = (rising ? xn : 1 - xn) - (p.y - y0) / (y1 - y0);
     if (gap > best) {
       best = gap;
       at = p.x;
@@ -124,7 +134,9 @@ export function runCapacity(file: string, base: unknown, opts: CapacityOptions):
     }
     const report = runSim(sc, { policies: [policy], seed: opts.seed, module: opts.module, replications: sc.replications ?? 1 });
     const results = evaluateThresholds(report, spec);
-    const p = point(value, report.policies[0], results.map((r) => ({ expression: r.expression, value: r.value, ok: r.ok })));
+    const pr = report.policies[0];
+    const unit = (expr: string) => measurePolicy(pr, parseThreshold(expr).target).unit;
+    const p = point(value, pr, results.map((r) => ({ expression: r.expression, value: r.value, ok: r.ok, unit: unit(r.expression) })));
     cache.set(value, p);
     search.push(p);
     opts.onPoint?.(value, p.ok);
