@@ -8,7 +8,8 @@
  * Censored figures (a workflow or call percentile past the completed share, docs/reports.md) have
  * no value: a check on one fails when only the current file is censored — it got worse —, passes
  * when only the baseline is, and passes, saying so, when both are (the success-rate check gates
- * those failures).
+ * those failures). A bench figure the current file skipped (an anchor not installed) is
+ * reported as skipped, and fails only when a `--threshold` names it.
  */
 import { TunnelsimError } from '../errors.js';
 import { BENCH_SCHEMA, type BenchFile } from './bench-file.js';
@@ -51,6 +52,8 @@ export interface CompareCheck {
   change: number | null;
   unit: Unit;
   ok: boolean;
+  /** Not measured in the current file (a bench anchor that was not installed): why. */
+  skipped?: string;
   message: string;
 }
 
@@ -123,6 +126,7 @@ function checkScope(
   measure: (root: object, t: Target) => Measured,
 ): CompareCheck[] {
   const out: CompareCheck[] = [];
+  const wildcard = p.target.tool === '*' || (p.target.kind === 'field' && p.target.path.includes('*'));
   for (const target of expandTarget(base, p.target)) {
     const text = formatTarget(target);
     // A wildcard that matched nothing in the baseline has nothing to compare.
@@ -130,6 +134,13 @@ function checkScope(
     const b = measure(base, target);
     const c = measure(cur, target);
     const expression = `${text} ${p.op} ${p.limitText}`;
+    const why = c.absent === 'path' ? skippedWhy(cur, target) : undefined;
+    if (why !== undefined) {
+      // Named by a --threshold: the user asked for it, so its absence fails the gate.
+      const asked = field !== undefined && !wildcard;
+      out.push({ scope, expression, baseline: b.value, current: null, change: null, unit: b.unit, ok: !asked, skipped: why, message: `${expression}: skipped: ${why}` });
+      continue;
+    }
     if (b.absent === 'path' && c.absent === 'path') {
       if (field === undefined) continue;
       throw new TunnelsimError('BAD_INPUT', `'${p.expression}': ${b.problem}`, { field });
@@ -137,6 +148,13 @@ function checkScope(
     out.push(evaluate(scope, expression, p, b, c));
   }
   return out;
+}
+
+/** Why a bench file did not measure this target (its `skipped` map), or undefined. */
+function skippedWhy(cur: object, target: Target): string | undefined {
+  const skipped = (cur as { skipped?: Record<string, string> }).skipped;
+  if (!skipped || target.kind !== 'field') return undefined;
+  return skipped[target.path[1]];
 }
 
 function evaluate(scope: string, expression: string, p: ParsedThreshold, b: Measured, c: Measured): CompareCheck {

@@ -107,6 +107,29 @@ describe('compare across populations and schemas', () => {
     // Absolute: a censored current value fails.
     expect(compare(asReport(base), asReport(cur), ['workflow.p(95) < 1h']).ok).toBe(false);
   });
+
+  it('skips a bench anchor the current run could not measure, saying why, unless a --threshold names it', () => {
+    const base = bench(2);
+    base.ratios['relay.relayVsNginx'] = 0.45;
+    const cur = bench(2);
+    cur.skipped = { 'relay.relayVsNginx': 'nginx not found at /usr/sbin/nginx (apt-get install nginx)' };
+    const plain = compare(toComparable(base, 'b'), toComparable(cur, 'c'));
+    expect(plain.ok).toBe(true);
+    const skipped = plain.checks.find((c) => c.expression === 'ratios.relay.relayVsNginx >= -50%')!;
+    expect(skipped).toMatchObject({ ok: true, skipped: 'nginx not found at /usr/sbin/nginx (apt-get install nginx)' });
+    const table = compareTable(plain);
+    expect(table).toMatch(/^\| skip +\| bench +\| ratios\.relay\.relayVsNginx >= -50%/m);
+    expect(table).toContain('skipped: ratios.relay.relayVsNginx >= -50%: nginx not found at /usr/sbin/nginx (apt-get install nginx)');
+    expect(table).toContain('1 checks passed, 1 skipped');
+    expect(checkJUnit(compareJUnit(plain)).children[0].attrs.skipped).toBe('1');
+    // Asked for by name: its absence fails the gate.
+    const asked = compare(toComparable(base, 'b'), toComparable(cur, 'c'), ['ratios.relay.relayVsNginx >= -50%']);
+    expect(asked.ok).toBe(false);
+    expect(asked.checks[0].message).toMatch(/skipped: nginx not found/);
+    // A leg that vanished without a reason still fails.
+    delete cur.skipped;
+    expect(compare(toComparable(base, 'b'), toComparable(cur, 'c')).ok).toBe(false);
+  });
 });
 
 describe('compareJUnit', () => {
