@@ -18,6 +18,7 @@ export { simOtlpJsonl, type SimWorldSpans } from './report/otlp-sim.js';
 export { importOtlp, type ImportResult } from './scenario/otlp-import.js';
 export { importFiles } from './scenario/otlp-scenario.js';
 export { terminalTable } from './report/terminal.js';
+export { verdictOf } from './report/verdict.js';
 export { RelayServer } from './tunnel/relay-server.js';
 export { Connector, type ConnectorOptions } from './tunnel/connector.js';
 export { startLocalTunnel, type LocalTunnel, type LocalTunnelOptions } from './tunnel/local-tunnel.js';
@@ -30,5 +31,5 @@ export { RelayTracing, tracedUpstream } from './tunnel/tracing.js';
 export { TunnelsimError, type ErrorCode } from './errors.js';
 
 export type { Scenario } from './scenario/types.js';
-export type { Report, PolicyReport, Summary, ThresholdResult } from './report/types.js';
+export type { Report, PolicyReport, Summary, CensoredSummary, Interval, Verdict, ThresholdResult } from './report/types.js';
 export type { Policy } from './policy/types.js';

@@ -224,7 +224,11 @@ class WorkflowRun {
       const delay = this.agentRetry(s, failed, agentAttempt);
       if (delay > 0) yield delay;
       const again = this.turn(agentAttempt, true);
-      if (again === undefined) return false;
+      if (again === undefined) {
+        // The workflow ends in the retry turn: the step's calls still ended, and are counted.
+        this.recordCalls(s);
+        return false;
+      }
       yield again;
       s.pending = failed;
     }
@@ -252,19 +256,19 @@ class WorkflowRun {
     return backoffDelay(policy.retry.backoff, agentAttempt, 0, u);
   }
 
+  /** Records each logical call of the step: answered, or failed, from its first issue to its final outcome. */
+  private recordCalls(s: StepCalls): void {
+    const rec = this.env.rec;
+    s.idents.forEach((id, i) => rec.callEnded(id.tool, s.endedAt[i] - s.firstStart, s.outcome[i] === 'ok'));
+  }
+
   /** Resolves the step's logical calls: latency from the first issue to the final outcome, result sizes. */
   resolveCalls(s: StepCalls): CallResult[] {
-    const { rec, sc, seed } = this.env;
+    const { sc, seed } = this.env;
+    this.recordCalls(s);
     let resultTokens = 0;
     const results: CallResult[] = s.idents.map((id, i) => {
-      const latency = s.endedAt[i] - s.firstStart;
-      rec.ms('call', latency);
-      rec.tools[id.tool].call.recordValue(Math.round(latency * 1000));
       const ok = s.outcome[i] === 'ok';
-      if (!ok) {
-        rec.c.callsFailed++;
-        rec.tools[id.tool].failed++;
-      }
       const size = s.plan[i].resultTokens ?? sc.tools[id.tool].resultTokens;
       const tokens = ok ? (this.env.measuredResultTokens?.(id) ?? Math.round(size.sample(keyedUniform(seed, this.w, id.key, 0, Purpose.resultTokens)))) : 0;
       resultTokens += tokens;
@@ -285,16 +289,16 @@ class WorkflowRun {
   finish(): void {
     const { rec, kernel } = this.env;
     const ledger = this.ledger;
+    const now = kernel.now();
     if (this.failure !== undefined) {
-      // Spend of a workflow that did not complete bought nothing: the abandoned part of the retry tax.
-      rec.c.abandonedCostNanos += ledger.nanos - ledger.retryNanos;
-      rec.c.abandonedTokens += ledger.tokens - ledger.retryTokens;
-      rec.failWorkflow(this.failure);
+      // Spend of a workflow that did not complete bought nothing: one part of the retry tax.
+      rec.c.failedWorkflowCostNanos += ledger.nanos;
+      rec.c.failedWorkflowTokens += ledger.tokens;
+      rec.failWorkflow(this.failure, now, now - this.intendedStart);
       return;
     }
-    rec.c.workflowsCompleted++;
-    rec.ms('workflow', kernel.now() - this.intendedStart);
-    rec.tokensPerCompleted.recordValue(ledger.tokens);
-    rec.costPerCompletedMicros.recordValue(Math.round(ledger.cost * 1e6));
+    rec.completeWorkflow(now, now - this.intendedStart);
+    rec.completedWorkflowTokens.recordValue(ledger.tokens);
+    rec.completedWorkflowCostMicros.recordValue(Math.round(ledger.cost * 1e6));
   }
 }

@@ -45,6 +45,7 @@ export async function runBench(suites: BenchSuite[], options: RunBenchOptions = 
     const r = await suite.run({ quick });
     for (const [k, v] of Object.entries(r.results)) file.results[`${suite.name}.${k}`] = v;
     for (const [k, v] of Object.entries(r.ratios)) file.ratios[`${suite.name}.${k}`] = v;
+    for (const [k, why] of Object.entries(r.skipped ?? {})) (file.skipped ??= {})[`${suite.name}.${k}`] = why;
   }
   return file;
 }

@@ -7,6 +7,8 @@ export { BENCH_SCHEMA, type BenchFile, type BenchResult } from '../report/bench-
 export interface BenchSuiteResult {
   results: Record<string, BenchResult>;
   ratios: Record<string, number>;
+  /** Results and ratios not measured this run, by name, and why (an anchor that is not installed). */
+  skipped?: Record<string, string>;
 }
 
 export interface BenchRunOptions {

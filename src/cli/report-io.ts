@@ -2,6 +2,7 @@
 import { TunnelsimError } from '../errors.js';
 import { evaluateThresholds } from '../report/thresholds.js';
 import type { Report, ThresholdResult } from '../report/types.js';
+import { verdictOf } from '../report/verdict.js';
 import { writeReports, type ReportFormat } from '../report/write.js';
 
 export async function writeReportFiles(report: Report, out: string, base: string, formats: string[], otlp?: string): Promise<string[]> {
@@ -14,12 +15,14 @@ export async function writeReportFiles(report: Report, out: string, base: string
 }
 
 /**
- * Evaluates the scenario's thresholds into the report; returns the failed ones. Thresholds of
- * policies the report does not hold (a `--policy` subset) are skipped.
+ * Evaluates the scenario's thresholds into the report, then its verdict (which they constrain);
+ * returns the failed thresholds. Thresholds of policies the report does not hold (a `--policy`
+ * subset) are skipped.
  */
 export function applyThresholds(report: Report, spec: Record<string, string[]>): ThresholdResult[] {
   const present = new Set(report.policies.map((p) => p.name));
   const relevant = Object.fromEntries(Object.entries(spec).filter(([k]) => k === '*' || present.has(k)));
   report.thresholds = evaluateThresholds(report, relevant);
+  report.verdict = verdictOf(report);
   return report.thresholds.filter((t) => !t.ok);
 }

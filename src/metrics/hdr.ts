@@ -5,7 +5,7 @@
  * summarised. Latency histograms hold microseconds; summaries report milliseconds.
  */
 import * as hdr from 'hdr-histogram-js';
-import type { Summary } from '../report/types.js';
+import type { CensoredSummary, Summary } from '../report/types.js';
 
 export type Histogram = hdr.Histogram;
 
@@ -88,6 +88,58 @@ export function summarize(h: Histogram, scale = 1e-3): Summary {
     p99: r(values[3]),
     p999: r(values[4]),
     max: r(h.maxValue),
+  };
+}
+
+/**
+ * The value at rank `k` (1-based, in recorded order) of `h`, as HdrHistogram reports a percentile:
+ * the highest value equivalent to the bucket that holds the k-th sample. Undefined past the count.
+ */
+export function valueAtRank(h: Histogram, k: number): number | undefined {
+  if (k > h.totalCount || k < 1) return undefined;
+  const x = h as unknown as Indexed;
+  let cumulative = 0;
+  for (let i = 0; i < x.countsArrayLength; i++) {
+    cumulative += x.getCountAtIndex(i);
+    if (cumulative >= k) return x.highestEquivalentValue(x.valueFromIndex(i));
+  }
+  return undefined;
+}
+
+/**
+ * A percentile of a censored population: the `completed` samples plus `failed` ones that never
+ * finished, counted at +∞. Over n = completed + failed the percentile's rank is HdrHistogram's own
+ * (⌈p/100 · n⌉, at least 1); past the completed samples it is censored (null): more than
+ * (100 − p) % of the population never finished. With failed = 0 it is `getValueAtPercentile(p)`.
+ */
+export function censoredPercentile(completed: Histogram, failed: number, percentile: number): number | null {
+  const n = completed.totalCount + failed;
+  if (n === 0) return null;
+  return valueAtRank(completed, countAt(Math.min(percentile, 100), n)) ?? null;
+}
+
+/**
+ * Summary of a censored population (docs/reports.md "Populations"): every percentile past the
+ * completed samples is null, and so are the mean and the max as soon as one sample failed (they
+ * are +∞). `count` is the whole population, `failed` the censored part.
+ */
+export function summarizeCensored(completed: Histogram, failed: number, scale = 1e-3): CensoredSummary {
+  const base = summarize(completed, scale);
+  const count = completed.totalCount + failed;
+  const at = (p: number) => {
+    const v = censoredPercentile(completed, failed, p);
+    return v === null ? null : round(v * scale);
+  };
+  return {
+    count,
+    failed,
+    mean: failed === 0 && count > 0 ? base.mean : null,
+    p50: at(50),
+    p90: at(90),
+    p95: at(95),
+    p99: at(99),
+    p999: at(99.9),
+    max: failed === 0 && count > 0 ? base.max : null,
   };
 }
 

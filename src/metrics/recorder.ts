@@ -2,6 +2,11 @@
  * The recorder of one world: integer counters, HdrHistograms and per-window series. Nothing here
  * grows with the number of calls (memory stays flat in run length): histograms have fixed-size
  * buckets, series grow with simulated time / window, per-step arrays with the step count.
+ *
+ * Populations (docs/reports.md): every started workflow ends in `workflow.completed` or in
+ * `workflow.failed` (its time to failure), every logical call in `call.completed` or `call.failed`,
+ * so the censored figures over all of them can be built; `attempt` holds every attempt the caller
+ * waited for, a timed-out one at its timeout.
  */
 import { encode } from './hdr.js';
 import { FastHistogram } from './fast-histogram.js';
@@ -20,7 +25,13 @@ export interface ToolCounters {
   timeouts: number;
   errors: number;
   failed: number;
-  call: FastHistogram;
+  /** Tries refused by the breaker or the bulkhead (no attempt sent). */
+  rejected: number;
+  callCompleted: FastHistogram;
+  callFailed: FastHistogram;
+  /** Every attempt the caller waited for, a timed-out one at its timeout: the report's `attempt{tool:…}`. */
+  waited: FastHistogram;
+  /** Attempts that reached the server and were answered: what the calibration pass takes percentile timeouts from. */
   attempt: FastHistogram;
 }
 
@@ -63,8 +74,8 @@ export const COUNTERS = [
   'overflows',
   'costNanos',
   'retryCostNanos',
-  'abandonedCostNanos',
-  'abandonedTokens',
+  'failedWorkflowCostNanos',
+  'failedWorkflowTokens',
   'contextDrops',
   'droppedResults',
   'droppedTokens',
@@ -85,8 +96,8 @@ export class Recorder {
   readonly c: Record<CounterName, number>;
   readonly failedBy = new Map<string, number>();
   readonly latency: Record<LatencyMetric, FastHistogram>;
-  readonly tokensPerCompleted = new FastHistogram();
-  readonly costPerCompletedMicros = new FastHistogram();
+  readonly completedWorkflowTokens = new FastHistogram();
+  readonly completedWorkflowCostMicros = new FastHistogram();
   readonly tools: ToolCounters[];
   /** Per-step token totals by billing category and the step's cost in nano-dollars. */
   readonly perStep: { input: number[]; output: number[]; cacheRead: number[]; cacheWrite: number[]; cost: number[] } = {
@@ -98,6 +109,8 @@ export class Recorder {
   };
   readonly stormAttempts: number[] = [];
   readonly stormOffered: number[] = [];
+  readonly stormCompleted: number[] = [];
+  readonly stormFailed: number[] = [];
   readonly transitions: [number, number][] = [];
 
   constructor(
@@ -106,7 +119,18 @@ export class Recorder {
   ) {
     this.c = Object.fromEntries(COUNTERS.map((k) => [k, 0])) as Record<CounterName, number>;
     this.latency = Object.fromEntries(LATENCY_METRICS.map((k) => [k, new FastHistogram()])) as Record<LatencyMetric, FastHistogram>;
-    this.tools = toolNames.map(() => ({ logical: 0, attempts: 0, timeouts: 0, errors: 0, failed: 0, call: new FastHistogram(), attempt: new FastHistogram() }));
+    this.tools = toolNames.map(() => ({
+      logical: 0,
+      attempts: 0,
+      timeouts: 0,
+      errors: 0,
+      failed: 0,
+      rejected: 0,
+      callCompleted: new FastHistogram(),
+      callFailed: new FastHistogram(),
+      waited: new FastHistogram(),
+      attempt: new FastHistogram(),
+    }));
   }
 
   /** Records a latency in ms into a histogram (stored in µs). */
@@ -114,29 +138,56 @@ export class Recorder {
     this.latency[metric].recordValue(Math.round(ms * 1000));
   }
 
-  failWorkflow(reason: string): void {
+  /** A workflow that completed at `t` after `ms` from its intended start. */
+  completeWorkflow(t: number, ms: number): void {
+    this.c.workflowsCompleted++;
+    this.ms('workflow.completed', ms);
+    this.stormCompleted[this.window(t)]++;
+  }
+
+  /** A workflow that failed at `t`, `ms` after its intended start. */
+  failWorkflow(reason: string, t: number, ms: number): void {
     this.c.workflowsFailed++;
     this.failedBy.set(reason, (this.failedBy.get(reason) ?? 0) + 1);
+    this.ms('workflow.failed', ms);
+    this.stormFailed[this.window(t)]++;
+  }
+
+  /** A logical call's end, `ms` after the agent issued it: answered, or failed for good. */
+  callEnded(tool: number, ms: number, ok: boolean): void {
+    const us = Math.round(ms * 1000);
+    const t = this.tools[tool];
+    if (ok) {
+      this.latency['call.completed'].recordValue(us);
+      t.callCompleted.recordValue(us);
+      return;
+    }
+    this.c.callsFailed++;
+    t.failed++;
+    this.latency['call.failed'].recordValue(us);
+    t.callFailed.recordValue(us);
   }
 
   offered(t: number): void {
-    const i = Math.floor(t / this.windowMs);
-    while (this.stormOffered.length <= i) {
-      this.stormOffered.push(0);
-      this.stormAttempts.push(0);
-    }
-    this.stormOffered[i]++;
+    this.stormOffered[this.window(t)]++;
   }
 
   attemptSent(t: number, tool: number): void {
     this.c.attempts++;
     this.tools[tool].attempts++;
+    this.stormAttempts[this.window(t)]++;
+  }
+
+  /** The window index of time `t`, every series grown to hold it. */
+  private window(t: number): number {
     const i = Math.floor(t / this.windowMs);
     while (this.stormAttempts.length <= i) {
       this.stormOffered.push(0);
       this.stormAttempts.push(0);
+      this.stormCompleted.push(0);
+      this.stormFailed.push(0);
     }
-    this.stormAttempts[i]++;
+    return i;
   }
 
   /** One LLM turn's tokens and its cost in integer nano-dollars (so shards add up exactly). */
@@ -179,14 +230,15 @@ export class Recorder {
     for (const [reason, n] of [...this.failedBy].sort((a, b) => (a[0] < b[0] ? -1 : 1))) counters[`failed.${reason}`] = n;
     const histograms: Record<string, string> = {};
     for (const k of LATENCY_METRICS) histograms[k] = encode(this.latency[k].toHdr());
-    histograms.tokensPerCompletedWorkflow = encode(this.tokensPerCompleted.toHdr());
-    histograms.costPerCompletedWorkflowMicros = encode(this.costPerCompletedMicros.toHdr());
+    histograms.completedWorkflowTokens = encode(this.completedWorkflowTokens.toHdr());
+    histograms.completedWorkflowCostMicros = encode(this.completedWorkflowCostMicros.toHdr());
     const tools: Record<string, Record<string, number>> = {};
     this.toolNames.forEach((name, i) => {
       const t = this.tools[i];
-      tools[name] = { logical: t.logical, attempts: t.attempts, timeouts: t.timeouts, errors: t.errors, failed: t.failed };
-      histograms[`call{tool:${name}}`] = encode(t.call.toHdr());
-      histograms[`attempt{tool:${name}}`] = encode(t.attempt.toHdr());
+      tools[name] = { logical: t.logical, attempts: t.attempts, timeouts: t.timeouts, errors: t.errors, failed: t.failed, rejected: t.rejected };
+      histograms[`call.completed{tool:${name}}`] = encode(t.callCompleted.toHdr());
+      histograms[`call.failed{tool:${name}}`] = encode(t.callFailed.toHdr());
+      histograms[`attempt{tool:${name}}`] = encode(t.waited.toHdr());
     });
     return {
       id,
@@ -195,7 +247,7 @@ export class Recorder {
       counters,
       tools,
       perStep: this.perStep,
-      storm: { attempts: this.stormAttempts, offered: this.stormOffered },
+      storm: { attempts: this.stormAttempts, offered: this.stormOffered, completed: this.stormCompleted, failed: this.stormFailed },
       breakerTransitions: this.transitions,
       histograms,
     };

@@ -105,6 +105,7 @@ export class LogicalCall implements AttemptOwner, EventTarget {
       if (admission === 'queued') return;
       if (admission === 'rejected') {
         this.ctx.rec.c.bulkheadRejected++;
+        this.ctx.rec.tools[this.ident.tool].rejected++;
         return this.finish('bulkheadRejected');
       }
       this.slot = true;
@@ -124,6 +125,7 @@ export class LogicalCall implements AttemptOwner, EventTarget {
       if (now >= this.deadlineAt) return this.finish('deadline');
       if (this.breaker && !this.breaker.allow(now)) {
         rec.c.breakerRejected++;
+        rec.tools[this.ident.tool].rejected++;
         return this.finish('breakerOpen');
       }
     }
@@ -183,15 +185,16 @@ export class LogicalCall implements AttemptOwner, EventTarget {
     const now = scheduler.now();
     const latency = now - a.sentAt;
     const tool = rec.tools[this.ident.tool];
-    if (a.outcome !== 'timeout' && a.outcome !== 'deadline') {
-      rec.ms('attempt', latency);
-      if (a.served) {
-        tool.attempt.recordValue(Math.round(latency * 1000));
-        rec.ms('relayQueue', a.relayQueueMs);
-        rec.ms('serverQueue', a.serverQueueMs);
-        rec.ms('server', a.serviceMs);
-        rec.ms('tunnelRoundTrip', latency - a.relayQueueMs - a.serverQueueMs - a.serviceMs);
-      }
+    // Every attempt the caller waited for counts, a timed-out one at its timeout: leaving those
+    // out would make the attempt tail look best exactly when attempts hang.
+    rec.ms('attempt', latency);
+    tool.waited.recordValue(Math.round(latency * 1000));
+    if (a.served && a.outcome !== 'timeout' && a.outcome !== 'deadline') {
+      tool.attempt.recordValue(Math.round(latency * 1000));
+      rec.ms('relayQueue', a.relayQueueMs);
+      rec.ms('serverQueue', a.serverQueueMs);
+      rec.ms('server', a.serviceMs);
+      rec.ms('tunnelRoundTrip', latency - a.relayQueueMs - a.serverQueueMs - a.serviceMs);
     }
     if (a.outcome === 'ok') {
       this.breaker?.success(now, latency);

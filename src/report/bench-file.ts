@@ -31,4 +31,10 @@ export interface BenchFile {
    * so `compare`'s default gate is `ratios.* >= -50%`.
    */
   ratios: Record<string, number>;
+  /**
+   * Results and ratios not measured in this run, by `suite.name`, and why — an anchor such as
+   * nginx that is not installed. `compare` reports their checks as skipped, not failed, unless a
+   * `--threshold` names them.
+   */
+  skipped?: Record<string, string>;
 }

@@ -1,23 +1,30 @@
-/** The capacity report (`schema: "tunnelsim.capacity/v1"`) that `tunnelsim capacity` writes and its views render. */
-export const CAPACITY_SCHEMA = 'tunnelsim.capacity/v1';
+/**
+ * The capacity report (`schema: "tunnelsim.capacity/v2"`) that `tunnelsim capacity` writes and its
+ * views render. Workflow percentiles are over every started workflow, a failed one at +∞ (null when
+ * too many failed: docs/reports.md), `workflowCompletedP95` the survivors'.
+ */
+import type { Unit } from './resolve.js';
+
+export const CAPACITY_SCHEMA = 'tunnelsim.capacity/v2';
 
 export interface CapacityPoint {
   value: number;
   ok: boolean;
-  workflowP50: number;
-  workflowP95: number;
-  workflowP99: number;
-  successRate: number;
+  workflowP50: number | null;
+  workflowP95: number | null;
+  workflowP99: number | null;
+  workflowCompletedP95: number | null;
+  successRate: number | null;
   /** Completed workflows per second of simulated time. */
   throughput: number;
   serverUtilisation: number;
   relayUtilisation: number;
   serverQueueMeanMs: number;
   relayQueueMeanMs: number;
-  amplification: number;
-  costPerCompletedWorkflow: number;
-  /** SLO measurements at this point. */
-  slo: { expression: string; value: number | null; ok: boolean }[];
+  amplification: number | null;
+  costPerCompletedWorkflow: number | null;
+  /** SLO measurements at this point, in the unit of each expression's figure. */
+  slo: { expression: string; value: number | null; ok: boolean; unit: Unit }[];
 }
 
 export interface CapacityReport {

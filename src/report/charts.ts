@@ -1,22 +1,24 @@
 /**
  * The report's charts: Vega-Lite specs rendered to SVG headlessly with vega (`renderer: 'none'`,
  * `View.toSVG()`), so the HTML needs no script and the Markdown links plain SVG files. Nothing in a
- * spec depends on time or on the host, so the same report renders to the same bytes.
+ * spec depends on time or on the host, so the same report renders to the same bytes. Every time
+ * series shades the scenario's fault windows, so a reader sees when the faults happened.
  */
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import {
-  breakerRows, costDistributionRows, costPerStepRows, latencyCdfRows, stormRows, workflowHistogramRows, type Row,
+  breakerPolicies, breakerRows, costCompletionRows, costDistributionRows, costPerStepRows, histogramDomain, latencyCdfRows, stormRows,
+  STORM_PANELS, workflowHistogramRows, type Row,
 } from './chart-data.js';
 import type { Report } from './types.js';
 
 export interface ChartDef {
   id: string;
   title: string;
-  /** One sentence on how to read the chart (shown under it). */
-  caption: string;
+  /** How to read the chart (shown under it), naming what is shaded. */
+  caption(report: Report): string;
   rows(report: Report): Row[];
-  spec(rows: Row[], policies: string[]): TopLevelSpec;
+  spec(rows: Row[], policies: string[], report: Report): TopLevelSpec;
 }
 
 export interface RenderedChart {
@@ -32,7 +34,7 @@ const CONFIG = {
   background: 'white',
   view: { stroke: '#ddd' },
   axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridColor: '#eee' },
-  legend: { labelFontSize: 11, titleFontSize: 12 },
+  legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 260 },
 };
 
 /** One colour per policy, the same in every chart. */
@@ -40,36 +42,61 @@ function policyColor(policies: string[]) {
   return { field: 'policy', type: 'nominal' as const, scale: { domain: policies, scheme: 'tableau10' }, title: 'policy' };
 }
 
+const facetRow = (policies: string[]) => ({
+  row: { field: 'policy', type: 'nominal', sort: policies, title: null, header: { labelAngle: 0, labelAlign: 'left', labelFontSize: 12 } },
+});
+
 /** Small multiples, one row per policy: overlaid histograms or step lines would hide each other. */
 function perPolicy(policies: string[], inner: object, height: number): TopLevelSpec {
-  return {
-    config: CONFIG,
-    facet: { row: { field: 'policy', type: 'nominal', sort: policies, title: null, header: { labelAngle: 0, labelAlign: 'left', labelFontSize: 12 } } },
-    spec: { width: WIDTH, height, ...inner },
-  } as unknown as TopLevelSpec;
+  return { config: CONFIG, facet: facetRow(policies), spec: { width: WIDTH, height, ...inner } } as unknown as TopLevelSpec;
 }
 
-/** A per-policy histogram of bands [lo, hi) with the share of workflows in each; `x` sets the axis. */
-function bands(rows: object[], policies: string[], x: Record<string, unknown>): TopLevelSpec {
+/** Fault windows behind a time series: a shaded band from `fromS` to `toS` (rows of series 'fault'). */
+const SHADE = {
+  name: 'fault_window',
+  transform: [{ filter: "datum.series === 'fault'" }],
+  mark: { type: 'rect', color: '#f4b400', opacity: 0.18 },
+  encoding: { x: { field: 'fromS', type: 'quantitative' }, x2: { field: 'toS' } },
+};
+const notFault = { filter: "datum.series !== 'fault'" };
+
+/** "Shaded: outage relay, 10m–10m30s; …", or nothing without fault windows. */
+function shaded(report: Report): string {
+  const w = report.scenario.faultWindows;
+  return w.length ? ` Shaded: the fault windows (${w.map((f) => f.label).join('; ')}).` : '';
+}
+
+/** A per-policy histogram of bands [lo, hi) with the share of workflows in each, on an x axis spanning the data. */
+function bands(rows: Row[], policies: string[], x: Record<string, unknown>, outcomes: string[]): TopLevelSpec {
+  const domain = histogramDomain(rows);
   return {
     ...perPolicy(policies, {
-      mark: { type: 'rect', stroke: 'white', strokeWidth: 0.3 },
+      mark: { type: 'rect', stroke: 'white', strokeWidth: 0.3, opacity: 0.85 },
       encoding: {
-        x: { field: 'lo', type: 'quantitative', ...x },
+        x: { field: 'lo', type: 'quantitative', ...x, scale: { ...(x.scale as object), domain, nice: false } },
         x2: { field: 'hi' },
-        y: { field: 'share', type: 'quantitative', axis: { format: '%' }, title: 'workflows' },
-        color: { ...policyColor(policies), legend: null },
+        y: { field: 'share', type: 'quantitative', axis: { format: '%' }, title: 'of workflows' },
+        color: { field: 'outcome', type: 'nominal', scale: { domain: outcomes, range: ['#4c78a8', '#e45756'] }, title: null },
       },
     }, 70),
     data: { values: rows },
   } as TopLevelSpec;
 }
 
+/** A faceted time series with the fault windows shaded behind `layers`. */
+function timeSeries(rows: Row[], policies: string[], layers: object[], height: number): TopLevelSpec {
+  return { config: CONFIG, data: { values: rows }, facet: facetRow(policies), spec: { width: WIDTH, height, layer: [SHADE, ...layers] } } as unknown as TopLevelSpec;
+}
+
+const TIME = { field: 'timeS', type: 'quantitative', title: 'time (s)' };
+const STORM_SERIES = ['attempts sent', 'calls offered', 'workflows completed', 'workflows failed'];
+
 export const CHARTS: ChartDef[] = [
   {
     id: 'latency-cdf',
     title: 'Latency CDF',
-    caption: 'Share of calls (left) and workflows (right) finished within the time on the log axis; further left is faster, and the top of each curve is the tail.',
+    caption: () =>
+      'Share of all logical calls (left) and of all started workflows (right) finished within the time on the log axis; further left is faster. A curve tops out at the share that finished: failed ones never do.',
     rows: latencyCdfRows,
     spec: (rows, policies) => ({
       config: CONFIG,
@@ -81,7 +108,7 @@ export const CHARTS: ChartDef[] = [
         height: 260,
         mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.8 },
         encoding: {
-          x: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'latency (ms, log)' },
+          x: { field: 'ms', type: 'quantitative', scale: { type: 'log', nice: false }, title: 'latency (ms, log)' },
           y: { field: 'fraction', type: 'quantitative', scale: { domain: [0, 1] }, axis: { format: '%' }, title: 'share finished' },
           color: policyColor(policies),
         },
@@ -91,39 +118,79 @@ export const CHARTS: ChartDef[] = [
   {
     id: 'workflow-histogram',
     title: 'Workflow latency',
-    caption: 'Share of completed workflows per latency band (log axis), one row per policy; a second hump on the right is workflows that waited out timeouts.',
+    caption: () =>
+      'Share of started workflows per latency band (log axis spanning every recorded value), one row per policy: completed workflows, and the time to failure of failed ones. A second hump on the right is workflows that waited out timeouts.',
     rows: (r) => workflowHistogramRows(r),
-    spec: (rows, policies) => bands(rows, policies, { scale: { type: 'log' }, title: 'workflow latency (ms, log)' }),
+    spec: (rows, policies) => bands(rows, policies, { scale: { type: 'log' }, title: 'workflow latency (ms, log)' }, ['completed', 'failed']),
   },
   {
     id: 'retry-storm',
-    title: 'Retry storm',
-    caption: 'Attempts sent per window against logical calls offered; where the attempts line leaves the offered line, retries are multiplying load.',
+    title: 'Retry storm and goodput',
+    caption: (r) =>
+      `Per window and per second, for each policy: on the left attempts sent (red) against logical calls offered (grey, dashed) — where attempts leave the offered line, retries multiply load; on the right, beside it, the goodput: workflows completed (blue) and failed (orange) — what that load bought.${shaded(r)}`,
     rows: stormRows,
     spec: (rows, policies) => ({
-      ...perPolicy(policies, {
-        mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.5 },
-        encoding: {
-          x: { field: 'timeS', type: 'quantitative', title: 'time (s)' },
-          y: { field: 'value', type: 'quantitative', title: 'per window' },
-          color: { field: 'series', type: 'nominal', scale: { domain: ['attempts sent', 'calls offered'], range: ['#d62728', '#7f7f7f'] }, title: null },
-          strokeDash: { field: 'series', type: 'nominal', scale: { domain: ['attempts sent', 'calls offered'], range: [[1, 0], [4, 3]] }, title: null },
-        },
-      }, 80),
+      config: CONFIG,
       data: { values: rows },
-    }) as TopLevelSpec,
+      facet: { ...facetRow(policies), column: { field: 'panel', type: 'nominal', sort: [...STORM_PANELS], title: null } },
+      resolve: { scale: { y: 'independent' } },
+      spec: {
+        width: WIDTH / 2 - 10,
+        height: 80,
+        layer: [
+          SHADE,
+          {
+            transform: [notFault],
+            mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.5 },
+            encoding: {
+              x: TIME,
+              y: { field: 'value', type: 'quantitative', title: 'per second' },
+              color: { field: 'series', type: 'nominal', scale: { domain: STORM_SERIES, range: ['#d62728', '#7f7f7f', '#4c78a8', '#f58518'] }, title: null },
+              strokeDash: { field: 'series', type: 'nominal', scale: { domain: STORM_SERIES, range: [[1, 0], [4, 3], [1, 0], [1, 0]] }, title: null },
+            },
+          },
+        ],
+      },
+    }) as unknown as TopLevelSpec,
+  },
+  {
+    id: 'cost-vs-completion',
+    title: 'Spend against completion',
+    caption: () =>
+      'Each policy’s share of workflows completed against its spend per completed workflow (all spend ÷ completed), with 95% intervals from the replications; down and to the right is better.',
+    rows: costCompletionRows,
+    spec: (rows, policies) => ({
+      config: CONFIG,
+      data: { values: rows },
+      width: WIDTH,
+      height: 260,
+      layer: [
+        { mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x: { field: 'completedLo', type: 'quantitative' }, x2: { field: 'completedHi' }, y: { field: 'dollars', type: 'quantitative' }, color: policyColor(policies) } },
+        { mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x: { field: 'completed', type: 'quantitative' }, y: { field: 'dollarsLo', type: 'quantitative' }, y2: { field: 'dollarsHi' }, color: policyColor(policies) } },
+        {
+          mark: { type: 'point', filled: true, size: 70 },
+          encoding: {
+            x: { field: 'completed', type: 'quantitative', axis: { format: '%' }, title: 'workflows completed', scale: { zero: false, padding: 30 } },
+            y: { field: 'dollars', type: 'quantitative', axis: { format: '$.3f' }, title: 'spend per completed workflow (USD)', scale: { zero: false, padding: 20 } },
+            color: policyColor(policies),
+          },
+        },
+        { mark: { type: 'text', align: 'left', dx: 7, dy: -7, fontSize: 11 }, encoding: { x: { field: 'completed', type: 'quantitative' }, y: { field: 'dollars', type: 'quantitative' }, text: { field: 'policy' } } },
+      ],
+    }) as unknown as TopLevelSpec,
   },
   {
     id: 'cost-distribution',
-    title: 'Cost per completed workflow',
-    caption: 'Share of completed workflows per cost band in dollars; a long right tail is retries re-reading the context.',
+    title: 'Completed workflow cost',
+    caption: () =>
+      'Share of completed workflows per band of their own cost in dollars (survivors only: spend on failed workflows is not here, but is in spend per completed workflow); a long right tail is retries re-reading the context.',
     rows: (r) => costDistributionRows(r),
-    spec: (rows, policies) => bands(rows, policies, { axis: { format: '$.3f' }, title: 'cost per completed workflow (USD)' }),
+    spec: (rows, policies) => bands(rows, policies, { axis: { format: '$.3f' }, title: 'cost of one completed workflow (USD)' }, ['completed']),
   },
   {
     id: 'cost-per-step',
     title: 'Cost per step',
-    caption: 'Mean dollars per started workflow spent at each step; the rise is the context growing, and a steeper rise is agent-layer retries.',
+    caption: () => 'Mean dollars per started workflow spent at each step; the rise is the context growing, and a steeper rise is agent-layer retries.',
     rows: costPerStepRows,
     spec: (rows, policies) => ({
       config: CONFIG,
@@ -141,21 +208,27 @@ export const CHARTS: ChartDef[] = [
   {
     id: 'breaker-state',
     title: 'Circuit breaker state',
-    caption: 'Each policy’s breaker over the run: closed passes calls, open rejects them, half-open lets probes through.',
+    caption: (r) => `The breaker of each policy that has one, over the first replication: closed passes calls, open rejects them, half-open lets probes through.${shaded(r)}`,
     rows: breakerRows,
-    spec: (rows, policies) => ({
-      ...perPolicy(policies, {
-        mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.8 },
-        encoding: {
-          x: { field: 'timeS', type: 'quantitative', title: 'time (s)' },
-          // A fixed domain: every row shows all three states, whichever this policy reached.
-          y: { field: 'state', type: 'ordinal', scale: { domain: ['open', 'half-open', 'closed'] }, title: null },
-          order: { field: 'seq', type: 'quantitative' },
-          color: { ...policyColor(policies), legend: null },
-        },
-      }, 50),
-      data: { values: rows },
-    }) as TopLevelSpec,
+    spec: (rows, _policies, report) =>
+      timeSeries(
+        rows,
+        breakerPolicies(report),
+        [
+          {
+            transform: [notFault],
+            mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.8 },
+            encoding: {
+              x: TIME,
+              // A fixed domain: every row shows all three states, whichever this policy reached.
+              y: { field: 'state', type: 'ordinal', scale: { domain: ['open', 'half-open', 'closed'] }, title: null },
+              order: { field: 'seq', type: 'quantitative' },
+              color: { ...policyColor(report.policies.map((p) => p.name)), legend: null },
+            },
+          },
+        ],
+        60,
+      ),
   },
 ];
 
@@ -176,7 +249,7 @@ export async function renderCharts(report: Report): Promise<RenderedChart[]> {
   for (const def of CHARTS) {
     const rows = def.rows(report);
     if (rows.length === 0) continue;
-    out.push({ id: def.id, title: def.title, caption: def.caption, svg: await renderSvg(def.spec(rows, policies)) });
+    out.push({ id: def.id, title: def.title, caption: def.caption(report), svg: await renderSvg(def.spec(rows, policies, report)) });
   }
   return out;
 }

@@ -9,7 +9,7 @@ import { formatValue } from './resolve.js';
 export function compareTable(result: CompareResult): string {
   const header = ['', 'scope', 'check', 'baseline', 'current', 'change'];
   const rows = result.checks.map((c) => [
-    c.ok ? 'ok' : 'FAIL',
+    c.skipped !== undefined ? (c.ok ? 'skip' : 'FAIL') : c.ok ? 'ok' : 'FAIL',
     c.scope,
     c.expression,
     formatValue(c.baseline, c.unit),
@@ -19,10 +19,12 @@ export function compareTable(result: CompareResult): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => `| ${cells.map((s, i) => s.padEnd(widths[i])).join(' | ')} |`;
   const rule = `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`;
+  const skipped = result.checks.filter((c) => c.skipped !== undefined && c.ok);
   const summary = result.ok
-    ? `${result.checks.length} checks passed`
+    ? `${result.checks.length - skipped.length} checks passed${skipped.length ? `, ${skipped.length} skipped` : ''}`
     : `${result.failed} of ${result.checks.length} checks failed`;
-  return [line(header), rule, ...rows.map(line), '', summary, ''].join('\n');
+  const why = skipped.map((c) => `skipped: ${c.expression}: ${c.skipped}`);
+  return [line(header), rule, ...rows.map(line), '', ...why, summary, ''].join('\n');
 }
 
 /**
@@ -38,9 +40,14 @@ export function compareJUnit(result: CompareResult, name = 'tunnelsim compare'):
   for (const scope of scopes) {
     const checks = result.checks.filter((c) => c.scope === scope);
     const failures = checks.filter((c) => !c.ok).length;
-    out.push(`  <testsuite name="${xml(scope)}" tests="${checks.length}" failures="${failures}" errors="0" skipped="0" time="0">`);
+    const skips = checks.filter((c) => c.ok && c.skipped !== undefined).length;
+    out.push(`  <testsuite name="${xml(scope)}" tests="${checks.length}" failures="${failures}" errors="0" skipped="${skips}" time="0">`);
     for (const c of checks) {
       const open = `    <testcase classname="tunnelsim.compare.${xml(scope)}" name="${xml(c.expression)}" time="0"`;
+      if (c.ok && c.skipped !== undefined) {
+        out.push(`${open}>`, `      <skipped message="${xml(c.skipped)}"/>`, '    </testcase>');
+        continue;
+      }
       if (c.ok) {
         out.push(`${open}/>`);
         continue;

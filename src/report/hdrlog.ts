@@ -16,8 +16,8 @@ export interface HdrLog {
 
 /** Unit ratio for the Interval_Max column, by histogram key. */
 function maxRatio(key: string): number {
-  if (key.startsWith('tokensPerCompletedWorkflow')) return 1;
-  if (key.startsWith('costPerCompletedWorkflowMicros')) return 1e6;
+  if (key.startsWith('completedWorkflowTokens')) return 1;
+  if (key.startsWith('completedWorkflowCostMicros')) return 1e6;
   return 1000;
 }
 

@@ -1,10 +1,13 @@
 /**
- * The Markdown report: the policy table, threshold results and the charts as SVG files beside it
- * (`<basename>-<chart>.svg`), so it reads well as a CI job summary or a pull-request comment.
+ * The Markdown report: the verdict, the policy table, threshold results and the charts as SVG files
+ * beside it (`<basename>-<chart>.svg`), so it reads well as a CI job summary or a pull-request comment.
  */
 import type { RenderedChart } from './charts.js';
+import { liveLines, runDescription } from './run-info.js';
 import { policyTable } from './table.js';
+import { starNote } from './terminal.js';
 import type { Report } from './types.js';
+import { entryValue, objectiveLine, objectiveOf, standing, verdictOf, whyLines } from './verdict.js';
 
 /** The file name of a chart's SVG beside the Markdown report. */
 export function chartFileName(basename: string, chartId: string): string {
@@ -15,7 +18,20 @@ export function renderMarkdown(report: Report, charts: RenderedChart[], basename
   const table = policyTable(report);
   const out: string[] = [];
   out.push(`# tunnelsim report: ${md(report.scenario.name)}`, '');
-  out.push(`${report.mode} run of \`${report.scenario.file}\`, seed ${report.seed}, ${report.replications} replication(s)${report.shard ? `, shard ${report.shard}` : ''}. ★ marks the best policy on each row.`, '');
+  out.push(`${md(runDescription(report))} run of \`${report.scenario.file}\`.`, '');
+  for (const l of liveLines(report)) out.push(`- ${md(l)}`);
+  if (report.live) out.push('');
+  if (!report.shard) {
+    const v = report.verdict ?? verdictOf(report);
+    const { unit } = objectiveOf(report);
+    out.push('## Verdict', '', `**${md(v.summary)}**`, '', md(objectiveLine(v)), '');
+    out.push(`| policy | ${md(v.label)} | standing |`, '|---|---:|---|');
+    for (const e of v.ranking) out.push(`| ${md(e.policy)} | ${md(entryValue(e, unit))} | ${md(standing(v, e))} |`);
+    out.push('', 'Why, per policy:', '');
+    for (const e of v.ranking) out.push(`- **${md(e.policy)}**: ${whyLines(e).map(md).join('; ')}`);
+    out.push('');
+  }
+  out.push('## Figures', '', md(starNote(report)), '');
   out.push(`| | ${table.policies.map(md).join(' | ')} |`);
   out.push(`|---|${table.policies.map(() => '---:').join('|')}|`);
   for (const row of table.rows) {

@@ -1,12 +1,15 @@
 /**
  * Measuring a threshold target on a policy (or on a bench file): the aggregate of a distribution,
- * read from its HdrHistogram, or a numeric field found by path. Wildcards (`{tool:*}`, a `*` path
+ * read from its HdrHistograms, or a numeric field found by path. Wildcards (`{tool:*}`, a `*` path
  * segment) expand against the data before measuring, so a check can cover every tool by name.
+ * The censored distributions (`workflow`, `call`) count a failed one at +∞: a percentile past the
+ * completed share has no value, and says how many failed.
  */
+import { censoredPercentile } from '../metrics/hdr.js';
 import { didYouMean } from '../suggest.js';
 import { histogramKey, policyHistogram } from './histogram.js';
 import type { Aggregate, Target } from './threshold-grammar.js';
-import type { PolicyReport, Summary } from './types.js';
+import { CENSORED_METRICS, type PolicyReport } from './types.js';
 
 /** How a measured value is displayed. */
 export type Unit = 'ms' | 'usd' | 'share' | 'plain';
@@ -14,8 +17,15 @@ export type Unit = 'ms' | 'usd' | 'share' | 'plain';
 export interface Measured {
   value: number | null;
   unit: Unit;
-  /** Why there is no value: a path that does not exist (a typo), or no samples. */
+  /** Why there is no value, in words. */
   problem?: string;
+  /**
+   * What kind of absence: `path` a field that does not exist (a typo: bad input), `empty` a
+   * population with nothing in it ("no data"), `censored` a percentile that never finished.
+   */
+  absent?: 'path' | 'empty' | 'censored';
+  /** For a censored distribution: the share of its population that failed. */
+  failedShare?: number;
 }
 
 /** Expands `{tool:*}` and `*` path segments into concrete targets, in the data's key order. */
@@ -49,7 +59,7 @@ export function measurePolicy(policy: PolicyReport, target: Target): Measured {
   if (target.kind === 'dist') return measureDist(policy, target);
   if (target.tool !== undefined) {
     const tool = policy.tools?.[target.tool];
-    if (!tool) return { value: null, unit: 'plain', problem: `no tool '${target.tool}' in policy '${policy.name}'` };
+    if (!tool) return { value: null, unit: 'plain', absent: 'path', problem: `no tool '${target.tool}' in policy '${policy.name}'` };
     return measureField(tool, target.path, target.path[0] === 'call' || target.path[0] === 'attempt' ? 'ms' : undefined);
   }
   return measureField(policy, target.path);
@@ -57,44 +67,50 @@ export function measurePolicy(policy: PolicyReport, target: Target): Measured {
 
 /** Measures a field path on any object (a bench file). */
 export function measureObject(root: object, target: Target): Measured {
-  if (target.kind === 'dist') return { value: null, unit: 'plain', problem: `'${target.metric}' is a report metric` };
+  if (target.kind === 'dist') return { value: null, unit: 'plain', absent: 'path', problem: `'${target.metric}' is a report metric` };
   return measureField(root, target.path);
 }
 
+const UNIT_OF: Record<string, { unit: Unit; key: string; scale: number }> = {
+  completedWorkflowCost: { unit: 'usd', key: 'completedWorkflowCostMicros', scale: 1e6 },
+  completedWorkflowTokens: { unit: 'plain', key: 'completedWorkflowTokens', scale: 1 },
+};
+
 function measureDist(policy: PolicyReport, t: Extract<Target, { kind: 'dist' }>): Measured {
-  const isCost = t.metric === 'costPerCompletedWorkflow';
-  const unit: Unit = isCost ? 'usd' : t.metric === 'tokensPerCompletedWorkflow' ? 'plain' : 'ms';
-  const key = histogramKey(isCost ? 'costPerCompletedWorkflowMicros' : t.metric, t.tool);
-  const scale = unit === 'plain' ? 1 : unit === 'ms' ? 1000 : 1e6;
-  const h = policyHistogram(policy, key);
-  if (h) {
-    const a = t.aggregate;
-    if (a.kind === 'count') return { value: h.totalCount, unit };
-    if (a.kind === 'p') return { value: h.getValueAtPercentile(a.percentile) / scale, unit };
-    const raw = a.kind === 'avg' ? h.mean : a.kind === 'max' ? h.maxValue : h.getValueAtPercentile(0);
-    return { value: raw / scale, unit };
+  const { unit, key, scale } = UNIT_OF[t.metric] ?? { unit: 'ms' as Unit, key: t.metric, scale: 1000 };
+  const a = t.aggregate;
+  if ((CENSORED_METRICS as readonly string[]).includes(t.metric)) return measureCensored(policy, t, a);
+  const h = policyHistogram(policy, histogramKey(key, t.tool));
+  if (!h) {
+    if (a.kind === 'count') return { value: 0, unit };
+    return { value: null, unit, absent: 'empty', problem: `no data (no samples of ${histogramKey(key, t.tool)})` };
   }
-  if (t.aggregate.kind === 'count') return { value: 0, unit };
-  // Reports without histograms (hand-written, or trimmed) still carry the summaries.
-  const summary = unit === 'ms' ? summaryOf(policy, t) : undefined;
-  const fromSummary = summary && summary.count > 0 ? summaryValue(summary, t.aggregate) : undefined;
-  if (fromSummary !== undefined) return { value: fromSummary, unit };
-  return { value: null, unit, problem: `no samples of ${key}` };
+  if (a.kind === 'count') return { value: h.totalCount, unit };
+  if (a.kind === 'p') return { value: h.getValueAtPercentile(a.percentile) / scale, unit };
+  const raw = a.kind === 'avg' ? h.mean : a.kind === 'max' ? h.maxValue : h.getValueAtPercentile(0);
+  return { value: raw / scale, unit };
 }
 
-function summaryOf(policy: PolicyReport, t: Extract<Target, { kind: 'dist' }>): Summary | undefined {
-  if (t.tool === undefined) return policy.latency?.[t.metric as keyof PolicyReport['latency']];
-  const tool = policy.tools?.[t.tool];
-  return t.metric === 'call' ? tool?.call : t.metric === 'attempt' ? tool?.attempt : undefined;
-}
-
-const SUMMARY_PERCENTILES: Record<number, keyof Summary> = { 50: 'p50', 90: 'p90', 95: 'p95', 99: 'p99', 99.9: 'p999', 100: 'max' };
-
-function summaryValue(s: Summary, a: Aggregate): number | undefined {
-  if (a.kind === 'avg') return s.mean;
-  if (a.kind === 'max') return s.max;
-  if (a.kind === 'p' && SUMMARY_PERCENTILES[a.percentile]) return s[SUMMARY_PERCENTILES[a.percentile]];
-  return undefined;
+/** `workflow` / `call`: the completed samples, and the failed ones at +∞. */
+function measureCensored(policy: PolicyReport, t: Extract<Target, { kind: 'dist' }>, a: Aggregate): Measured {
+  const unit: Unit = 'ms';
+  const completed = policyHistogram(policy, histogramKey(`${t.metric}.completed`, t.tool));
+  const failed = policyHistogram(policy, histogramKey(`${t.metric}.failed`, t.tool))?.totalCount ?? 0;
+  const done = completed?.totalCount ?? 0;
+  const n = done + failed;
+  if (a.kind === 'count') return { value: n, unit };
+  const what = t.metric === 'workflow' ? 'workflows' : 'calls';
+  if (n === 0) return { value: null, unit, absent: 'empty', problem: `no data (no ${what}${t.tool ? ` of ${t.tool}` : ''})` };
+  const failedShare = failed / n;
+  const pct = (v: number) => `${+(v * 100).toFixed(1)}%`;
+  const censored = (why: string): Measured => ({ value: null, unit, absent: 'censored', failedShare, problem: `—, ${pct(failedShare)} of ${what} failed (${why})` });
+  if (a.kind === 'p') {
+    const v = completed ? censoredPercentile(completed, failed, a.percentile) : null;
+    return v === null ? censored(`more than ${pct(1 - a.percentile / 100)}: the ${a.percentile}th percentile never finished`) : { value: v / 1000, unit };
+  }
+  if (a.kind === 'min') return completed ? { value: completed.getValueAtPercentile(0) / 1000, unit } : censored('none finished');
+  if (failed > 0) return censored(`a failed one counts as never finishing, so the ${a.kind === 'avg' ? 'mean' : 'max'} is unbounded`);
+  return { value: (a.kind === 'avg' ? completed!.mean : completed!.maxValue) / 1000, unit };
 }
 
 function measureField(root: object, path: string[], unitHint?: Unit): Measured {
@@ -104,13 +120,16 @@ function measureField(root: object, path: string[], unitHint?: Unit): Measured {
   const keys = found.length === 1 ? found[0] : written;
   const unit = unitHint ?? unitOf(keys, rate);
   const value = getPath(root, keys);
+  // A figure over an empty population is null in the report: it exists, with no data.
+  if (value === null) return { value: null, unit, absent: 'empty', problem: `no data ('${keys.join('.')}' has no value)` };
   if (typeof value !== 'number') {
-    return { value: null, unit, problem: `'${keys.join('.')}' is not a numeric field${suggestField(root, keys)}` };
+    return { value: null, unit, absent: 'path', problem: `'${keys.join('.')}' is not a numeric field${suggestField(root, keys)}` };
   }
   if (!rate) return { value, unit };
   const denominator = getPath(root, rateBase(keys));
-  if (typeof denominator !== 'number') return { value: null, unit, problem: `'${keys.join('.')}' has no rate` };
-  return { value: denominator === 0 ? 0 : value / denominator, unit };
+  if (typeof denominator !== 'number') return { value: null, unit, absent: 'path', problem: `'${keys.join('.')}' has no rate` };
+  if (denominator === 0) return { value: null, unit, absent: 'empty', problem: `no data ('${rateBase(keys).join('.')}' is 0)` };
+  return { value: value / denominator, unit };
 }
 
 /** ` (did you mean 'a.b'?)` for a path that misses by a typo in one segment. */
@@ -140,7 +159,7 @@ function unitOf(keys: string[], rate: boolean): Unit {
   const last = keys[keys.length - 1];
   if (rate || /Share$|Rate$/.test(last)) return 'share';
   if (keys[0] === 'latency' || last.endsWith('Ms') || keys.includes('call') || keys.includes('attempt')) return 'ms';
-  if (keys[0] === 'cost' || keys[0] === 'costPerCompletedWorkflow') return 'usd';
+  if (keys[0] === 'cost' || keys[0] === 'completedWorkflowCost') return 'usd';
   return 'plain';
 }
 

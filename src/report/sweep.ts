@@ -1,28 +1,38 @@
 /**
- * The sweep report (`schema: "tunnelsim.sweep/v1"`): one entry per grid point with the values the
- * point set and, per policy, the figures that decide between policies. Like the run report it
- * holds no wall-clock stamps, so the same sweep gives the same file.
+ * The sweep report (`schema: "tunnelsim.sweep/v2"`): one entry per grid point with the values the
+ * point set and, per policy, the figures that decide between policies, with the populations of
+ * the run report (docs/reports.md): `workflowP95` is over every started workflow, a failed one at
+ * +∞ (null when more than 5 % failed), `workflowCompletedP95` the survivors'. Like the run report
+ * it holds no wall-clock stamps, so the same sweep gives the same file.
  */
-import { formatDuration } from '../scenario/units.js';
+import { figureValue, formatFigure, formatShare } from './figures.js';
 import type { PolicyReport } from './types.js';
 
-export const SWEEP_SCHEMA = 'tunnelsim.sweep/v1';
+export const SWEEP_SCHEMA = 'tunnelsim.sweep/v2';
 
 export interface SweepFigures {
   name: string;
   workflowsStarted: number;
-  successRate: number;
-  workflowP50: number;
-  workflowP95: number;
-  workflowP99: number;
-  callP99: number;
-  amplification: number;
+  /** Null: no data (none started), or censored (a percentile past the completed share). */
+  successRate: number | null;
+  failedRate: number | null;
+  workflowP50: number | null;
+  workflowP95: number | null;
+  workflowP99: number | null;
+  workflowCompletedP95: number | null;
+  callP99: number | null;
+  /** Failed logical calls ÷ logical calls: why `callP99` can be null. */
+  callFailedRate: number | null;
+  amplification: number | null;
   retries: number;
   timeouts: number;
-  stormPeakRatio: number;
+  rejected: number;
+  stormPeakAttemptsPerSec: number;
+  stormPeakVsBaseline: number | null;
+  stormPeakRatio: number | null;
   stormWindowsAbove2x: number;
-  tokensPerCompletedWorkflow: number;
-  costPerCompletedWorkflow: number;
+  tokensPerCompletedWorkflow: number | null;
+  costPerCompletedWorkflow: number | null;
   zombieExecutions: number;
   duplicateExecutions: number;
   breakerOpens: number;
@@ -56,13 +66,19 @@ export function sweepFigures(p: PolicyReport): SweepFigures {
     name: p.name,
     workflowsStarted: p.workflows.started,
     successRate: p.workflows.successRate,
-    workflowP50: p.latency.workflow.p50,
-    workflowP95: p.latency.workflow.p95,
-    workflowP99: p.latency.workflow.p99,
-    callP99: p.latency.call.p99,
+    failedRate: p.workflows.failedRate,
+    workflowP50: figureValue(p, 'workflow.p(50)'),
+    workflowP95: figureValue(p, 'workflow.p(95)'),
+    workflowP99: figureValue(p, 'workflow.p(99)'),
+    workflowCompletedP95: figureValue(p, 'workflow.completed.p(95)'),
+    callP99: figureValue(p, 'call.p(99)'),
+    callFailedRate: c.logical ? Number((c.failed / c.logical).toPrecision(6)) : null,
     amplification: c.amplification,
     retries: c.retries,
     timeouts: c.timeouts,
+    rejected: c.rejected,
+    stormPeakAttemptsPerSec: p.storm.peakAttemptsPerSec,
+    stormPeakVsBaseline: p.storm.peakVsBaseline,
     stormPeakRatio: p.storm.peakRatio,
     stormWindowsAbove2x: p.storm.windowsAbove2x,
     tokensPerCompletedWorkflow: p.tokens.perCompletedWorkflow,
@@ -79,13 +95,18 @@ export function sweepFigures(p: PolicyReport): SweepFigures {
   };
 }
 
+/** A percentile over every started workflow (or call): the value, or why there is none. */
+const censored = (v: number | null, failed: number | null) => (v !== null ? formatFigure(v, 'ms') : failed ? `—, ${formatShare(failed)} failed` : '—');
+
 const COLUMNS: [string, (f: SweepFigures) => string][] = [
-  ['ok', (f) => `${(f.successRate * 100).toFixed(1)}%`],
-  ['wf p95', (f) => formatDuration(f.workflowP95)],
-  ['call p99', (f) => formatDuration(f.callP99)],
-  ['ampl', (f) => `${f.amplification.toFixed(2)}×`],
-  ['storm', (f) => `${f.stormPeakRatio.toFixed(2)}×`],
-  ['$/wf', (f) => `$${f.costPerCompletedWorkflow.toFixed(4)}`],
+  ['completed', (f) => formatFigure(f.successRate, 'share')],
+  ['wf p95 all', (f) => censored(f.workflowP95, f.failedRate)],
+  ['wf p95 completed', (f) => formatFigure(f.workflowCompletedP95, 'ms')],
+  ['call p99 all', (f) => censored(f.callP99, f.callFailedRate)],
+  ['tries/call', (f) => formatFigure(f.amplification, 'times')],
+  ['peak att/s', (f) => formatFigure(f.stormPeakAttemptsPerSec, 'rate')],
+  ['vs pre-fault', (f) => formatFigure(f.stormPeakVsBaseline, 'times')],
+  ['spend/completed', (f) => formatFigure(f.costPerCompletedWorkflow, 'usd')],
   ['brk', (f) => String(f.breakerOpens)],
   ['budget', (f) => String(f.budgetExhausted)],
   ['hedge w/x', (f) => `${f.hedgesWon}/${f.hedgesWasted}`],

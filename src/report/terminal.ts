@@ -1,58 +1,51 @@
 /**
- * The compact terminal table: one column per policy, one row per figure, the best value of each
- * row marked with `*`. Colour only on a TTY without NO_COLOR.
+ * The terminal view: the verdict first, then the compact table — one column per policy, one row
+ * per figure of figures.ts marked `terminal`, with the labels every view uses — and the key to ★.
+ * Colour only on a TTY without NO_COLOR.
  */
-import type { PolicyReport, Report } from './types.js';
-import { formatDuration } from '../scenario/units.js';
+import { FIGURES, figureCell } from './figures.js';
+import { rankFigure } from './rank.js';
+import { liveLines, runDescription } from './run-info.js';
+import type { Report } from './types.js';
+import { entryValue, objectiveLine, objectiveOf, standing, verdictOf, whyLines } from './verdict.js';
 
-interface Row {
-  label: string;
-  value: (p: PolicyReport) => number;
-  format: (v: number) => string;
-  /** Which direction is better; undefined: not ranked. */
-  better?: 'low' | 'high';
+/** What ★ means, in every view; with one replication there is no interval, so no ★. */
+export function starNote(report: Report): string {
+  if (report.replications < 2) return '★ needs two replications or more: with one there is no interval, so no policy is marked best (replications: 5 is the default).';
+  return '★ best beyond noise: the paired 95% interval (common random numbers) excludes 0 against every other policy; a ranked row without ★ has no significant difference. Rows with no direction are never ranked.';
 }
 
-const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
-const money = (v: number) => `$${v < 0.1 ? v.toFixed(4) : v.toFixed(3)}`;
-const num = (v: number) => (Number.isInteger(v) ? v.toLocaleString('en-US') : v.toFixed(2));
-const times = (v: number) => `${v.toFixed(2)}×`;
+function pad(rows: string[][], right = true): string[] {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((l) => l[i].length)));
+  return rows.map((l) => l.map((cell, i) => (i === 0 || !right ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ').trimEnd());
+}
 
-export const ROWS: Row[] = [
-  { label: 'workflows completed', value: (p) => p.workflows.successRate, format: pct, better: 'high' },
-  { label: 'workflow p50', value: (p) => p.latency.workflow.p50, format: formatDuration, better: 'low' },
-  { label: 'workflow p95', value: (p) => p.latency.workflow.p95, format: formatDuration, better: 'low' },
-  { label: 'workflow p99', value: (p) => p.latency.workflow.p99, format: formatDuration, better: 'low' },
-  { label: 'call p99', value: (p) => p.latency.call.p99, format: formatDuration, better: 'low' },
-  { label: 'amplification (attempts/call)', value: (p) => p.calls.amplification, format: times, better: 'low' },
-  { label: 'retries', value: (p) => p.calls.retries, format: num, better: 'low' },
-  { label: 'timeouts', value: (p) => p.calls.timeouts, format: num, better: 'low' },
-  { label: 'retry storm peak (attempts/offered)', value: (p) => p.storm.peakRatio, format: times, better: 'low' },
-  { label: 'zombie executions', value: (p) => p.calls.zombieExecutions, format: num, better: 'low' },
-  { label: 'duplicate executions', value: (p) => p.calls.duplicateExecutions, format: num, better: 'low' },
-  { label: 'breaker opens', value: (p) => p.breaker.opens, format: num },
-  { label: 'tokens / completed workflow', value: (p) => p.tokens.perCompletedWorkflow, format: (v) => Math.round(v).toLocaleString('en-US'), better: 'low' },
-  { label: 'cost / completed workflow', value: (p) => p.cost.perCompletedWorkflow, format: money, better: 'low' },
-  { label: 'cost p95 / completed workflow', value: (p) => p.costPerCompletedWorkflow.p95, format: money, better: 'low' },
-  { label: 'retry tax (share of spend)', value: (p) => p.cost.retryTaxShare, format: pct, better: 'low' },
-  { label: 'context overflows', value: (p) => p.tokens.overflows, format: num, better: 'low' },
-  { label: 'cache expiries', value: (p) => p.tokens.cacheExpiries ?? 0, format: num, better: 'low' },
-];
+/** The verdict block: the answer, the objective, each policy's standing and the figures behind it. */
+export function terminalVerdict(report: Report): string[] {
+  const v = report.verdict ?? verdictOf(report);
+  const { unit } = objectiveOf(report);
+  const out = [`verdict: ${v.summary}`, `  ${objectiveLine(v)}`];
+  out.push(...pad(v.ranking.map((e) => [e.policy, entryValue(e, unit), standing(v, e)]), false).map((l) => `  ${l}`));
+  out.push('why, per policy:');
+  for (const e of v.ranking) {
+    const lines = whyLines(e);
+    const name = e.policy.padEnd(Math.max(...v.ranking.map((x) => x.policy.length)));
+    out.push(`  ${name}  ${lines[0]}`, ...lines.slice(1).map((l) => `  ${' '.repeat(name.length)}  ${l}`));
+  }
+  return out;
+}
 
 export function terminalTable(report: Report, color = false): string {
   const ps = report.policies;
-  const header = ['', ...ps.map((p) => p.name)];
-  const lines: string[][] = [header];
-  for (const row of ROWS) {
-    const values = ps.map(row.value);
-    let best: number | undefined;
-    if (row.better && ps.length > 1 && new Set(values).size > 1) best = row.better === 'low' ? Math.min(...values) : Math.max(...values);
-    lines.push([row.label, ...values.map((v) => `${row.format(v)}${v === best ? ' *' : '  '}`)]);
+  const lines: string[][] = [['', ...ps.map((p) => p.name)]];
+  for (const f of FIGURES.filter((x) => x.terminal)) {
+    const { best } = rankFigure(ps, f);
+    lines.push([f.label, ...ps.map((p, i) => `${figureCell(p, f)}${best.includes(i) ? ' ★' : '  '}`)]);
   }
-  const widths = header.map((_, i) => Math.max(...lines.map((l) => l[i].length)));
   const bold = (s: string) => (color ? `\x1b[1m${s}\x1b[0m` : s);
-  const out = lines.map((l) => l.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
-  out[0] = bold(out[0]);
-  const title = `${report.scenario.name} — ${report.mode}, seed ${report.seed}${report.shard ? `, shard ${report.shard}` : ''}`;
-  return [bold(title), ...out, '* best in row'].join('\n');
+  const table = pad(lines);
+  table[0] = bold(table[0]);
+  const title = `${report.scenario.name} — ${runDescription(report)}`;
+  const verdict = report.shard ? ['(a shard: merge every shard for the verdict)'] : terminalVerdict(report);
+  return [bold(title), ...liveLines(report), ...verdict, '', ...table, starNote(report)].join('\n');
 }

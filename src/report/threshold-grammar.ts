@@ -6,25 +6,37 @@
  *   limit  := number [ unit ]          unit: us, ms, s, m, h (→ ms) or % (→ fraction)
  *           | ('+' | '-') number '%'   relative to a baseline (compare only)
  *
- * A target is either a distribution — a latency metric of LATENCY_METRICS,
- * `tokensPerCompletedWorkflow` or `costPerCompletedWorkflow` — followed by one aggregate
- * (`avg`, `min`, `max`, `med`, `count`, `p(N)`), or a numeric field path of the report
- * (`calls.amplification`, `storm.peakRatio`, `workflows.failed.rate`). Tags: `tool` (on call and
- * attempt; `*` for every tool) and `policy` (limits a compare check to one policy).
+ * A target is either a distribution followed by one aggregate (`avg`, `min`, `max`, `med`,
+ * `count`, `p(N)`), or a numeric field path of the report (`calls.amplification`,
+ * `storm.peakRatio`, `workflows.failed.rate`). Distributions name their population
+ * (docs/reports.md): `workflow` and `call` are every started workflow / every logical call, a
+ * failed one at +∞; `workflow.completed` / `call.completed` the survivors; `workflow.failed` /
+ * `call.failed` the time to failure; `attempt` every attempt waited for; the parts; and
+ * `completedWorkflowTokens` / `completedWorkflowCost`, the distributions of completed workflows.
+ * Tags: `tool` (on call and attempt; `*` for every tool; `call{tool:x}.completed.p(99)`) and
+ * `policy` (limits a compare check to one policy).
  */
 import { TunnelsimError } from '../errors.js';
-import { LATENCY_METRICS } from './types.js';
+import { CENSORED_METRICS, LATENCY_METRICS } from './types.js';
 
 export type Op = '<' | '<=' | '>' | '>=' | '==' | '!=';
 export type Aggregate = { kind: 'avg' | 'min' | 'max' | 'count' } | { kind: 'p'; percentile: number };
 
-/** A distribution metric: one HdrHistogram per policy (per tool for call and attempt). */
-export const DIST_METRICS: readonly string[] = [...LATENCY_METRICS, 'tokensPerCompletedWorkflow', 'costPerCompletedWorkflow'];
+/** A distribution metric: HdrHistograms per policy (per tool for call and attempt). */
+export const DIST_METRICS: readonly string[] = [...CENSORED_METRICS, ...LATENCY_METRICS, 'completedWorkflowTokens', 'completedWorkflowCost'];
+
+/** Names v1 reports used, with what to write now: a renamed metric is an error that says where it went. */
+const RENAMED: Record<string, string> = {
+  costPerCompletedWorkflow:
+    "renamed: 'completedWorkflowCost' is the cost distribution of completed workflows; spend per completed workflow (all spend ÷ completed) is 'cost.perCompletedWorkflow'",
+  tokensPerCompletedWorkflow:
+    "renamed: 'completedWorkflowTokens' is the token distribution of completed workflows; tokens per completed workflow (all tokens ÷ completed) is 'tokens.perCompletedWorkflow'",
+};
 
 /** Roots a field path may start from: PolicyReport's numeric groups and the bench file's maps. */
 export const FIELD_ROOTS: readonly string[] = [
   'workflows', 'calls', 'tokens', 'cost', 'storm', 'breaker', 'latency', 'tools',
-  'tokensPerCompletedWorkflow', 'costPerCompletedWorkflow', 'worlds', 'simulatedMs', 'utilisation',
+  'completedWorkflowTokens', 'completedWorkflowCost', 'worlds', 'simulatedMs', 'utilisation', 'intervals',
   'results', 'ratios',
 ];
 
@@ -102,6 +114,13 @@ function parseTarget(left: string, expression: string, field: string): { target:
   const toolTaggable = name === 'call' || name === 'calls' || name === 'attempt';
   if (tool !== undefined && !toolTaggable) {
     throw bad(`'${expression}': the tool tag applies to call and attempt, not '${name}'`, field);
+  }
+  if (RENAMED[name]) throw bad(`'${expression}': '${name}' was ${RENAMED[name]}`, field);
+  // A population after the name: `workflow.completed.p(95)`, `call{tool:x}.failed.med`.
+  if (segments.length === 2 && DIST_METRICS.includes(`${name}.${segments[0]}`)) {
+    const aggregate = parseAggregate(segments[1]);
+    if (!aggregate) throw bad(`'${expression}': '${name}.${segments[0]}' needs one aggregate: avg, min, max, med, count or p(N) with 0 ≤ N ≤ 100`, field);
+    return { target: { kind: 'dist', metric: `${name}.${segments[0]}`, tool, aggregate }, policy };
   }
   if (DIST_METRICS.includes(name)) {
     const aggregate = segments.length === 1 ? parseAggregate(segments[0]) : undefined;

@@ -64,12 +64,10 @@ function evaluateOne(policy: PolicyReport, parsed: ParsedThreshold, field: strin
   return expandTarget(policy, parsed.target).map((target) => {
     const expression = `${formatTarget(target)} ${parsed.op} ${parsed.limitText}`;
     const m = measurePolicy(policy, target);
-    if (m.problem && m.value === null && !m.problem.startsWith('no samples')) {
-      throw new TunnelsimError('BAD_INPUT', `'${parsed.expression}': ${m.problem}`, { field });
-    }
-    if (m.value === null) {
-      return { expression, policy: policy.name, value: null, ok: false, message: `${expression}: ${m.problem}` };
-    }
+    if (m.absent === 'path') throw new TunnelsimError('BAD_INPUT', `'${parsed.expression}': ${m.problem}`, { field });
+    // Nothing to measure (no data) or a percentile that never finished (censored) fails: a gate
+    // must never pass on nothing, nor on workflows that did not finish.
+    if (m.value === null) return { expression, policy: policy.name, value: null, ok: false, message: `${expression}: ${m.problem}` };
     const ok = holds(m.value, parsed.op, limit);
     const message = `${expression}: measured ${formatValue(m.value, m.unit)}, limit ${parsed.op} ${formatValue(limit, m.unit)}`;
     return { expression, policy: policy.name, value: m.value, ok, message };

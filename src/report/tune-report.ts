@@ -6,12 +6,13 @@ export interface Candidate {
   settings: Record<string, string>;
   objective: number | null;
   meetsSlo: boolean;
-  successRate: number;
+  successRate: number | null;
   /** How far outside the SLO (sum over failed clauses of |value − limit| / |limit|); 0 when it meets it. */
   violation: number;
-  workflowP95: number;
-  costPerCompletedWorkflow: number;
-  amplification: number;
+  /** Over every started workflow, a failed one at +∞: null when more than 5 % failed. */
+  workflowP95: number | null;
+  costPerCompletedWorkflow: number | null;
+  amplification: number | null;
 }
 
 export interface TuneReport {

@@ -1,4 +1,5 @@
 /** Terminal view of a tune report: the comparison table and the policy block to paste. */
+import { formatFigure } from './figures.js';
 import type { Candidate, TuneReport } from './tune-report.js';
 
 const fmt = (v: number | null): string => (v === null ? '—' : Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(4));
@@ -8,10 +9,10 @@ export function tuneTable(r: TuneReport): string {
     ['policy', (c) => c.name],
     [r.objective, (c) => fmt(c.objective)],
     ['meets SLO', (c) => (c.meetsSlo ? 'yes' : 'no')],
-    ['completed', (c) => `${(c.successRate * 100).toFixed(1)}%`],
-    ['workflow p95', (c) => `${(c.workflowP95 / 1000).toFixed(1)}s`],
-    ['cost/completed', (c) => `$${c.costPerCompletedWorkflow.toFixed(4)}`],
-    ['amplification', (c) => `${c.amplification.toFixed(2)}×`],
+    ['completed', (c) => formatFigure(c.successRate, 'share')],
+    ['workflow p95, all started', (c) => (c.workflowP95 !== null ? formatFigure(c.workflowP95, 'ms') : c.successRate !== null ? `—, ${formatFigure(1 - c.successRate, 'share')} failed` : '—')],
+    ['spend per completed workflow', (c) => formatFigure(c.costPerCompletedWorkflow, 'usd')],
+    ['tries per call', (c) => formatFigure(c.amplification, 'times')],
   ];
   const rows = [cols.map((c) => c[0]), ...r.comparison.map((c) => cols.map((col) => col[1](c)))];
   const widths = cols.map((_, i) => Math.max(...rows.map((row) => row[i].length)));

@@ -1,13 +1,28 @@
 /**
- * The report contract (`schema: "tunnelsim.report/v1"`). JSON is the source of truth; Markdown,
+ * The report contract (`schema: "tunnelsim.report/v2"`). JSON is the source of truth; Markdown,
  * HTML and the terminal table are views of it. Every figure is derived from mergeable raw data
  * (integer counters and HdrHistograms), so shards merge exactly.
  *
  * Units: latency figures in milliseconds, token figures in tokens, money in US dollars; histograms
- * hold microseconds (latency), tokens, or micro-dollars (cost).
+ * hold microseconds (latency), tokens, or micro-dollars (cost). A figure over an empty population
+ * is null ("no data"), never 0. Every figure and its population is defined once, in
+ * docs/reports.md; `figures.ts` holds the labels every view prints.
  */
 
-export const REPORT_SCHEMA = 'tunnelsim.report/v1';
+import type { Interval, Verdict } from './verdict-types.js';
+
+export type { Interval, PairedDifference, Verdict, VerdictEntry, VerdictWhy } from './verdict-types.js';
+
+export const REPORT_SCHEMA = 'tunnelsim.report/v2';
+
+/**
+ * Report schemas this version no longer reads, and why: their figures mean something else, so a
+ * comparison with them would compare different populations.
+ */
+export const RETIRED_REPORT_SCHEMAS: Record<string, string> = {
+  'tunnelsim.report/v1':
+    'its workflow and call latency count completed ones only, its attempt latency leaves timed-out attempts out, and its amplification leaves breaker rejections out',
+};
 
 /** Percentile summary of one histogram. */
 export interface Summary {
@@ -21,10 +36,35 @@ export interface Summary {
   max: number;
 }
 
-/** Names of the latency histograms kept per policy (milliseconds in summaries, µs in HDR). */
+/**
+ * Summary of a censored population: everything started (workflows) or offered (calls), a failed
+ * one counted at +∞. A percentile past the completed share is null ("—, 44 % failed"), and so are
+ * the mean and the max once one failed.
+ */
+export interface CensoredSummary {
+  /** The whole population: completed + failed. */
+  count: number;
+  failed: number;
+  mean: number | null;
+  p50: number | null;
+  p90: number | null;
+  p95: number | null;
+  p99: number | null;
+  p999: number | null;
+  max: number | null;
+}
+
+/**
+ * Latency histograms a world records (milliseconds in summaries, µs in HDR). `workflow.completed`
+ * and `call.completed` hold the survivors, `workflow.failed` and `call.failed` the time to
+ * failure of the others; `attempt` holds every attempt the caller waited for, a timed-out one at
+ * its timeout.
+ */
 export const LATENCY_METRICS = [
-  'workflow',
-  'call',
+  'workflow.completed',
+  'workflow.failed',
+  'call.completed',
+  'call.failed',
   'attempt',
   'relayQueue',
   'tunnelRoundTrip',
@@ -34,9 +74,16 @@ export const LATENCY_METRICS = [
 ] as const;
 export type LatencyMetric = (typeof LATENCY_METRICS)[number];
 
-/** Per-workflow distributions that are not latencies. */
-export const VALUE_METRICS = ['tokensPerCompletedWorkflow', 'costPerCompletedWorkflowMicros'] as const;
+/** Censored populations, built from `<name>.completed` and the count of `<name>.failed`. */
+export const CENSORED_METRICS = ['workflow', 'call'] as const;
+export type CensoredMetric = (typeof CENSORED_METRICS)[number];
+
+/** Per-workflow distributions of completed workflows that are not latencies (tokens, micro-dollars). */
+export const VALUE_METRICS = ['completedWorkflowTokens', 'completedWorkflowCostMicros'] as const;
 export type ValueMetric = (typeof VALUE_METRICS)[number];
+
+/** A policy's latency summaries: the censored populations and every recorded histogram. */
+export type PolicyLatency = Record<CensoredMetric, CensoredSummary> & Record<LatencyMetric, Summary>;
 
 export interface WorkflowFigures {
   started: number;
@@ -44,18 +91,21 @@ export interface WorkflowFigures {
   failed: number;
   /** Failure count by reason: timeout, error, rateLimited, breakerOpen, contextOverflow, ... */
   failedByReason: Record<string, number>;
-  successRate: number;
-  failedRate: number;
+  /** completed ÷ started; null when none started. */
+  successRate: number | null;
+  failedRate: number | null;
 }
 
 export interface CallFigures {
   logical: number;
   attempts: number;
+  /** Tries the caller refused itself, sending no attempt: breaker and bulkhead rejections. Each is a failure. */
+  rejected: number;
   retries: number;
   transportRetries: number;
   agentRetries: number;
-  /** attempts / logical */
-  amplification: number;
+  /** (attempts + rejected) ÷ logical: tries per call as the agent sees them, a local rejection counting as one; null when no call. */
+  amplification: number | null;
   timeouts: number;
   errors: number;
   rateLimited: number;
@@ -82,13 +132,16 @@ export interface CallFigures {
 export interface ToolFigures {
   logical: number;
   attempts: number;
-  amplification: number;
+  rejected: number;
+  amplification: number | null;
   timeouts: number;
   errors: number;
   failed: number;
-  /** Per-call latency of this tool (logical call, ms). */
-  call: Summary;
-  /** Per-attempt latency of completed attempts of this tool (ms). */
+  /** Every logical call of this tool, a failed one at +∞ (ms). */
+  call: CensoredSummary;
+  'call.completed': Summary;
+  'call.failed': Summary;
+  /** Every attempt of this tool the caller waited for, a timed-out one at its timeout (ms). */
   attempt: Summary;
 }
 
@@ -98,16 +151,18 @@ export interface TokenFigures {
   cacheRead: number;
   cacheWrite: number;
   total: number;
-  /** Mean tokens per completed workflow (all tokens the run spent ÷ completed workflows). */
-  perCompletedWorkflow: number;
-  /** Share of tokens spent in agent-layer retry turns. */
-  retryShare: number;
-  cacheHitRate: number;
+  /** All tokens the run billed ÷ completed workflows (failed workflows' tokens included); null when none completed. */
+  perCompletedWorkflow: number | null;
+  /** Tokens billed in agent-layer retry turns: the context re-read to re-issue a failed call. */
+  retryTurns: number;
+  retryTurnsShare: number | null;
+  /** Every token billed to workflows that failed (their retry turns included). */
+  failedWorkflows: number;
+  failedWorkflowsShare: number | null;
+  cacheHitRate: number | null;
   overflows: number;
   /** Cache lookups that missed because the cached prefix had outlived its TTL (e.g. a long backoff). */
   cacheExpiries?: number;
-  /** Tokens of the non-retry turns of workflows that failed (spend that bought nothing). */
-  abandoned?: number;
   /** Context strategy at work: drop events, tool results dropped, tokens they freed, summaries. */
   contextDrops?: number;
   droppedResults?: number;
@@ -121,17 +176,17 @@ export interface TokenFigures {
 
 export interface CostFigures {
   total: number;
-  perCompletedWorkflow: number;
+  /** Spend per completed workflow: all spend (failed workflows' included) ÷ completed; null when none completed. */
+  perCompletedWorkflow: number | null;
   /**
-   * The retry tax in dollars: agent-layer retry turns (in every workflow) plus the other turns of
-   * workflows that failed, i.e. spend that re-bought work or bought nothing (docs/tokens.md).
+   * The retry tax in its two parts (docs/tokens.md). They overlap where a failed workflow took
+   * retry turns, so they are never added: agent-layer retry turns (in every workflow) ...
    */
-  retryTax: number;
-  /** retryTax ÷ total. */
-  retryTaxShare: number;
-  /** The retry tax's two parts: agent-layer retry turns, and the rest of failed workflows. */
-  retryTurns?: number;
-  abandoned?: number;
+  retryTurns: number;
+  retryTurnsShare: number | null;
+  /** ... and all spend on workflows that failed. */
+  failedWorkflows: number;
+  failedWorkflowsShare: number | null;
   /** Dollars of summarisation turns (contextStrategy: summarize). */
   summaries?: number;
   /** Cost per step index (0-based), summed over workflows: where the money goes. */
@@ -140,27 +195,42 @@ export interface CostFigures {
   pricingSource: string;
 }
 
+/**
+ * Retry-storm figures (docs/reports.md "Retry storm"). Rates are per second and per world (the
+ * mean over replications, which share one fault timeline); the series are sums over worlds.
+ */
 export interface StormFigures {
   windowMs: number;
-  /** Per window: attempts sent ÷ logical calls offered (0 when none offered). */
-  peakRatio: number;
-  windowsAbove2x: number;
   windows: number;
-  /** Time series, one entry per window from t = 0. */
-  series: { attempts: number[]; offered: number[] };
+  /** The highest attempts sent per second in one window, and when that window started (ms). */
+  peakAttemptsPerSec: number;
+  peakAtMs: number;
+  /** The median attempts/s of the windows before the first fault window (all windows when none); null without windows. */
+  baselineAttemptsPerSec: number | null;
+  /** peakAttemptsPerSec ÷ baselineAttemptsPerSec. */
+  peakVsBaseline: number | null;
+  /** Windows offering fewer logical calls than this (half the median) are left out of the ratio. */
+  minOffered: number;
+  /** The highest attempts ÷ logical calls offered over windows with at least minOffered offered; null when none. */
+  peakRatio: number | null;
+  /** Such windows with a ratio above 2. */
+  windowsAbove2x: number;
+  /** Per window from t = 0, summed over worlds: attempts sent, logical calls offered, workflows completed and failed. */
+  series: { attempts: number[]; offered: number[]; completed: number[]; failed: number[] };
 }
 
 export interface BreakerFigures {
   opens: number;
   openTimeMs: number;
   rejected: number;
-  /** Breaker state changes over time: [timeMs, state] with state 0 closed, 1 open, 2 half-open. */
+  /** Breaker state changes over time in the first replication: [timeMs, state] with state 0 closed, 1 open, 2 half-open. */
   transitions: [number, number][];
 }
 
 export interface ThresholdResult {
   expression: string;
   policy: string;
+  /** Null when there is no value: no data, or a censored percentile (`message` says which). */
   value: number | null;
   ok: boolean;
   message?: string;
@@ -176,18 +246,26 @@ export interface PolicyReport {
   simulatedMs: number;
   workflows: WorkflowFigures;
   calls: CallFigures;
-  latency: Record<LatencyMetric, Summary>;
+  latency: PolicyLatency;
   tools: Record<string, ToolFigures>;
   tokens: TokenFigures;
-  tokensPerCompletedWorkflow: Summary;
+  /** Token distribution of completed workflows only (survivors); not tokens.perCompletedWorkflow. */
+  completedWorkflowTokens: Summary;
   cost: CostFigures;
-  costPerCompletedWorkflow: Summary;
+  /** Cost distribution of completed workflows only (survivors, dollars); not cost.perCompletedWorkflow. */
+  completedWorkflowCost: Summary;
   storm: StormFigures;
   /** Time-averaged share of the server's workers busy and of the tunnel's in-flight slots held. */
   utilisation?: { server: number; relay: number };
   breaker: BreakerFigures;
   /** Every histogram as HdrHistogram compressed base64 (latency in µs). */
   histograms: Record<string, string>;
+  /**
+   * With two replications or more: each headline figure (by its threshold name, figures.ts) per
+   * replication in replication order (null: no data or censored there), and its 95 % interval.
+   */
+  replicates?: Record<string, (number | null)[]>;
+  intervals?: Record<string, Interval | null>;
 }
 
 export interface Report {
@@ -201,6 +279,8 @@ export interface Report {
   shard?: string;
   policies: PolicyReport[];
   thresholds: ThresholdResult[];
+  /** The answer the report opens with (report/verdict.ts); absent on a shard's partial report. */
+  verdict?: Verdict;
   /** Raw per-world data, so shards merge exactly (see run/merge.ts). */
   worlds: WorldRecord[];
   /** Live mode: how the run was made (docs/live.md). Figures are in scenario time whatever the scale. */
@@ -236,8 +316,8 @@ export interface ScenarioInfo {
   name: string;
   /** The scenario file as given on the command line (never made absolute). */
   file: string;
-  /** Every policy of the scenario, in its order, with its resolved description and timeouts. */
-  policies: { name: string; description: string; timeouts: Record<string, number | null> }[];
+  /** Every policy of the scenario, in its order, with its resolved description and timeouts, and whether it has a breaker. */
+  policies: { name: string; description: string; timeouts: Record<string, number | null>; breaker: boolean }[];
   pricing: {
     source: string;
     inputPerMTok: number;
@@ -252,10 +332,22 @@ export interface ScenarioInfo {
     batch?: true;
   };
   windowMs: number;
+  /** Time windows of the scenario's faults (ms; `to` null: to the end), shaded on every time series. */
+  faultWindows: FaultWindow[];
   /** The scenario's thresholds, so a merged report is judged like the unsharded one. */
   thresholds: Record<string, string[]>;
+  /** What the verdict optimises (scenario `report.objective`, `report.maximize`, `report.completionFloor`). */
+  verdict: { objective: string; maximize: boolean; completionFloor: number };
   /** Pool sizes, for utilisation. */
   system?: { serverConcurrency: number; relayMaxInFlight: number };
+}
+
+export interface FaultWindow {
+  kind: string;
+  /** The fault in a few words: `outage relay`, `latency-spike agentToRelay ×3`. */
+  label: string;
+  from: number;
+  to: number | null;
 }
 
 /** Raw, mergeable results of one world (policy × replication). */
@@ -268,7 +360,7 @@ export interface WorldRecord {
   tools: Record<string, Record<string, number>>;
   /** Per-step token totals by billing category and cost in nano-dollars (integers, so merges are exact). */
   perStep: { input: number[]; output: number[]; cacheRead: number[]; cacheWrite: number[]; cost?: number[] };
-  storm: { attempts: number[]; offered: number[] };
+  storm: { attempts: number[]; offered: number[]; completed: number[]; failed: number[] };
   breakerTransitions: [number, number][];
   histograms: Record<string, string>;
 }

@@ -1,19 +1,22 @@
 /**
  * From raw world records to the per-policy figures of the report. Replications of one policy merge
  * into that policy's figures by adding counters and histograms in world order, so a merged set of
- * shards and an unsharded run build byte-identical figures.
+ * shards and an unsharded run build byte-identical figures. Populations follow docs/reports.md:
+ * `workflow` and `call` are censored (a failed one at +∞), a figure over nothing is null.
  */
-import { addInto, decode, encode, newHistogram, round, summarize, type Histogram } from '../metrics/hdr.js';
-import { turnCost } from '../tokens/pricing.js';
+import { addInto, decode, encode, newHistogram, round, summarize, summarizeCensored, type Histogram } from '../metrics/hdr.js';
 import type { Scenario } from '../scenario/types.js';
-import { LATENCY_METRICS, type PolicyReport, type ToolFigures, type WorldRecord } from '../report/types.js';
+import { LATENCY_METRICS, type FaultWindow, type PolicyLatency, type PolicyReport, type ToolFigures, type WorldRecord } from '../report/types.js';
+import { stormFigures } from './storm.js';
 
-function addArrays(into: number[], from: readonly number[]): void {
+function addArrays(into: number[], from: readonly number[] | undefined): void {
+  if (!from) return;
   for (let i = 0; i < from.length; i++) into[i] = (into[i] ?? 0) + from[i];
 }
 
-function ratio(a: number, b: number): number {
-  return b === 0 ? 0 : round(a / b);
+/** a ÷ b, or null when b is 0: a figure over an empty population has no value. */
+function share(a: number, b: number): number | null {
+  return b === 0 ? null : round(a / b);
 }
 
 export interface PolicyInfo {
@@ -24,6 +27,8 @@ export interface PolicyInfo {
 
 export interface AggregateContext extends Pick<Scenario, 'llm' | 'windowMs'> {
   system?: { serverConcurrency: number; relayMaxInFlight: number };
+  /** Fault windows of the scenario (the storm baseline is taken before the first). @default [] */
+  faultWindows?: readonly FaultWindow[];
 }
 
 export function aggregatePolicy(info: PolicyInfo, worlds: readonly WorldRecord[], sc: AggregateContext): PolicyReport {
@@ -31,8 +36,7 @@ export function aggregatePolicy(info: PolicyInfo, worlds: readonly WorldRecord[]
   const tools: Record<string, Record<string, number>> = {};
   const hist = new Map<string, Histogram>();
   const perStep = { input: [] as number[], output: [] as number[], cacheRead: [] as number[], cacheWrite: [] as number[], cost: [] as number[] };
-  const storm = { attempts: [] as number[], offered: [] as number[] };
-  const transitions: [number, number][] = [];
+  const storm = { attempts: [] as number[], offered: [] as number[], completed: [] as number[], failed: [] as number[] };
   for (const w of worlds) {
     for (const [k, v] of Object.entries(w.counters)) c[k] = (c[k] ?? 0) + v;
     for (const [name, t] of Object.entries(w.tools)) {
@@ -53,51 +57,51 @@ export function aggregatePolicy(info: PolicyInfo, worlds: readonly WorldRecord[]
     addArrays(perStep.output, w.perStep.output);
     addArrays(perStep.cacheRead, w.perStep.cacheRead);
     addArrays(perStep.cacheWrite, w.perStep.cacheWrite);
-    if (w.perStep.cost) addArrays(perStep.cost, w.perStep.cost);
+    addArrays(perStep.cost, w.perStep.cost);
     addArrays(storm.attempts, w.storm.attempts);
     addArrays(storm.offered, w.storm.offered);
-    if (worlds.length === 1) transitions.push(...w.breakerTransitions);
+    addArrays(storm.completed, w.storm.completed);
+    addArrays(storm.failed, w.storm.failed);
   }
   const n = (k: string) => c[k] ?? 0;
   const h = (k: string) => hist.get(k) ?? newHistogram();
-  const p = sc.llm.pricing;
-  // Dollars come from the integer nano-dollar counters the turns recorded (each turn priced at its
-  // own long-context tier). Reports written before those counters existed price token totals.
-  const cost = (t: { input: number; output: number; cacheRead: number; cacheWrite: number }) => turnCost(p, t, 0);
-  const nanos = (k: string, fallback: () => number) => (k in c ? c[k] / 1e9 : fallback());
+  const censored = (metric: string) => summarizeCensored(h(`${metric}.completed`), h(`${metric}.failed`).totalCount);
+  const dollars = (k: string) => n(k) / 1e9;
   const totals = { input: n('tokensInput'), output: n('tokensOutput'), cacheRead: n('tokensCacheRead'), cacheWrite: n('tokensCacheWrite') };
-  const retryTotals = { input: n('retryTokensInput'), output: n('retryTokensOutput'), cacheRead: n('retryTokensCacheRead'), cacheWrite: n('retryTokensCacheWrite') };
   const totalTokens = totals.input + totals.output + totals.cacheRead + totals.cacheWrite;
-  const retryTokens = retryTotals.input + retryTotals.output + retryTotals.cacheRead + retryTotals.cacheWrite;
+  const retryTokens = n('retryTokensInput') + n('retryTokensOutput') + n('retryTokensCacheRead') + n('retryTokensCacheWrite');
   const completed = n('workflowsCompleted');
   const started = n('workflowsStarted');
   const failed = n('workflowsFailed');
-  const totalCost = nanos('costNanos', () => cost(totals));
-  const retryTurnCost = nanos('retryCostNanos', () => cost(retryTotals));
-  const abandonedCost = n('abandonedCostNanos') / 1e9;
-  const retryCost = retryTurnCost + abandonedCost;
-  const stepCost = (i: number) =>
-    perStep.cost.length > 0
-      ? (perStep.cost[i] ?? 0) / 1e9
-      : cost({ input: perStep.input[i], output: perStep.output[i], cacheRead: perStep.cacheRead[i], cacheWrite: perStep.cacheWrite[i] });
+  const totalCost = dollars('costNanos');
+  const retryTurnCost = dollars('retryCostNanos');
+  const failedCost = dollars('failedWorkflowCostNanos');
+  const rejected = n('breakerRejected') + n('bulkheadRejected');
   const failedByReason: Record<string, number> = {};
   for (const k of Object.keys(c).sort()) if (k.startsWith('failed.')) failedByReason[k.slice(7)] = c[k];
 
   const toolFigures: Record<string, ToolFigures> = {};
   for (const [name, t] of Object.entries(tools)) {
+    const tool = (m: string) => h(`${m}{tool:${name}}`);
     toolFigures[name] = {
       logical: t.logical,
       attempts: t.attempts,
-      amplification: ratio(t.attempts, t.logical),
+      rejected: t.rejected ?? 0,
+      amplification: share(t.attempts + (t.rejected ?? 0), t.logical),
       timeouts: t.timeouts,
       errors: t.errors,
       failed: t.failed,
-      call: summarize(h(`call{tool:${name}}`)),
-      attempt: summarize(h(`attempt{tool:${name}}`)),
+      call: summarizeCensored(tool('call.completed'), tool('call.failed').totalCount),
+      'call.completed': summarize(tool('call.completed')),
+      'call.failed': summarize(tool('call.failed')),
+      attempt: summarize(tool('attempt')),
     };
   }
-  const ratios = storm.attempts.map((a, i) => (storm.offered[i] > 0 ? a / storm.offered[i] : 0));
-  const latency = Object.fromEntries(LATENCY_METRICS.map((k) => [k, summarize(h(k))])) as PolicyReport['latency'];
+  const latency = {
+    workflow: censored('workflow'),
+    call: censored('call'),
+    ...Object.fromEntries(LATENCY_METRICS.map((k) => [k, summarize(h(k))])),
+  } as PolicyLatency;
   const histograms: Record<string, string> = {};
   for (const k of [...hist.keys()].sort()) histograms[k] = worlds.length === 1 ? worlds[0].histograms[k] : encode(hist.get(k)!);
   return {
@@ -111,16 +115,17 @@ export function aggregatePolicy(info: PolicyInfo, worlds: readonly WorldRecord[]
       completed,
       failed,
       failedByReason,
-      successRate: ratio(completed, started),
-      failedRate: ratio(failed, started),
+      successRate: share(completed, started),
+      failedRate: share(failed, started),
     },
     calls: {
       logical: n('logicalCalls'),
       attempts: n('attempts'),
+      rejected,
       retries: n('transportRetries') + n('agentRetries'),
       transportRetries: n('transportRetries'),
       agentRetries: n('agentRetries'),
-      amplification: ratio(n('attempts'), n('logicalCalls')),
+      amplification: share(n('attempts') + rejected, n('logicalCalls')),
       timeouts: n('timeouts'),
       errors: n('errors'),
       rateLimited: n('rateLimited'),
@@ -143,50 +148,47 @@ export function aggregatePolicy(info: PolicyInfo, worlds: readonly WorldRecord[]
       cacheRead: totals.cacheRead,
       cacheWrite: totals.cacheWrite,
       total: totalTokens,
-      perCompletedWorkflow: ratio(totalTokens, completed),
-      retryShare: ratio(retryTokens, totalTokens),
-      cacheHitRate: ratio(n('cacheHits'), n('cacheLookups')),
+      perCompletedWorkflow: share(totalTokens, completed),
+      retryTurns: retryTokens,
+      retryTurnsShare: share(retryTokens, totalTokens),
+      failedWorkflows: n('failedWorkflowTokens'),
+      failedWorkflowsShare: share(n('failedWorkflowTokens'), totalTokens),
+      cacheHitRate: share(n('cacheHits'), n('cacheLookups')),
       overflows: n('overflows'),
       cacheExpiries: n('cacheExpiries'),
-      abandoned: n('abandonedTokens'),
       contextDrops: n('contextDrops'),
       droppedResults: n('droppedResults'),
       droppedTokens: n('droppedTokens'),
       summaries: n('summaries'),
       spendCapAborts: n('spendCapAborts'),
     },
-    tokensPerCompletedWorkflow: summarize(h('tokensPerCompletedWorkflow'), 1),
+    completedWorkflowTokens: summarize(h('completedWorkflowTokens'), 1),
     cost: {
       total: round(totalCost),
-      perCompletedWorkflow: completed ? round(totalCost / completed) : 0,
-      retryTax: round(retryCost),
-      retryTaxShare: totalCost ? round(retryCost / totalCost) : 0,
+      perCompletedWorkflow: share(totalCost, completed),
       retryTurns: round(retryTurnCost),
-      abandoned: round(abandonedCost),
+      retryTurnsShare: share(retryTurnCost, totalCost),
+      failedWorkflows: round(failedCost),
+      failedWorkflowsShare: share(failedCost, totalCost),
       summaries: round(n('summaryCostNanos') / 1e9),
-      perStep: perStep.input.map((_, i) => round(stepCost(i))),
+      perStep: perStep.cost.map((nanos) => round(nanos / 1e9)),
       currency: 'USD',
-      pricingSource: p.source,
+      pricingSource: sc.llm.pricing.source,
     },
-    costPerCompletedWorkflow: summarize(h('costPerCompletedWorkflowMicros'), 1e-6),
+    completedWorkflowCost: summarize(h('completedWorkflowCostMicros'), 1e-6),
     utilisation: sc.system
       ? {
-          server: ratio(n('serverBusyMicros'), sc.system.serverConcurrency * n('simulatedMicros')),
-          relay: ratio(n('relayHeldMicros'), sc.system.relayMaxInFlight * n('simulatedMicros')),
+          server: share(n('serverBusyMicros'), sc.system.serverConcurrency * n('simulatedMicros')) ?? 0,
+          relay: share(n('relayHeldMicros'), sc.system.relayMaxInFlight * n('simulatedMicros')) ?? 0,
         }
       : undefined,
-    storm: {
-      windowMs: sc.windowMs,
-      peakRatio: round(ratios.reduce((m, r) => (r > m ? r : m), 0)),
-      windowsAbove2x: ratios.filter((r) => r > 2).length,
-      windows: ratios.length,
-      series: storm,
-    },
+    storm: stormFigures(storm, worlds.length, sc.windowMs, sc.faultWindows ?? []),
     breaker: {
       opens: n('breakerOpens'),
       openTimeMs: round(n('breakerOpenMicros') / 1000),
       rejected: n('breakerRejected'),
-      transitions,
+      // The first replication's: state changes of several worlds do not add up to one timeline.
+      transitions: worlds.length > 0 ? [...worlds[0].breakerTransitions] : [],
     },
     histograms,
   };

@@ -6,9 +6,12 @@
  * same keyed draws (common random numbers), so the SLO's verdict moves with the key, not with
  * sampling noise between points. Around the answer it then measures a load curve (¼× to 2×), with
  * pool utilisation and queueing, and finds its knee (Kneedle: the point farthest below the chord
- * of the normalised curve).
+ * of the normalised curve, rising — more load, slower — or falling — more workers, faster). Each
+ * point is one replication unless the scenario sets `replications`.
  */
 import { TunnelsimError } from '../errors.js';
+import { figureValue } from '../report/figures.js';
+import { measurePolicy } from '../report/resolve.js';
 import { parseThreshold, sloResults } from '../report/thresholds.js';
 import type { PolicyReport } from '../report/types.js';
 import { parseScenario } from '../scenario/load.js';
@@ -56,9 +59,10 @@ function point(value: number, p: PolicyReport, slo: CapacityPoint['slo']): Capac
   return {
     value,
     ok: slo.every((s) => s.ok),
-    workflowP50: p.latency.workflow.p50,
-    workflowP95: p.latency.workflow.p95,
-    workflowP99: p.latency.workflow.p99,
+    workflowP50: figureValue(p, 'workflow.p(50)'),
+    workflowP95: figureValue(p, 'workflow.p(95)'),
+    workflowP99: figureValue(p, 'workflow.p(99)'),
+    workflowCompletedP95: figureValue(p, 'workflow.completed.p(95)'),
     successRate: p.workflows.successRate,
     throughput: seconds > 0 ? Number((p.workflows.completed / seconds).toPrecision(6)) : 0,
     serverUtilisation: p.utilisation?.server ?? 0,
@@ -71,17 +75,25 @@ function point(value: number, p: PolicyReport, slo: CapacityPoint['slo']): Capac
   };
 }
 
-/** Kneedle on an increasing curve: the point with the largest gap below the chord (normalised). */
+/**
+ * Kneedle: on the curve normalised to the unit square, the point with the largest gap below the
+ * chord between its ends. A rising curve (load against latency) bends up at its knee; a falling
+ * one (workers against latency) bends flat, so its x axis is mirrored first — otherwise its last
+ * point, where it is lowest, would always look farthest below the chord.
+ */
 export function knee(points: readonly { x: number; y: number }[]): number | null {
   if (points.length < 3) return null;
-  const xs = points.map((p) => p.x);
-  const ys = points.map((p) => p.y);
-  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  const sorted = [...points].sort((a, b) => a.x - b.x);
+  const xs = sorted.map((p) => p.x);
+  const ys = sorted.map((p) => p.y);
+  const [x0, x1, y0, y1] = [xs[0], xs[xs.length - 1], Math.min(...ys), Math.max(...ys)];
   if (x1 === x0 || y1 === y0) return null;
+  const rising = ys[ys.length - 1] >= ys[0];
   let best = -Infinity;
   let at: number | null = null;
-  for (const p of points) {
-    const gap = (p.x - x0) / (x1 - x0) - (p.y - y0) / (y1 - y0);
+  for (const p of sorted) {
+    const xn = (p.x - x0) / (x1 - x0);
+    const gap = (rising ? xn : 1 - xn) - (p.y - y0) / (y1 - y0);
     if (gap > best) {
       best = gap;
       at = p.x;
@@ -121,9 +133,11 @@ export function runCapacity(file: string, base: unknown, opts: CapacityOptions):
       if (!(err instanceof TunnelsimError)) throw err;
       throw new TunnelsimError('BAD_INPUT', `${opts.vary}=${value}: ${err.field ? `${err.field}: ` : ''}${err.message}`, { field: '--vary' });
     }
-    const report = runSim(sc, { policies: [policy], seed: opts.seed, module: opts.module });
+    const report = runSim(sc, { policies: [policy], seed: opts.seed, module: opts.module, replications: sc.replications ?? 1 });
     const results = sloResults(report, spec);
-    const p = point(value, report.policies[0], results.map((r) => ({ expression: r.expression, value: r.value, ok: r.ok })));
+    const pr = report.policies[0];
+    const unit = (expr: string) => measurePolicy(pr, parseThreshold(expr).target).unit;
+    const p = point(value, pr, results.map((r) => ({ expression: r.expression, value: r.value, ok: r.ok, unit: unit(r.expression) })));
     cache.set(value, p);
     search.push(p);
     opts.onPoint?.(value, p.ok);
@@ -170,7 +184,8 @@ export function runCapacity(file: string, base: unknown, opts: CapacityOptions):
   const capacity = norm(meets);
   const curve = capacity === null ? [] : [...new Set((opts.curve ?? DEFAULT_CURVE).map((f) => (integer ? Math.max(1, Math.round(capacity * f)) : Number((capacity * f).toPrecision(6)))))].map(evaluate);
   curve.sort((a, b) => a.value - b.value);
-  const k = knee(curve.filter((p) => p.successRate > 0).map((p) => ({ x: p.value, y: p.workflowP95 })));
+  // Censored points (more than 5 % failed) have no p95: the knee is on the points that have one.
+  const k = knee(curve.flatMap((p) => (p.workflowP95 === null ? [] : [{ x: p.value, y: p.workflowP95 }])));
   return {
     schema: CAPACITY_SCHEMA,
     tool: { name: 'tunnelsim', version: VERSION },
@@ -181,7 +196,7 @@ export function runCapacity(file: string, base: unknown, opts: CapacityOptions):
     slo: opts.slo,
     capacity,
     bracket: [norm(meets), norm(fails)],
-    knee: k === null ? null : { value: k, workflowP95: curve.find((p) => p.value === k)!.workflowP95 },
+    knee: k === null ? null : { value: k, workflowP95: curve.find((p) => p.value === k)!.workflowP95! },
     search,
     curve,
   };

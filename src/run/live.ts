@@ -91,7 +91,9 @@ export async function runLive(scenario: Scenario, opts: LiveOptions = {}): Promi
   const seed = opts.seed ?? sc.seed;
   const encoding = opts.encoding ?? DEFAULT_ENCODING;
   const counter = tokenCounter(encoding);
-  const plans = planWorlds(sc, { policies: opts.policies });
+  // A live world takes real time: one replication unless the scenario asks for more.
+  const replications = sc.replications ?? 1;
+  const plans = planWorlds(sc, { policies: opts.policies }, replications);
   const calibration = needsCalibration(sc.policies) ? (opts.calibration ?? calibrate(sc, seed, opts.module)) : undefined;
   const worlds: WorldRecord[] = [];
   const traced: TracedCall[] = [];
@@ -143,7 +145,7 @@ export async function runLive(scenario: Scenario, opts: LiveOptions = {}): Promi
     restorePriority?.();
     await Promise.allSettled(services.map((s) => s.shutdown()));
   }
-  const report = buildReport(scenarioInfo(sc, calibration), seed, sc.replications, worlds);
+  const report = buildReport(scenarioInfo(sc, calibration), seed, replications, worlds);
   report.mode = 'live';
   for (const p of report.policies) p.tokens.encoding = encoding;
   report.live = { timeScale, encoding, sessions, transport: 'streamable-http', misrouted, timerLateness: summarize(lateness, 1e-6) };

@@ -34,11 +34,12 @@ export function calibrationRows(sim: Report, live: Report): CalibrationRow[] {
   return live.policies.map((lp) => {
     const sp = sim.policies.find((p) => p.name === lp.name);
     if (!sp) throw new RangeError(`policy '${lp.name}' is missing from the sim report`);
-    const pick = (r: typeof lp) => Object.fromEntries(CALIBRATION_PERCENTILES.map((q) => [q, r.latency.call[q]])) as Record<CalibrationPercentile, number>;
+    // Answered calls: a timing model is calibrated on the latency of calls that got an answer.
+    const pick = (r: typeof lp) => Object.fromEntries(CALIBRATION_PERCENTILES.map((q) => [q, r.latency['call.completed'][q]])) as Record<CalibrationPercentile, number>;
     const s = pick(sp);
     const l = pick(lp);
     const diff = Object.fromEntries(CALIBRATION_PERCENTILES.map((q) => [q, s[q] > 0 ? (l[q] - s[q]) / s[q] : 0])) as Record<CalibrationPercentile, number>;
-    return { policy: lp.name, calls: { sim: sp.latency.call.count, live: lp.latency.call.count }, sim: s, live: l, diff };
+    return { policy: lp.name, calls: { sim: sp.latency['call.completed'].count, live: lp.latency['call.completed'].count }, sim: s, live: l, diff };
   });
 }
 
@@ -62,7 +63,8 @@ export function allowedDiff(simMs: number, live: Report, tolerance = 0.05): numb
 }
 
 export async function calibrateSimLive(sc: Scenario, opts: LiveOptions = {}): Promise<Calibration> {
-  const sim = runSim(withDuration(sc, opts.duration), { seed: opts.seed, policies: opts.policies, module: opts.module });
+  // The same worlds as the live run: one replication unless the scenario sets more.
+  const sim = runSim(withDuration(sc, opts.duration), { seed: opts.seed, policies: opts.policies, module: opts.module, replications: sc.replications ?? 1 });
   const live = await runLive(sc, opts);
   return { rows: calibrationRows(sim, live), sim, live };
 }

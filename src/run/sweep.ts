@@ -63,7 +63,7 @@ function buildPoints(file: string, base: unknown, axes: readonly SweepAxis[], se
       throw new TunnelsimError('BAD_INPUT', `${at}: ${err.field ? `${err.field}: ` : ''}${err.message}`, { field: '--set' });
     }
     const needs = sc.policies.map((p) => needsCalibration([p]));
-    return { data, sc, set, seed: seed ?? sc.seed, policies: sc.policies.length, replications: sc.replications, name: sc.name, needs, calibration: needs.some(Boolean) ? -1 : undefined };
+    return { data, sc, set, seed: seed ?? sc.seed, policies: sc.policies.length, replications: sc.replications ?? 1, name: sc.name, needs, calibration: needs.some(Boolean) ? -1 : undefined };
   });
 }
 

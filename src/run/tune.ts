@@ -11,6 +11,7 @@ import { stringify } from 'yaml';
 import { PRESETS } from '../policy/presets.js';
 import { TunnelsimError } from '../errors.js';
 import { sloResults } from '../report/thresholds.js';
+import { figureValue } from '../report/figures.js';
 import { measurePolicy } from '../report/resolve.js';
 import { parseThreshold } from '../report/threshold-grammar.js';
 import type { PolicyReport } from '../report/types.js';
@@ -120,7 +121,7 @@ export function runTune(file: string, base: unknown, opts: TuneOptions): TuneRep
       meetsSlo: results.every((r) => r.ok),
       successRate: p.workflows.successRate,
       violation: Number(violation.toPrecision(6)),
-      workflowP95: p.latency.workflow.p95,
+      workflowP95: figureValue(p, 'workflow.p(95)'),
       costPerCompletedWorkflow: p.cost.perCompletedWorkflow,
       amplification: p.calls.amplification,
     };
@@ -141,7 +142,7 @@ export function runTune(file: string, base: unknown, opts: TuneOptions): TuneRep
     const hit = cache.get(key);
     if (hit) return hit;
     const sc = scenarioWith([entryOf('candidate', choice)]);
-    const p = runSim(sc, { seed, module: opts.module, calibration }).policies[0];
+    const p = runSim(sc, { seed, module: opts.module, calibration, replications: sc.replications ?? 1 }).policies[0];
     const c = judge(p, 'tuned', settingsOf(choice));
     cache.set(key, c);
     opts.onCandidate?.(Object.values(c.settings).join(' · '), c.objective, c.meetsSlo);
@@ -171,7 +172,8 @@ export function runTune(file: string, base: unknown, opts: TuneOptions): TuneRep
   // The winner beside the seed guidance and the presets, in one run on the same draws.
   const presetNames = Object.keys(PRESETS);
   const entries = [entryOf('tuned', choice), ...presetNames.map((n) => ({ name: n, preset: n }))];
-  const all = runSim(scenarioWith(entries), { seed, module: opts.module, calibration });
+  const final = scenarioWith(entries);
+  const all = runSim(final, { seed, module: opts.module, calibration, replications: final.replications ?? 1 });
   const comparison = all.policies.map((p) => judge(p, p.name, p.name === 'tuned' ? settingsOf(choice) : { preset: p.name }));
   const feasible = best.meetsSlo;
   const entry = entryOf('tuned', choice);

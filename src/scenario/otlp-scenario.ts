@@ -170,6 +170,8 @@ function scenarioYaml(o: ImportFilesOptions, tools: ToolImport[], llm: LlmImport
   const doc = {
     name: o.name,
     seed: 1,
+    // The sessions replay verbatim, so further replications would only repeat them.
+    replications: 1,
     workload: { model: 'closed', agents, workflows: sessions },
     workflow: { trace: 'sessions.jsonl' },
     llm: {

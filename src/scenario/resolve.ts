@@ -4,6 +4,7 @@ import { RateProfile } from '../model/rate.js';
 import type { WorkloadEntry } from './workload-schema.js';
 import { resolvePolicy } from './resolve-policy.js';
 import { resolveLlm } from './resolve-llm.js';
+import { resolveVerdict } from './resolve-verdict.js';
 import type { ScenarioFile, ScriptStepEntry } from './schema.js';
 import type { CallPlan, Scenario, ScriptNode, ToolSpec, WorkflowSpec } from './types.js';
 
@@ -48,6 +49,7 @@ export function resolveScenario(s: ScenarioFile, file: string): Scenario {
     thresholds: s.thresholds,
     windowMs: s.report.window,
     limits: s.limits,
+    verdict: resolveVerdict(s.report, file),
     source: s,
   };
 }

@@ -42,7 +42,8 @@ export const scenarioSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
   seed: z.number().int().nonnegative().default(1),
-  replications: z.number().int().min(1).default(1),
+  /** Independent worlds per policy; unset: 5 for `run`, 1 for live, sweep, capacity and tune (run/sim.ts). */
+  replications: z.number().int().min(1).optional(),
   workload: workloadSchema,
   workflow: z
     .strictObject({
@@ -92,7 +93,16 @@ export const scenarioSchema = z.strictObject({
   faults: z.array(faultSchema).default([]),
   policies: z.array(policyEntrySchema).min(1),
   thresholds: z.record(z.string(), z.array(z.string())).default({}),
-  report: z.strictObject({ window: durationSchema().default(10_000) }).prefault({}),
+  report: z
+    .strictObject({
+      window: durationSchema().default(10_000),
+      /** What the verdict optimises: a report figure in threshold grammar (docs/reports.md "The verdict"). */
+      objective: z.string().default('cost.perCompletedWorkflow'),
+      maximize: z.boolean().default(false),
+      /** A policy completing a smaller share of its workflows is not eligible to win. */
+      completionFloor: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').default(0.95),
+    })
+    .prefault({}),
   /** What the run may ask of the machine (scenario/work.ts); raise a limit to run more. */
   limits: z
     .strictObject({

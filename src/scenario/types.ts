@@ -82,12 +82,16 @@ export interface WorkLimits {
   steps: number;
 }
 
+/** Replications `run` makes when the scenario sets none (live, sweep, capacity and tune make 1). */
+export const DEFAULT_REPLICATIONS = 5;
+
 export interface Scenario {
   name: string;
   description?: string;
   file: string;
   seed: number;
-  replications: number;
+  /** Unset: each command's default (run/sim.ts DEFAULT_REPLICATIONS for `run`, 1 elsewhere). */
+  replications?: number;
   workload: Workload;
   workflow: WorkflowSpec;
   llm: LlmSpec;
@@ -101,6 +105,8 @@ export interface Scenario {
   thresholds: Record<string, string[]>;
   windowMs: number;
   limits: WorkLimits;
+  /** What the verdict optimises, subject to the thresholds and the completion floor. */
+  verdict: { objective: string; maximize: boolean; completionFloor: number };
   /** The validated file data, for sweeps that rewrite a key and re-validate. */
   source: unknown;
   /** The data as parsed (before validation), so another thread can rebuild the same scenario (live mode's server worker). */

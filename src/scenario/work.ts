@@ -7,7 +7,7 @@
  * workflows from the stop condition, one world's simulated time from the arrival process (open) or
  * the `duration` (closed). Each limit names the scenario key that raises it (`limits:`).
  */
-import type { Scenario, ScriptNode, WorkflowSpec, WorkLimits } from './types.js';
+import { DEFAULT_REPLICATIONS, type Scenario, type ScriptNode, type WorkflowSpec, type WorkLimits } from './types.js';
 
 export type { WorkLimits };
 
@@ -71,7 +71,8 @@ function perWorkflow(w: WorkflowSpec): { expected: number; steps: number } | und
 }
 
 export function estimateWork(sc: Scenario): WorkEstimate {
-  const worlds = sc.policies.length * sc.replications;
+  // Unset replications: the most any command makes by default (`run`'s).
+  const worlds = sc.policies.length * (sc.replications ?? DEFAULT_REPLICATIONS);
   const per = perWorkflow(sc.workflow);
   const wl = sc.workload;
   let workflowsPerWorld: number | undefined;
@@ -111,7 +112,7 @@ export function checkWork(sc: Scenario, limits: WorkLimits = sc.limits): WorkPro
   if (e.worlds > limits.worlds) {
     return {
       field: 'replications',
-      message: `asks for ${n(e.worlds)} worlds (${sc.policies.length} policies × ${n(sc.replications)} replications), more than limits.worlds = ${n(limits.worlds)}: lower replications or raise limits.worlds`,
+      message: `asks for ${n(e.worlds)} worlds (${sc.policies.length} policies × ${n(sc.replications ?? DEFAULT_REPLICATIONS)} replications), more than limits.worlds = ${n(limits.worlds)}: lower replications or raise limits.worlds`,
     };
   }
   if (e.maxSteps !== undefined && e.maxSteps > limits.steps) {

@@ -30,6 +30,16 @@ describe('runBench', () => {
     expect(compare(toComparable(base, 'b'), toComparable(base, 'c')).ok).toBe(true);
     expect(compare(toComparable(base, 'b'), toComparable(worse, 'c')).ok).toBe(false);
   });
+
+  it('records a skipped anchor under the suite’s name, and compare skips its ratio saying why', async () => {
+    const withAnchor: BenchSuite = { name: 'relay', run: async () => ({ results: {}, ratios: { relayVsDirect: 0.6, relayVsNginx: 0.45 } }) };
+    const without: BenchSuite = { name: 'relay', run: async () => ({ results: {}, ratios: { relayVsDirect: 0.6 }, skipped: { relayVsNginx: 'nginx not found at /usr/sbin/nginx' } }) };
+    const cur = await runBench([without]);
+    expect(cur.skipped).toEqual({ 'relay.relayVsNginx': 'nginx not found at /usr/sbin/nginx' });
+    const result = compare(toComparable(await runBench([withAnchor]), 'baselines/bench.json'), toComparable(cur, 'bench.json'));
+    expect(result.ok).toBe(true);
+    expect(result.checks.find((c) => c.expression.startsWith('ratios.relay.relayVsNginx'))!.message).toBe('ratios.relay.relayVsNginx >= -50%: skipped: nginx not found at /usr/sbin/nginx');
+  });
 });
 
 describe('hdrSuite', () => {

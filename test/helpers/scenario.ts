@@ -6,6 +6,8 @@ export function baseScenario(): Record<string, any> {
   return {
     name: 'test',
     seed: 7,
+    // One world per policy: unit tests read a policy's figures as one run's.
+    replications: 1,
     workload: { model: 'closed', agents: 4, workflows: 20 },
     workflow: { steps: 3, tools: ['a'], order: 'round-robin' },
     llm: {

@@ -53,7 +53,7 @@ describe('runLive with a target', () => {
     expect(p.calls.errors).toBe(0);
     // The endpoint's own time, not the scenario's 1 ms service: `slow` waits 30 ms.
     expect(p.tools.slow.call.p50).toBeGreaterThanOrEqual(30);
-    expect(p.tools.echo.call.p50).toBeLessThan(p.tools.slow.call.p50);
+    expect(p.tools.echo.call.p50).toBeLessThan(p.tools.slow.call.p50!);
     // `ext:w0-s0`: a few tokens per echo, counted; the scenario said 1.
     expect(p.tokens.total).toBeGreaterThan(0);
   });

@@ -89,7 +89,7 @@ describe('GrpcThrottle', () => {
     const r = runSim(sc).policies[0];
     expect(r.calls.budgetExhausted).toBe(0);
     // Mean attempts per call (1 − f³)/(1 − f); attempts per call have variance < 9/4. Allow 4 SE.
-    expect(Math.abs(r.calls.amplification - (1 - f ** 3) / (1 - f))).toBeLessThan((4 * 1.5) / Math.sqrt(20_000));
+    expect(Math.abs(r.calls.amplification! - (1 - f ** 3) / (1 - f))).toBeLessThan((4 * 1.5) / Math.sqrt(20_000));
   });
 
   it('stops all retries once failures drain the tokens below half', () => {

@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHARTS } from '../../src/report/charts.js';
-import { evaluateThresholds } from '../../src/report/thresholds.js';
+import { applyThresholds } from '../../src/cli/report-io.js';
 import { writeReports } from '../../src/report/write.js';
 import { runSim } from '../../src/run/sim.js';
 import { loadScenario } from '../../src/scenario/load.js';
@@ -32,7 +32,7 @@ describe.skipIf(!hasChromium)('HTML report in Chromium', () => {
   beforeAll(async () => {
     await rm(out, { recursive: true, force: true });
     const report = runSim(loadScenario('scenarios/thirty-call.yaml'));
-    report.thresholds = evaluateThresholds(report, report.scenario.thresholds);
+    applyThresholds(report, report.scenario.thresholds);
     await writeReports(report, { out, formats: ['html'], basename: 'report' });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   });
@@ -58,6 +58,28 @@ describe.skipIf(!hasChromium)('HTML report in Chromium', () => {
     }
     const best = await page.locator('td.best').count();
     expect(best).toBeGreaterThan(0);
+
+    // The verdict comes first: above the figures table, with one row per policy and its answer.
+    const verdict = page.locator('section#verdict');
+    await expect(verdict.locator('p.answer').textContent()).resolves.toMatch(/\S/);
+    await expect(verdict.locator('tbody tr').count()).resolves.toBe(3);
+    const [v, table] = [await verdict.boundingBox(), await page.locator('table.policies').boundingBox()];
+    expect(v!.y + v!.height).toBeLessThan(table!.y);
+
+    // Every time series shades both fault windows (latency spike 6m–8m, outage 10m–10m30s) in each
+    // row, as bands of the right width: the storm chart at 2 panels × 3 policies, the breaker
+    // chart for seed guidance alone (the only policy with a breaker).
+    for (const [id, rows] of [['retry-storm', 6], ['breaker-state', 1]] as const) {
+      const bands = page.locator(`#chart-${id} g.fault_window_marks path`);
+      await expect(bands.count(), id).resolves.toBe(rows * 2);
+      const widths = await bands.evaluateAll((els) => els.map((e) => e.getBoundingClientRect().width));
+      const [spike, outage] = [widths[0], widths[1]];
+      // 120 s against 30 s of the same axis: four times as wide, to a pixel.
+      expect(Math.abs(spike / outage - 4), id).toBeLessThan(0.3);
+    }
+    const breakerRows = await page.locator('#chart-breaker-state g.mark-text.role-axis-label, #chart-breaker-state text').allTextContents();
+    expect(breakerRows.join(' ')).toContain('seed-guidance');
+    expect(breakerRows.join(' ')).not.toContain('naive-retry');
     expect(requests.filter((u) => !u.startsWith('file:'))).toEqual([]);
 
     await page.screenshot({ path: join(ARTIFACTS, 'report.png'), fullPage: true });

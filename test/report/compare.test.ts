@@ -24,7 +24,8 @@ describe('compare', () => {
     const result = compare(asReport(fixtureReport()), asReport(fixtureReport()));
     expect(result.ok).toBe(true);
     expect(result.checks.length).toBeGreaterThanOrEqual(fixtureReport().policies.length * DEFAULT_REPORT_CHECKS.length);
-    expect(result.checks.every((c) => c.change === 0)).toBe(true);
+    // Censored in both (too many failed for the percentile) has no change to measure.
+    expect(result.checks.every((c) => c.change === 0 || (c.baseline === null && c.current === null))).toBe(true);
   });
 
   it('flags a 20 % slower system on workflow and call latency percentiles', () => {
@@ -32,10 +33,11 @@ describe('compare', () => {
     expect(result.ok).toBe(false);
     const failed = result.checks.filter((c) => !c.ok);
     for (const p of fixtureReport().policies) {
-      expect(failed.some((c) => c.scope === p.name && c.expression === 'workflow.p(99) <= +10%')).toBe(true);
+      expect(failed.some((c) => c.scope === p.name && c.expression === 'workflow.p(95) <= +10%')).toBe(true);
+      expect(failed.some((c) => c.scope === p.name && c.expression === 'workflow.completed.p(95) <= +10%')).toBe(true);
       expect(failed.some((c) => c.scope === p.name && c.expression === 'call{tool:risk.score}.p(99) <= +10%')).toBe(true);
     }
-    const p99 = failed.find((c) => c.expression === 'workflow.p(99) <= +10%')!;
+    const p99 = failed.find((c) => c.expression === 'workflow.p(95) <= +10%')!;
     // HDR buckets are 0.1 % wide, so the measured change is 20 % ± 0.3 %.
     expect(Math.abs(p99.change! - 0.2)).toBeLessThan(0.003);
     // Amplification and cost did not change, so those checks still pass.
@@ -76,6 +78,57 @@ describe('compare', () => {
     } catch (e) {
       expect((e as TunnelsimError).line()).toMatch(/^--threshold\[0\]: /);
     }
+  });
+});
+
+describe('compare across populations and schemas', () => {
+  it('refuses a v1 report, saying why its figures do not compare', () => {
+    const v1 = { ...JSON.parse(JSON.stringify(fixtureReport())), schema: 'tunnelsim.report/v1' };
+    try {
+      toComparable(v1, 'baselines/old.json');
+      expect.unreachable();
+    } catch (e) {
+      const err = e as TunnelsimError;
+      expect(err.exitCode).toBe(2);
+      expect(err.line()).toMatch(/^baselines\/old\.json: schema: is a tunnelsim\.report\/v1 report, which this version \(tunnelsim\.report\/v2\) does not compare: its workflow and call latency count completed ones only.*Regenerate it/);
+    }
+  });
+
+  it('fails a check that is censored in the current report only, and passes one censored in both', () => {
+    // The fixture's sdk-default fails 9 of 200 workflows (4.5 %): p95 finishes, p99 does not.
+    const base = fixtureReport();
+    const cur = fixtureReport({ policies: [{ name: 'sdk-default', failed: 20 }] });
+    const [p95, p99] = compare(asReport(base), asReport(cur), ['workflow.p(95) <= +10%', 'workflow.p(99) <= +10%']).checks;
+    expect(p95.ok).toBe(false);
+    expect(p95.message).toMatch(/censored in current/);
+    expect(p95.message).toMatch(/→ —, 10% of workflows failed/);
+    expect(p99.ok).toBe(true);
+    expect(p99.message).toMatch(/censored in both files/);
+    // Absolute: a censored current value fails.
+    expect(compare(asReport(base), asReport(cur), ['workflow.p(95) < 1h']).ok).toBe(false);
+  });
+
+  it('skips a bench anchor the current run could not measure, saying why, unless a --threshold names it', () => {
+    const base = bench(2);
+    base.ratios['relay.relayVsNginx'] = 0.45;
+    const cur = bench(2);
+    cur.skipped = { 'relay.relayVsNginx': 'nginx not found at /usr/sbin/nginx (apt-get install nginx)' };
+    const plain = compare(toComparable(base, 'b'), toComparable(cur, 'c'));
+    expect(plain.ok).toBe(true);
+    const skipped = plain.checks.find((c) => c.expression === 'ratios.relay.relayVsNginx >= -50%')!;
+    expect(skipped).toMatchObject({ ok: true, skipped: 'nginx not found at /usr/sbin/nginx (apt-get install nginx)' });
+    const table = compareTable(plain);
+    expect(table).toMatch(/^\| skip +\| bench +\| ratios\.relay\.relayVsNginx >= -50%/m);
+    expect(table).toContain('skipped: ratios.relay.relayVsNginx >= -50%: nginx not found at /usr/sbin/nginx (apt-get install nginx)');
+    expect(table).toContain('1 checks passed, 1 skipped');
+    expect(checkJUnit(compareJUnit(plain)).children[0].attrs.skipped).toBe('1');
+    // Asked for by name: its absence fails the gate.
+    const asked = compare(toComparable(base, 'b'), toComparable(cur, 'c'), ['ratios.relay.relayVsNginx >= -50%']);
+    expect(asked.ok).toBe(false);
+    expect(asked.checks[0].message).toMatch(/skipped: nginx not found/);
+    // A leg that vanished without a reason still fails.
+    delete cur.skipped;
+    expect(compare(toComparable(base, 'b'), toComparable(cur, 'c')).ok).toBe(false);
   });
 });
 

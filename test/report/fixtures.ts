@@ -4,6 +4,8 @@
  */
 import { build, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
 import { keyedUniform } from '../../src/kernel/rng.js';
+import { summarizeCensored } from '../../src/metrics/hdr.js';
+import { stormFigures } from '../../src/run/storm.js';
 import { REPORT_SCHEMA, LATENCY_METRICS, type PolicyReport, type Report, type Summary } from '../../src/report/types.js';
 
 export const TOOLS = ['portfolio.positions', 'market.quote', 'risk.score', 'ledger.lookup'];
@@ -57,6 +59,8 @@ function fixturePolicy(fp: FixturePolicy, index: number, o: Required<Omit<Fixtur
   const medianCall = fp.medianCallMs ?? 120;
   const hs: Record<string, Histogram> = {};
   const get = (k: string) => (hs[k] ??= newHistogram());
+  // Reads without adding an empty histogram to the report (the simulator encodes only what it has).
+  const peek = (k: string) => hs[k] ?? newHistogram();
   let cost = 0;
   const perStep = new Array<number>(o.steps).fill(0);
   for (let w = 0; w < o.workflows; w++) {
@@ -67,8 +71,8 @@ function fixturePolicy(fp: FixturePolicy, index: number, o: Required<Omit<Fixtur
       // Common random numbers: the draw depends on (workflow, step), not on the policy.
       const callUs = Math.round(lognormal(o.seed, w, s, medianCall * 1000, 0.8) * slowdown);
       const llmUs = Math.round(lognormal(o.seed + 1, w, s, 900_000, 0.3) * slowdown);
-      get('call').recordValue(callUs);
-      get(`call{tool:${tool}}`).recordValue(callUs);
+      get('call.completed').recordValue(callUs);
+      get(`call.completed{tool:${tool}}`).recordValue(callUs);
       get('attempt').recordValue(Math.round(callUs * 0.9));
       get(`attempt{tool:${tool}}`).recordValue(Math.round(callUs * 0.9));
       get('server').recordValue(Math.round(callUs * 0.4));
@@ -83,10 +87,10 @@ function fixturePolicy(fp: FixturePolicy, index: number, o: Required<Omit<Fixtur
     }
     cost += workflowCostMicros / 1e6;
     if (w >= failed) {
-      get('workflow').recordValue(workflowUs);
-      get('costPerCompletedWorkflowMicros').recordValue(workflowCostMicros);
-      get('tokensPerCompletedWorkflow').recordValue(Math.round(workflowCostMicros / 0.4));
-    }
+      get('workflow.completed').recordValue(workflowUs);
+      get('completedWorkflowCostMicros').recordValue(workflowCostMicros);
+      get('completedWorkflowTokens').recordValue(Math.round(workflowCostMicros / 0.4));
+    } else get('workflow.failed').recordValue(Math.round(workflowUs / 2));
   }
   const completed = o.workflows - failed;
   const logical = o.workflows * o.steps;
@@ -94,12 +98,19 @@ function fixturePolicy(fp: FixturePolicy, index: number, o: Required<Omit<Fixtur
   const windows = 60;
   const offered = Array.from({ length: windows }, (_, i) => Math.round(logical / windows + 10 * Math.sin(i / 5)));
   const attemptSeries = offered.map((n, i) => Math.round(n * amplification * (i >= 20 && i < 26 ? 2.5 : 1)));
-  const ratios = attemptSeries.map((a, i) => (offered[i] ? a / offered[i] : 0));
-  const latency = Object.fromEntries(LATENCY_METRICS.map((m) => [m, summarize(get(m), 1000)])) as PolicyReport['latency'];
+  const completedSeries = offered.map((n) => Math.round(n / o.steps));
+  const latency = {
+    workflow: summarizeCensored(peek('workflow.completed'), peek('workflow.failed').totalCount),
+    call: summarizeCensored(peek('call.completed'), 0),
+    ...Object.fromEntries(LATENCY_METRICS.map((m) => [m, summarize(peek(m), 1000)])),
+  } as PolicyReport['latency'];
   const tools = Object.fromEntries(
     TOOLS.map((t) => [t, {
-      logical: logical / TOOLS.length, attempts: attempts / TOOLS.length, amplification, timeouts: 3 + index, errors: 2, failed: 1,
-      call: summarize(get(`call{tool:${t}}`), 1000), attempt: summarize(get(`attempt{tool:${t}}`), 1000),
+      logical: logical / TOOLS.length, attempts: attempts / TOOLS.length, rejected: 0, amplification, timeouts: 3 + index, errors: 2, failed: 1,
+      call: summarizeCensored(peek(`call.completed{tool:${t}}`), 0),
+      'call.completed': summarize(peek(`call.completed{tool:${t}}`), 1000),
+      'call.failed': summarize(peek(`call.failed{tool:${t}}`), 1000),
+      attempt: summarize(peek(`attempt{tool:${t}}`), 1000),
     }]),
   );
   return {
@@ -113,7 +124,7 @@ function fixturePolicy(fp: FixturePolicy, index: number, o: Required<Omit<Fixtur
       successRate: completed / o.workflows, failedRate: failed / o.workflows,
     },
     calls: {
-      logical, attempts, retries: attempts - logical, transportRetries: attempts - logical, agentRetries: 0, amplification,
+      logical, attempts, rejected: 0, retries: attempts - logical, transportRetries: attempts - logical, agentRetries: 0, amplification,
       timeouts: 12 + index, errors: 8, rateLimited: 0, rejectedByRelay: 0, zombieExecutions: 5 * index,
       duplicateExecutions: index, nonIdempotentDuplicates: 0, failed,
     },
@@ -121,18 +132,17 @@ function fixturePolicy(fp: FixturePolicy, index: number, o: Required<Omit<Fixtur
     tools,
     tokens: {
       input: 1_000_000, output: 50_000, cacheRead: 400_000, cacheWrite: 100_000, total: 1_550_000,
-      perCompletedWorkflow: 1_550_000 / completed, retryShare: amplification - 1, cacheHitRate: 0.3, overflows: 0,
+      perCompletedWorkflow: 1_550_000 / completed, retryTurns: 0, retryTurnsShare: 0, failedWorkflows: 1_550_000 * (failed / o.workflows),
+      failedWorkflowsShare: failed / o.workflows, cacheHitRate: 0.3, overflows: 0,
     },
-    tokensPerCompletedWorkflow: summarize(get('tokensPerCompletedWorkflow'), 1),
+    completedWorkflowTokens: summarize(peek('completedWorkflowTokens'), 1),
     cost: {
-      total: cost, perCompletedWorkflow: cost / completed, retryTax: cost * (amplification - 1), retryTaxShare: (amplification - 1) / amplification,
+      total: cost, perCompletedWorkflow: cost / completed, retryTurns: 0, retryTurnsShare: 0,
+      failedWorkflows: cost * (failed / o.workflows), failedWorkflowsShare: failed / o.workflows,
       perStep, currency: 'USD', pricingSource: 'fixture prices',
     },
-    costPerCompletedWorkflow: summarize(get('costPerCompletedWorkflowMicros'), 1e6),
-    storm: {
-      windowMs: 10_000, peakRatio: Math.max(...ratios), windowsAbove2x: ratios.filter((r) => r > 2).length, windows,
-      series: { attempts: attemptSeries, offered },
-    },
+    completedWorkflowCost: summarize(peek('completedWorkflowCostMicros'), 1e6),
+    storm: stormFigures({ attempts: attemptSeries, offered, completed: completedSeries, failed: offered.map(() => 0) }, 1, 10_000, [{ kind: 'outage', label: 'outage relay, 3m20s–4m20s', from: 200_000, to: 260_000 }]),
     breaker: {
       opens: index, openTimeMs: 30_000 * index, rejected: 40 * index,
       transitions: index === 0 ? [] : [[200_000, 1], [230_000, 2], [231_000, 0 + (index > 1 ? 1 : 0)], ...(index > 1 ? [[261_000, 2], [262_000, 0]] as [number, number][] : [])],
@@ -158,10 +168,12 @@ function buildReport(options: FixtureOptions): Report {
   const scenario = {
     name: 'fixture',
     file: 'scenarios/fixture.yaml',
-    policies: policies.map((p) => ({ name: p.name, description: p.description, timeouts: p.timeouts })),
+    policies: policies.map((p, i) => ({ name: p.name, description: p.description, timeouts: p.timeouts, breaker: i > 0 })),
     pricing: { source: 'fixture prices', inputPerMTok: 3, outputPerMTok: 15, cacheReadMultiplier: 0.1, cacheWriteMultiplier: 1.25, cacheTtl: 300_000, caching: 'automatic' as const },
     windowMs: 10_000,
+    faultWindows: [{ kind: 'outage', label: 'outage relay, 3m20s–4m20s', from: 200_000, to: 260_000 }],
     thresholds: {} as Record<string, string[]>,
+    verdict: { objective: 'cost.perCompletedWorkflow', maximize: false, completionFloor: 0.9 },
   };
   return {
     schema: REPORT_SCHEMA,

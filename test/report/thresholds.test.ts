@@ -5,12 +5,15 @@ import { evaluateThresholds, parseThreshold } from '../../src/report/thresholds.
 import type { Report } from '../../src/report/types.js';
 import { TOOLS, fixtureReport } from './fixtures.js';
 
-/** A report whose first policy's workflow latencies are exactly 1, 2, …, 1000 ms. */
-function uniformWorkflowReport(): Report {
+/** A report whose first policy's workflows took exactly 1, 2, …, `completed` ms, and `failed` more failed. */
+function uniformWorkflowReport(completed = 1000, failed = 0): Report {
   const report = fixtureReport();
   const h = build({ bitBucketSize: 64, numberOfSignificantValueDigits: 3, autoResize: true });
-  for (let ms = 1; ms <= 1000; ms++) h.recordValue(ms * 1000);
-  report.policies[0].histograms.workflow = encodeIntoCompressedBase64(h);
+  for (let ms = 1; ms <= completed; ms++) h.recordValue(ms * 1000);
+  const f = build({ bitBucketSize: 64, numberOfSignificantValueDigits: 3, autoResize: true });
+  for (let i = 0; i < failed; i++) f.recordValue(5_000_000);
+  report.policies[0].histograms['workflow.completed'] = encodeIntoCompressedBase64(h);
+  report.policies[0].histograms['workflow.failed'] = encodeIntoCompressedBase64(f);
   return report;
 }
 
@@ -99,7 +102,7 @@ describe('evaluateThresholds', () => {
     const report = fixtureReport();
     const results = evaluateThresholds(report, { '*': ['calls.amplification < 1.5'] });
     expect(results.map((r) => r.policy)).toEqual(report.policies.map((p) => p.name));
-    expect(results.map((r) => r.ok)).toEqual(report.policies.map((p) => p.calls.amplification < 1.5));
+    expect(results.map((r) => r.ok)).toEqual(report.policies.map((p) => p.calls.amplification! < 1.5));
   });
 
   it('expands the tool wildcard into one result per tool', () => {
@@ -121,11 +124,15 @@ describe('evaluateThresholds', () => {
     expect(toolAmp.value).toBe(p.tools['risk.score'].amplification);
   });
 
-  it('reads cost per completed workflow in dollars from the micro-dollar histogram', () => {
+  it('reads the completed workflows’ cost in dollars from the micro-dollar histogram', () => {
     const report = fixtureReport();
     const p = report.policies[0];
-    const [r] = evaluateThresholds(report, { [p.name]: ['costPerCompletedWorkflow.max < 100'] });
-    expect(Math.abs(r.value! - p.costPerCompletedWorkflow.max) / p.costPerCompletedWorkflow.max).toBeLessThan(0.001);
+    const [r] = evaluateThresholds(report, { [p.name]: ['completedWorkflowCost.max < 100'] });
+    expect(Math.abs(r.value! - p.completedWorkflowCost.max) / p.completedWorkflowCost.max).toBeLessThan(0.001);
+  });
+
+  it('says where a v1 metric name went', () => {
+    expect(() => evaluateThresholds(fixtureReport(), { '*': ['costPerCompletedWorkflow.p(95) < 1'] })).toThrow(/renamed: 'completedWorkflowCost' is the cost distribution of completed workflows; spend per completed workflow .* is 'cost.perCompletedWorkflow'/);
   });
 
   it('narrows a * entry to the policy a policy tag names', () => {
@@ -144,10 +151,45 @@ describe('evaluateThresholds', () => {
 
   it('fails a threshold on a metric with no samples rather than passing it', () => {
     const report = fixtureReport();
-    report.policies[0].histograms.workflow = '';
-    report.policies[0].latency.workflow.count = 0;
-    const [r] = evaluateThresholds(report, { [report.policies[0].name]: ['workflow.p(95) < 1h'] });
-    expect(r.ok).toBe(false);
+    report.policies[0].histograms['workflow.completed'] = '';
+    report.policies[0].histograms['workflow.failed'] = '';
+    const [r, survivors] = evaluateThresholds(report, { [report.policies[0].name]: ['workflow.p(95) < 1h', 'workflow.completed.p(95) < 1h'] });
+    expect([r.ok, survivors.ok]).toEqual([false, false]);
     expect(r.value).toBeNull();
+    expect(r.message).toMatch(/no data/);
+    expect(survivors.message).toMatch(/no data/);
+  });
+
+  it('counts failed workflows at +∞: 900 of 1,000 done in 1 … 900 ms', () => {
+    const report = uniformWorkflowReport(900, 100);
+    const name = report.policies[0].name;
+    const [p95, p90, p50, avg, min, count, done95] = evaluateThresholds(report, {
+      [name]: ['workflow.p(95) < 1h', 'workflow.p(90) < 1h', 'workflow.med < 1h', 'workflow.avg < 1h', 'workflow.min < 1h', 'workflow.count > 0', 'workflow.completed.p(95) < 1h'],
+    });
+    // Rank ⌈0.95 · 1000⌉ = 950 is past the 900 that finished: censored, and the gate fails.
+    expect(p95).toMatchObject({ ok: false, value: null });
+    expect(p95.message).toMatch(/—, 10% of workflows failed \(more than 5%: the 95th percentile never finished\)/);
+    // Rank 900 is the last one that finished; rank 500 is 500 ms.
+    expect(Math.abs(p90.value! - 900) / 900).toBeLessThan(0.001);
+    expect(Math.abs(p50.value! - 500) / 500).toBeLessThan(0.001);
+    expect(avg).toMatchObject({ ok: false, value: null });
+    expect(min.value).toBe(1);
+    expect(count.value).toBe(1000);
+    // The survivors alone: rank ⌈0.95 · 900⌉ = 855.
+    expect(Math.abs(done95.value! - 855) / 855).toBeLessThan(0.001);
+  });
+
+  it('fails every threshold over completed workflows when none completed', () => {
+    const report = fixtureReport();
+    const p = report.policies[0];
+    p.histograms['workflow.completed'] = '';
+    p.histograms.completedWorkflowCostMicros = '';
+    p.workflows.completed = 0;
+    p.cost.perCompletedWorkflow = null;
+    p.tokens.perCompletedWorkflow = null;
+    const exprs = ['cost.perCompletedWorkflow < 0.50', 'tokens.perCompletedWorkflow < 1e9', 'completedWorkflowCost.p(95) < 1', 'workflow.completed.p(50) < 1h', 'workflow.p(50) < 1h'];
+    const results = evaluateThresholds(report, { [p.name]: exprs });
+    expect(results.map((r) => r.ok)).toEqual(exprs.map(() => false));
+    expect(results.slice(0, 4).every((r) => /no data/.test(r.message!))).toBe(true);
   });
 });

@@ -5,7 +5,10 @@ import { hdrLog } from '../../src/report/hdrlog.js';
 import { binCounts, policyHistogram } from '../../src/report/histogram.js';
 import { renderHtml } from '../../src/report/html.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
+import { terminalTable } from '../../src/report/terminal.js';
+import { figureValue } from '../../src/report/figures.js';
 import { policyTable } from '../../src/report/table.js';
+import type { Report } from '../../src/report/types.js';
 import { fixtureReport } from './fixtures.js';
 
 describe('renderCharts', () => {
@@ -36,8 +39,7 @@ describe('renderCharts', () => {
   it('skips charts without data', async () => {
     const report = fixtureReport();
     for (const p of report.policies) {
-      delete p.histograms.workflow;
-      delete p.histograms.call;
+      for (const k of ['workflow.completed', 'workflow.failed', 'call.completed', 'call.failed']) delete p.histograms[k];
     }
     const ids = (await renderCharts(report)).map((c) => c.id);
     expect(ids).not.toContain('latency-cdf');
@@ -46,28 +48,57 @@ describe('renderCharts', () => {
   });
 });
 
+/** Gives each policy per-replication values of `key`: its pooled value plus `noise[i][r]`. */
+function withReplicates(report: Report, key: string, noise: number[][]): Report {
+  report.replications = noise[0].length;
+  report.policies.forEach((p, i) => {
+    const v = figureValue(p, key)!;
+    p.replicates = { ...p.replicates, [key]: noise[i].map((d) => v + d) };
+  });
+  return report;
+}
+
 describe('policyTable', () => {
-  it('marks the lowest value on lower-is-better rows and the highest on higher-is-better ones', () => {
-    const report = fixtureReport();
-    const table = policyTable(report);
-    const amp = table.rows.find((r) => r.label.startsWith('amplification'))!;
-    const amps = report.policies.map((p) => p.calls.amplification);
-    expect(amp.best).toEqual([amps.indexOf(Math.min(...amps))]);
-    const success = table.rows.find((r) => r.label === 'success rate')!;
-    const rates = report.policies.map((p) => p.workflows.successRate);
-    expect(success.best).toEqual([rates.indexOf(Math.max(...rates))]);
+  it('marks a ranked row only where the paired interval excludes 0 against every other policy', () => {
+    // Common random numbers: the replication effect is shared, the policy effect is not.
+    const shared = [0.03, -0.02, 0.01, -0.01, 0.02];
+    const report = withReplicates(fixtureReport(), 'cost.perCompletedWorkflow', [shared, shared.map((d) => d + 0.0001), shared.map((d) => d - 0.0001)]);
+    const row = policyTable(report).rows.find((r) => r.key === 'cost.perCompletedWorkflow')!;
+    const costs = report.policies.map((p) => p.cost.perCompletedWorkflow!);
+    expect(row.best).toEqual([costs.indexOf(Math.min(...costs))]);
   });
 
-  it('marks nothing on a row where every policy ties', () => {
+  it('marks nothing where the paired difference includes 0', () => {
     const report = fixtureReport();
-    for (const p of report.policies) p.calls.timeouts = 7;
-    expect(policyTable(report).rows.find((r) => r.label === 'timeouts')!.best).toEqual([]);
+    const spread = report.policies.map((p) => p.cost.perCompletedWorkflow!);
+    const gap = Math.max(...spread) - Math.min(...spread);
+    // Policy noise ten times the gap between policies, different in every replication.
+    const noise = report.policies.map((_, i) => [0, 1, 2, 3, 4].map((r) => gap * 10 * Math.sin(7 * i + 3 * r + 1)));
+    const row = policyTable(withReplicates(report, 'cost.perCompletedWorkflow', noise)).rows.find((r) => r.key === 'cost.perCompletedWorkflow')!;
+    expect(row.best).toEqual([]);
+    expect(row.note).toBe('not significant');
+  });
+
+  it('marks nothing with one replication', () => {
+    const row = policyTable(fixtureReport()).rows.find((r) => r.key === 'cost.perCompletedWorkflow')!;
+    expect(row.best).toEqual([]);
+    expect(row.note).toBe('one replication');
+  });
+
+  it('never ranks counts with no direction: timeouts, retries, rejections', () => {
+    const shared = [0, 1, 2, 3, 4];
+    const report = fixtureReport();
+    for (const key of ['calls.timeouts', 'calls.transportRetries', 'calls.rejected', 'calls.amplification']) withReplicates(report, key, report.policies.map(() => shared));
+    for (const key of ['calls.timeouts', 'calls.transportRetries', 'calls.rejected', 'calls.amplification']) {
+      expect(policyTable(report).rows.find((r) => r.key === key)!.best, key).toEqual([]);
+    }
   });
 });
 
 describe('renderMarkdown and renderHtml', () => {
   it('mark the best cell and embed every chart', async () => {
-    const report = fixtureReport();
+    const shared = [0.03, -0.02, 0.01, -0.01, 0.02];
+    const report = withReplicates(fixtureReport(), 'cost.perCompletedWorkflow', [shared, shared.map((d) => d + 0.0001), shared.map((d) => d - 0.0001)]);
     const charts = await renderCharts(report);
     const md = renderMarkdown(report, charts, 'r');
     const html = renderHtml(report, charts);
@@ -83,6 +114,23 @@ describe('renderMarkdown and renderHtml', () => {
     report.thresholds = [{ expression: 'workflow.p(95) < 1s', policy: 'naive-retry', value: 31_000, ok: false, message: 'workflow.p(95) < 1s: measured 31 s, limit < 1 s' }];
     expect(renderMarkdown(report, [], 'r')).toContain('❌ `naive-retry`: workflow.p(95) < 1s: measured 31 s, limit < 1 s');
     expect(renderHtml(report, [])).toContain('workflow.p(95) &lt; 1s: measured 31 s');
+  });
+});
+
+describe('a live report', () => {
+  it('shows its time scale and its timer lateness in the terminal, Markdown and HTML', () => {
+    const report = fixtureReport();
+    report.mode = 'live';
+    report.live = {
+      timeScale: 0.05, encoding: 'o200k_base', sessions: 4, transport: 'streamable-http',
+      timerLateness: { count: 1234, mean: 0.2, p50: 0.15, p90: 0.3, p95: 0.4, p99: 0.9, p999: 1.5, max: 2.25 },
+    };
+    const scale = 'time scale 0.05 (20× faster than scenario time: each real ms of overhead reads as 20 ms)';
+    const late = 'timer lateness: 1,234 timers fired late by p50 0.150 ms, p99 0.900 ms, max 2.250 ms of wall time (normal priority)';
+    for (const [name, text] of [['terminal', terminalTable(report)], ['markdown', renderMarkdown(report, [], 'r')], ['html', renderHtml(report, [])]]) {
+      expect(text, name).toContain(scale);
+      expect(text, name).toContain(late);
+    }
   });
 });
 

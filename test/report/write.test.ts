@@ -46,7 +46,7 @@ describe('writeReports', () => {
   it('leaves the directory untouched when rendering fails', async () => {
     await writeFile(join(dir, 'report.json'), 'old');
     const report = fixtureReport();
-    report.policies[1].histograms.workflow = 'not a histogram';
+    report.policies[1].histograms['workflow.completed'] = 'not a histogram';
     await expect(writeReports(report, { out: dir, formats: ['json', 'md', 'html'] })).rejects.toThrow();
     expect(await contents(dir)).toEqual({ 'report.json': 'old' });
   });

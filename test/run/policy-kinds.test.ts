@@ -56,6 +56,6 @@ describe('every policy kind', () => {
     for (const n of ['finagle', 'grpc', 'envoy']) expect(by(n).calls.budgetExhausted, n).toBeGreaterThan(0);
     expect(by('hedged').calls.hedgesSent).toBeGreaterThan(0);
     expect(by('hedged').calls.hedgesWasted).toBeGreaterThan(0);
-    expect(by('bulkhead').latency.call.p99).toBeGreaterThan(0);
+    expect(by('bulkhead').latency['call.completed'].p99).toBeGreaterThan(0);
   });
 });

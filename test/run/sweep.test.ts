@@ -111,7 +111,7 @@ describe('tunnelsim sweep', () => {
     expect(r.code).toBe(0);
     const files = r.out.match(/wrote (.*\.sweep\.json)/)!;
     const report = JSON.parse(await readFile(files[1], 'utf8'));
-    expect(report.schema).toBe('tunnelsim.sweep/v1');
+    expect(report.schema).toBe('tunnelsim.sweep/v2');
     expect(report.points.map((p: any) => p.set.seed)).toEqual(['1', '2']);
     expect(report.points[0].seed).toBe(1);
   });

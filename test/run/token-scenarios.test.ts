@@ -27,11 +27,12 @@ describe('scenarios/context-blowup.yaml', () => {
     expect(transport.workflows.failed).toBe(0);
   });
 
-  it('charges the agent-layer policy a retry tax of retry turns and abandoned workflows', () => {
+  it('charges the agent-layer policy a retry tax in two parts: retry turns and failed workflows', () => {
     expect(agent.cost.retryTurns).toBeGreaterThan(0);
-    expect(agent.cost.abandoned).toBeGreaterThan(0);
-    expect(agent.cost.retryTax).toBeCloseTo(agent.cost.retryTurns! + agent.cost.abandoned!, 2);
-    expect(transport.cost.retryTax).toBe(0);
+    expect(agent.cost.failedWorkflows).toBeGreaterThan(0);
+    expect(agent.cost.retryTurnsShare).toBeCloseTo(agent.cost.retryTurns / agent.cost.total, 4);
+    expect(transport.cost.retryTurns).toBe(0);
+    expect(transport.cost.failedWorkflows).toBe(0);
   });
 
   it('keeps agent-layer retries inside the window with drop-oldest', () => {

@@ -164,7 +164,7 @@ describe('tunnelsim import otlp', () => {
       if (tool === 'kb.lookup') imported.push(10);
       const replay = p.tools[tool].call;
       for (const [q, got] of [[0.5, replay.p50], [0.95, replay.p95], [0.99, replay.p99]] as const) {
-        expect(Math.abs(got / percentile(imported, q) - 1)).toBeLessThan(0.01);
+        expect(Math.abs(got! / percentile(imported, q) - 1)).toBeLessThan(0.01);
       }
     }
   });

@@ -20,9 +20,9 @@ describe('transport retries', () => {
     const success = 1 - p ** k;
     const meanAttempts = (1 - p ** k) / (1 - p);
     // Binomial standard error of the success rate: sqrt(s(1 − s)/n) ≈ 0.0008; allow 4 SE.
-    expect(Math.abs(r.workflows.successRate - success)).toBeLessThan(4 * Math.sqrt((success * (1 - success)) / n));
+    expect(Math.abs(r.workflows.successRate! - success)).toBeLessThan(4 * Math.sqrt((success * (1 - success)) / n));
     // Attempts per call has variance < k²/4; allow 4 SE.
-    expect(Math.abs(r.calls.amplification - meanAttempts)).toBeLessThan((4 * k) / 2 / Math.sqrt(n));
+    expect(Math.abs(r.calls.amplification! - meanAttempts)).toBeLessThan((4 * k) / 2 / Math.sqrt(n));
   });
 });
 
@@ -118,6 +118,6 @@ describe('LLM turn time', () => {
     // HdrHistogram keeps 3 significant digits: figures agree to 0.1%.
     expect(Math.abs(r.latency.llm.mean / expectedMs - 1)).toBeLessThan(1e-3);
     // One turn, one 10 ms call with zero network: the workflow takes the turn plus the call.
-    expect(Math.abs(r.latency.workflow.max / (expectedMs + 10) - 1)).toBeLessThan(1e-3);
+    expect(Math.abs(r.latency.workflow.max! / (expectedMs + 10) - 1)).toBeLessThan(1e-3);
   });
 });

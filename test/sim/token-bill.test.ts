@@ -73,8 +73,9 @@ describe('one agent-layer retry at step k', () => {
     let input = 0;
     for (let i = 0; i < steps; i++) input += ctx(i);
     near(clean.cost.total, (input * IN + steps * OUTPUT * OUT) / 1e6);
-    expect(clean.cost.retryTax).toBe(0);
-    near(retried.cost.retryTax, retryTurn);
+    expect(clean.cost.retryTurns).toBe(0);
+    near(retried.cost.retryTurns, retryTurn);
+    expect(retried.cost.failedWorkflows).toBe(0);
   });
 });
 
@@ -132,9 +133,10 @@ describe('context window', () => {
     let spent = 0;
     for (let i = 0; i < k; i++) spent += ctx(i) + OUTPUT;
     expect(r.tokens.total).toBe(workflows * spent);
-    // Nothing completed, so all of it is abandoned spend: the whole bill is retry tax.
-    expect(r.tokens.abandoned).toBe(workflows * spent);
-    expect(r.cost.retryTaxShare).toBe(1);
+    // Nothing completed, so all of it is spend on failed workflows, and nothing was bought.
+    expect(r.tokens.failedWorkflows).toBe(workflows * spent);
+    expect(r.cost.failedWorkflowsShare).toBe(1);
+    expect(r.cost.perCompletedWorkflow).toBeNull();
   });
 
   it('drops the oldest results instead, and never overflows', () => {
@@ -229,7 +231,7 @@ describe('spend cap', () => {
     expect(r.workflows.failedByReason).toEqual({ spendCap: 1 });
     expect(r.cost.perStep).toHaveLength(4);
     near(r.cost.total, dollarsAfter(3));
-    near(r.cost.abandoned!, dollarsAfter(3));
+    near(r.cost.failedWorkflows, dollarsAfter(3));
   });
 });
 
@@ -265,6 +267,6 @@ describe('the worked example of docs/tokens.md', () => {
     near(sc([]).cost.total, clean);
     const r1 = sc([{ kind: 'fail-first', tool: 'b', count: 1 }]);
     near(r1.cost.total, retried);
-    near(r1.cost.retryTax, retryTurn);
+    near(r1.cost.retryTurns, retryTurn);
   });
 });

@@ -139,8 +139,8 @@ export const liveCommand: Command = {
     const { writeReportFiles, applyThresholds } = await import('../report-io.js');
     const failed = applyThresholds(report, report.scenario.thresholds);
     const written = await writeReportFiles(report, args.out, `${sc.name}.live`, formats);
+    // The table's header carries the time scale and the timer lateness (report/run-info.ts).
     process.stdout.write(`${terminalTable(report, colorEnabled())}\n`);
-    process.stdout.write(delayAccuracyLine(report));
     for (const t of report.thresholds) process.stdout.write(`${t.ok ? 'ok  ' : 'FAIL'} ${t.policy}: ${t.message ?? t.expression}\n`);
     process.stdout.write(`wrote ${written.map((f) => join(f)).join(', ')}\n`);
     return failed.length > 0 ? 1 : 0;

@@ -17,6 +17,7 @@ export const mergeCommand: Command = {
     const failed = applyThresholds(merged, merged.scenario.thresholds).length;
     if (args.out) writeAtomic(args.out, `${JSON.stringify(merged, null, 2)}\n`);
     process.stdout.write(`${terminalTable(merged, colorEnabled())}\n`);
+    for (const t of merged.thresholds) process.stdout.write(`${t.ok ? 'ok  ' : 'FAIL'} ${t.policy}: ${t.message ?? t.expression}\n`);
     if (args.out) process.stdout.write(`wrote ${args.out}\n`);
     return failed > 0 ? 1 : 0;
   },

@@ -5,17 +5,10 @@ import { loadWorkflowModule } from '../../run/module.js';
 import { runSim, type Shard } from '../../run/sim.js';
 import { terminalTable } from '../../report/terminal.js';
 import { colorEnabled, progressEnabled } from '../output.js';
-import { checkOutDir, parseSeed } from '../flags.js';
+import { checkOutDir, parseCount, parseSeed } from '../flags.js';
 import type { Command } from './types.js';
 import { DEFAULT_OTLP_WORKFLOWS } from '../../run/span-capture.js';
 import { simOtlpJsonl, type SimWorldSpans } from '../../report/otlp-sim.js';
-
-/** A whole number ≥ 1 given on the command line. */
-export function parseCount(v: unknown, field: string): number {
-  const n = Number(v);
-  if (!(typeof v === 'string' && /^\d+$/.test(v.trim())) || !Number.isSafeInteger(n) || n < 1) throw new TunnelsimError('BAD_INPUT', `'${v}' is not a count: use an integer ≥ 1`, { field });
-  return n;
-}
 
 export function parseShard(text: string | undefined): Shard | undefined {
   if (text === undefined) return undefined;
@@ -24,6 +17,14 @@ export function parseShard(text: string | undefined): Shard | undefined {
   const count = m ? Number(m[2]) : NaN;
   if (!m || count < 1 || index < 1 || index > count) throw new TunnelsimError('BAD_INPUT', `'${text}' is not a shard: use i/n with 1 ≤ i ≤ n, e.g. 2/4`, { field: '--shard' });
   return { index, count };
+}
+
+export function parseReplications(v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const text = String(v).trim();
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > 1000) throw new TunnelsimError('BAD_INPUT', `'${v}' is not a replication count: use an integer from 1 to 1000`, { field: '--replications' });
+  return n;
 }
 
 export const FORMATS = ['json', 'md', 'html', 'hdrlog', 'otlp'] as const;
@@ -41,6 +42,7 @@ export const runCommand: Command = {
     y
       .positional('scenario', { type: 'string', describe: 'scenario YAML file', demandOption: true })
       .option('seed', { type: 'string', describe: "override the scenario's seed" })
+      .option('replications', { type: 'string', describe: "override the scenario's replications (default 5: each headline figure gets a 95% interval)" })
       .option('policy', { type: 'string', array: true, describe: 'run only this policy (repeatable)' })
       .option('out', { type: 'string', default: 'reports', describe: 'output directory' })
       .option('format', { type: 'string', default: 'json', describe: 'comma-separated: json,md,html,hdrlog,otlp' })
@@ -49,9 +51,10 @@ export const runCommand: Command = {
   handler: async (args) => {
     const shard = parseShard(args.shard);
     const seed = parseSeed(args.seed);
+    const replications = parseReplications(args.replications);
     checkOutDir(args.out);
     const formats = parseFormats(args.format);
-    const otlpWorkflows = parseCount(args['otlp-workflows'], '--otlp-workflows');
+    const otlpWorkflows = parseCount(args['otlp-workflows'], '--otlp-workflows', 'a workflow count') ?? DEFAULT_OTLP_WORKFLOWS;
     const sc = loadScenario(args.scenario);
     const module = await loadWorkflowModule(sc);
     const progress = progressEnabled();
@@ -59,6 +62,7 @@ export const runCommand: Command = {
     const report = runSim(sc, {
       spans,
       seed,
+      replications,
       policies: args.policy,
       shard,
       module,
