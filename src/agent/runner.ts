@@ -1,7 +1,8 @@
 /**
  * The agent: runs one workflow as a kernel process, the ReAct way. Each step is an LLM turn
  * (reads the whole context, writes its output and the tool calls) followed by the step's tool
- * calls through the policy's caller. A failed call is either retried at the agent layer — the
+ * calls through the policy's caller; after the last step, a final turn reads the last results and
+ * writes the answer (`workflow.finalTurn`). A failed call is either retried at the agent layer — the
  * error text joins the context and the LLM takes another full turn to re-issue it, billed like
  * any turn — or fails the workflow with the call's failure kind. Results join the context.
  * Before every turn the context strategy may drop old results, summarise, or fail the workflow
@@ -76,6 +77,11 @@ export function* runWorkflow(env: AgentEnv, w: number, intendedStart: number): G
     const results = run.resolveCalls(calls);
     if (run.failure !== undefined) break;
     r = run.nextStep(results);
+  }
+  // The script is done: the LLM reads the last results and writes its answer.
+  if (run.failure === undefined && env.sc.workflow.finalTurn) {
+    const last = run.turn(0, false);
+    if (last !== undefined) yield last;
   }
   run.finish();
 }

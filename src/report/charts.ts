@@ -123,7 +123,7 @@ export const CHARTS: ChartDef[] = [
   {
     id: 'cost-per-step',
     title: 'Cost per step',
-    caption: 'Mean dollars per started workflow spent at each step; the rise is the context growing, and a steeper rise is agent-layer retries.',
+    caption: 'Mean dollars per started workflow spent at each step; the rise is the context growing, and a steeper rise is agent-layer retries; with the final turn on, the last point is the turn that writes the answer.',
     rows: costPerStepRows,
     spec: (rows, policies) => ({
       config: CONFIG,

@@ -5,7 +5,7 @@ import type { WorkloadEntry } from './workload-schema.js';
 import { resolvePolicy } from './resolve-policy.js';
 import { resolveLlm } from './resolve-llm.js';
 import type { ScenarioFile, ScriptStepEntry } from './schema.js';
-import type { CallPlan, Scenario, ScriptNode, ToolSpec, WorkflowSpec } from './types.js';
+import type { CallPlan, Scenario, ScriptNode, ToolSpec, WorkflowShape, WorkflowSpec } from './types.js';
 
 export function resolveScenario(s: ScenarioFile, file: string): Scenario {
   const tools: ToolSpec[] = Object.entries(s.server.tools).map(([name, t], index) => ({
@@ -71,6 +71,10 @@ function stagesLength(w: WorkloadEntry): number | undefined {
 }
 
 function resolveWorkflow(s: ScenarioFile, idx: Record<string, number>): WorkflowSpec {
+  return { ...workflowShape(s, idx), finalTurn: s.workflow.finalTurn };
+}
+
+function workflowShape(s: ScenarioFile, idx: Record<string, number>): WorkflowShape {
   const w = s.workflow;
   if (w.module) return { kind: 'module', file: w.module };
   if (w.trace) {

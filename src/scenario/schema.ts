@@ -52,6 +52,8 @@ export const scenarioSchema = z.strictObject({
       script: z.array(scriptStep).min(1).optional(),
       module: z.string().optional(),
       trace: traceSchema.optional(),
+      /** The turn that reads the last result and answers: the largest context of the workflow. */
+      finalTurn: z.boolean().default(true),
     })
     .superRefine((w, ctx) => {
       const forms = [w.tools !== undefined || Array.isArray(w.order), w.script !== undefined, w.module !== undefined, w.trace !== undefined].filter(Boolean).length;

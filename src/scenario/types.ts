@@ -34,12 +34,18 @@ export type ScriptNode =
   | { kind: 'branch'; probability: number; then: ScriptNode[]; else: ScriptNode[] }
   | { kind: 'repeat'; times: number; steps: ScriptNode[] };
 
-export type WorkflowSpec =
+/** What the agent does, step by step. */
+export type WorkflowShape =
   | { kind: 'sequence'; steps: number; order: 'round-robin' | 'weighted'; tools: number[]; weights: number[] }
   | { kind: 'list'; tools: number[] }
   | { kind: 'script'; nodes: ScriptNode[] }
   | { kind: 'module'; file: string }
   | { kind: 'trace'; sessions: CallPlan[][][] };
+
+export type WorkflowSpec = WorkflowShape & {
+  /** After the last tool call, one more LLM turn reads the whole context and answers (billed and timed like any turn). */
+  finalTurn: boolean;
+};
 
 export interface LlmSpec {
   contextWindow: number;
