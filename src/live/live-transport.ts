@@ -16,7 +16,8 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { keyedFinish, keyPrefix, Purpose } from '../kernel/rng.js';
+import { keyPrefix, Purpose } from '../kernel/rng.js';
+import { attemptUniform } from '../model/correlation.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { FaultModel } from '../model/faults.js';
 import type { CallTransport } from '../policy/caller.js';
@@ -106,6 +107,7 @@ export class LiveTransport implements CallTransport {
   send(a: SimAttempt): void {
     const { clock } = this.o;
     a.key = keyPrefix(this.o.seed, a.ident.workflow, a.ident.key, a.index);
+    a.key0 = a.index === 0 ? a.key : keyPrefix(this.o.seed, a.ident.workflow, a.ident.key, 0);
     const id = flightId(a.ident.workflow, a.ident.key, a.index);
     this.idents.set(`${a.ident.workflow}:${a.ident.key}`, a.ident);
     const f: InFlight = { a, controller: new AbortController(), inTunnel: false, replied: false };
@@ -164,7 +166,8 @@ export class LiveTransport implements CallTransport {
 
   private linkDelay(a: SimAttempt, purpose: number): number {
     const { sc, faults, clock } = this.o;
-    let d = sc.network.agentToRelay.sample(keyedFinish(a.key, purpose));
+    const link = sc.network.agentToRelay;
+    let d = link.latency.sample(attemptUniform(a.key, a.key0, a.index, purpose, link.attemptCorrelation));
     if (faults.hasSpikes) d = faults.linkDelay('agentToRelay', clock.now(), d);
     return d * a.faults.agentLinkFactor;
   }

@@ -5,7 +5,7 @@ import type { WorkloadEntry } from './workload-schema.js';
 import { resolvePolicy } from './resolve-policy.js';
 import { resolveLlm } from './resolve-llm.js';
 import type { ScenarioFile, ScriptStepEntry } from './schema.js';
-import type { CallPlan, Scenario, ScriptNode, ToolSpec, WorkflowShape, WorkflowSpec } from './types.js';
+import type { CallPlan, LinkSpec, Scenario, ScriptNode, ToolSpec, WorkflowShape, WorkflowSpec } from './types.js';
 
 export function resolveScenario(s: ScenarioFile, file: string): Scenario {
   const tools: ToolSpec[] = Object.entries(s.server.tools).map(([name, t], index) => ({
@@ -15,6 +15,7 @@ export function resolveScenario(s: ScenarioFile, file: string): Scenario {
     resultTokens: sampler(t.resultTokens),
     argTokens: t.argTokens,
     idempotent: t.idempotent,
+    attemptCorrelation: t.attemptCorrelation,
     args: t.args,
   }));
   const toolIndex: Record<string, number> = {};
@@ -39,7 +40,7 @@ export function resolveScenario(s: ScenarioFile, file: string): Scenario {
       reconnectBase: s.relay.reconnect.base,
       reconnectMax: s.relay.reconnect.max,
     },
-    network: { agentToRelay: sampler(s.network.agentToRelay.latency), relayToServer: sampler(s.network.relayToServer.latency) },
+    network: { agentToRelay: resolveLink(s.network.agentToRelay), relayToServer: resolveLink(s.network.relayToServer) },
     server: { concurrency: s.server.concurrency },
     tools,
     toolIndex,
@@ -48,6 +49,15 @@ export function resolveScenario(s: ScenarioFile, file: string): Scenario {
     thresholds: s.thresholds,
     windowMs: s.report.window,
     source: s,
+  };
+}
+
+function resolveLink(l: ScenarioFile['network']['agentToRelay']): LinkSpec {
+  return {
+    latency: sampler(l.latency),
+    attemptCorrelation: l.attemptCorrelation,
+    maxStreamMs: l.maxStreamDuration ?? Infinity,
+    idleTimeoutMs: l.idleTimeout ?? Infinity,
   };
 }
 

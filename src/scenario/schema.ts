@@ -14,6 +14,20 @@ import { traceSchema } from './trace.js';
 const tokens = () => distSchema('number');
 const latency = () => distSchema('duration');
 const count = z.number().int().positive();
+const correlation = () => z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').default(0);
+const cutoff = () => durationSchema().refine((ms) => ms > 0, 'must be > 0').optional();
+
+/** One network hop: its one-way latency, how its delays persist across attempts, and where it cuts streams. */
+function linkSchema() {
+  return z.strictObject({
+    latency: latency(),
+    attemptCorrelation: correlation(),
+    /** A response stream through this hop is reset after this long (Cloudflare: ~125 s for MCP streams). */
+    maxStreamDuration: cutoff(),
+    /** A stream with no bytes for this long is closed (Cloudflare: 100 s proxy read timeout, 270 s idle TCP). */
+    idleTimeout: cutoff(),
+  });
+}
 
 const callStep = z.union([
   z.string(),
@@ -72,8 +86,8 @@ export const scenarioSchema = z.strictObject({
     .prefault({}),
   network: z
     .strictObject({
-      agentToRelay: z.strictObject({ latency: latency() }).default({ latency: { dist: 'constant', value: 0 } }),
-      relayToServer: z.strictObject({ latency: latency() }).default({ latency: { dist: 'constant', value: 0 } }),
+      agentToRelay: linkSchema().prefault({ latency: 0 }),
+      relayToServer: linkSchema().prefault({ latency: 0 }),
     })
     .prefault({}),
   server: z.strictObject({
@@ -85,6 +99,8 @@ export const scenarioSchema = z.strictObject({
         resultTokens: tokens().default({ dist: 'constant', value: 500 }),
         argTokens: z.number().int().nonnegative().default(40),
         idempotent: z.boolean().default(true),
+        /** How much a slow attempt stays slow on retry: 0 draws each attempt afresh, 1 repeats the first draw (model/correlation.ts). */
+        attemptCorrelation: correlation(),
         /** Live mode: the call's arguments; strings may hold {{workflow}}, {{step}}, {{call}} and {{attempt}}. */
         args: z.record(z.string(), z.unknown()).optional(),
       }),

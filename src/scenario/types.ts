@@ -6,6 +6,18 @@ import type { Policy } from '../policy/types.js';
 import type { Pricing } from '../tokens/pricing.js';
 import type { ContextStrategy } from '../tokens/context-strategy.js';
 
+/** One network hop (agent↔relay, or relay↔server through the connector's tunnel). Times in ms. */
+export interface LinkSpec {
+  /** One-way delay per message. */
+  latency: Sampler;
+  /** Correlation of this hop's delays between the attempts of one logical call (model/correlation.ts). */
+  attemptCorrelation: number;
+  /** A request's response stream through the hop is reset after this long (Infinity: never). */
+  maxStreamMs: number;
+  /** A stream silent this long is closed; tool calls send nothing while they run (Infinity: never). */
+  idleTimeoutMs: number;
+}
+
 export interface ToolSpec {
   name: string;
   /** Position in `Scenario.tools`: the index used in keyed draws and per-tool counters. */
@@ -14,6 +26,8 @@ export interface ToolSpec {
   resultTokens: Sampler;
   argTokens: number;
   idempotent: boolean;
+  /** Correlation of service times between the attempts of one logical call (model/correlation.ts). */
+  attemptCorrelation: number;
   /** Live mode: argument template of each call (tunnel/tool-args.ts). */
   args?: Record<string, unknown>;
 }
@@ -86,7 +100,7 @@ export interface Scenario {
   workflow: WorkflowSpec;
   llm: LlmSpec;
   relay: { processing: Sampler; maxInFlightPerTunnel: number; queue: number; reconnectBase: number; reconnectMax: number };
-  network: { agentToRelay: Sampler; relayToServer: Sampler };
+  network: { agentToRelay: LinkSpec; relayToServer: LinkSpec };
   server: { concurrency: number };
   tools: ToolSpec[];
   toolIndex: Record<string, number>;

@@ -49,6 +49,8 @@ export class SimAttempt {
   served = false;
   /** Hash state of (seed, workflow, call, attempt) for this attempt's keyed draws. */
   key = 0;
+  /** The same for the call's attempt 0: later attempts' draws may correlate with it (model/correlation.ts). */
+  key0 = 0;
   /** The caller's timeout timer handle (-1: none armed in a timer queue). */
   timer = -1;
   /** Sent as a hedge (an extra parallel attempt), not as the first attempt or a retry. */

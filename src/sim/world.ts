@@ -14,6 +14,7 @@ import { Admission, QUEUE_FULL_RETRY_AFTER_MS } from '../relay/admission.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { EventTarget } from '../kernel/queue.js';
 import { keyedFinish, keyPrefix, Purpose } from '../kernel/rng.js';
+import { attemptUniform } from '../model/correlation.js';
 import type { FaultModel, Link } from '../model/faults.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { Scenario } from '../scenario/types.js';
@@ -89,7 +90,7 @@ export class World implements EventTarget {
 
   private link(link: Link, a: SimAttempt, purpose: number): number {
     const s = link === 'agentToRelay' ? this.sc.network.agentToRelay : this.sc.network.relayToServer;
-    let d = s.sample(this.draw(a, purpose));
+    let d = s.latency.sample(attemptUniform(a.key, a.key0, a.index, purpose, s.attemptCorrelation));
     if (this.faults.hasSpikes) d = this.faults.linkDelay(link, this.kernel.now(), d);
     return d * (link === 'agentToRelay' ? a.faults.agentLinkFactor : a.faults.serverLinkFactor);
   }
@@ -101,6 +102,7 @@ export class World implements EventTarget {
   /** The caller sends an attempt into the agent link. */
   send(a: SimAttempt): void {
     a.key = keyPrefix(this.seed, a.ident.workflow, a.ident.key, a.index);
+    a.key0 = a.index === 0 ? a.key : keyPrefix(this.seed, a.ident.workflow, a.ident.key, 0);
     const t = a.faults.terminal;
     if (t.kind === 'drop' && t.link === 'agentToRelay') return;
     if (this.lost('agentToRelay', a, 0)) return;
@@ -215,7 +217,7 @@ export class World implements EventTarget {
     a.serverState = ServerState.Serving;
     a.serverQueueMs = this.kernel.now() - a.serverArrivedAt;
     const tool = this.sc.tools[a.ident.tool];
-    a.serviceMs = (a.ident.serviceMs ?? tool.service.sample(this.draw(a, Purpose.service))) * a.faults.serviceFactor;
+    a.serviceMs = (a.ident.serviceMs ?? tool.service.sample(attemptUniform(a.key, a.key0, a.index, Purpose.service, tool.attemptCorrelation))) * a.faults.serviceFactor;
     this.kernel.after(a.serviceMs, this, K_SERVICE_DONE, a);
   }
 
