@@ -46,6 +46,8 @@ export interface AgentEnv {
   toolNames: string[];
   /** The caller's context per tool index (built once per world). */
   callContexts: CallContext[];
+  /** Told when each workflow starts (the calibration pass's steady-state recorder). */
+  observer?: { workflowStarted(t: number): void };
 }
 
 function stepKey(step: number, i: number): number {
@@ -103,6 +105,7 @@ class WorkflowRun {
   ) {
     const { sc, policy } = env;
     env.rec.c.workflowsStarted++;
+    env.observer?.workflowStarted(intendedStart);
     this.ledger = new TokenLedger(sc.llm);
     this.deadlineAt = policy.deadline !== undefined ? intendedStart + policy.deadline : Infinity;
     this.script = makeScript(sc, scriptContext(env.seed, w, env.toolNames), env.module);

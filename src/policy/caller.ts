@@ -65,6 +65,12 @@ export interface CallContext {
   bulkhead?: Bulkhead;
   /** Delay before each hedge for this tool (Infinity: no hedging). */
   hedgeDelay?: number;
+  /** Told of every completed attempt's latency (the calibration pass's steady-state recorder). */
+  observer?: AttemptObserver;
+}
+
+export interface AttemptObserver {
+  attempt(tool: number, sentAt: number, latencyMs: number): void;
 }
 
 export class LogicalCall implements AttemptOwner, EventTarget {
@@ -187,6 +193,7 @@ export class LogicalCall implements AttemptOwner, EventTarget {
       rec.ms('attempt', latency);
       if (a.served) {
         tool.attempt.recordValue(Math.round(latency * 1000));
+        this.ctx.observer?.attempt(this.ident.tool, a.sentAt, latency);
         rec.ms('relayQueue', a.relayQueueMs);
         rec.ms('serverQueue', a.serverQueueMs);
         rec.ms('server', a.serviceMs);

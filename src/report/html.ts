@@ -3,6 +3,7 @@
  * fetched), so it opens offline, from a CI artifact, or attached to a ticket.
  */
 import type { RenderedChart } from './charts.js';
+import { timeoutsHtml } from './calibration-markup.js';
 import { policyTable } from './table.js';
 import type { Report } from './types.js';
 
@@ -48,6 +49,7 @@ export function renderHtml(report: Report, charts: RenderedChart[]): string {
   out.push('<h2>Policies</h2>', '<ul>');
   for (const p of report.policies) out.push(`<li><strong>${esc(p.name)}</strong>: ${esc(p.description)}</li>`);
   out.push('</ul>');
+  out.push(...timeoutsHtml(report, esc));
   for (const c of charts) {
     out.push(`<h2>${esc(c.title)}</h2>`, `<figure class="chart" id="chart-${esc(c.id)}">`, c.svg, `<figcaption>${esc(c.caption)}</figcaption>`, '</figure>');
   }

@@ -3,6 +3,7 @@
  * (`<basename>-<chart>.svg`), so it reads well as a CI job summary or a pull-request comment.
  */
 import type { RenderedChart } from './charts.js';
+import { timeoutsMarkdown } from './calibration-markup.js';
 import { policyTable } from './table.js';
 import type { Report } from './types.js';
 
@@ -32,6 +33,7 @@ export function renderMarkdown(report: Report, charts: RenderedChart[], basename
   out.push('## Policies', '');
   for (const p of report.policies) out.push(`- **${md(p.name)}**: ${md(p.description)}`);
   out.push('');
+  out.push(...timeoutsMarkdown(report, md));
   if (charts.length > 0) out.push('## Charts', '');
   for (const c of charts) {
     out.push(`### ${c.title}`, '', `![${c.title}](${chartFileName(basename, c.id)})`, '', c.caption, '');

@@ -256,6 +256,23 @@ export interface ScenarioInfo {
   thresholds: Record<string, string[]>;
   /** Pool sizes, for utilisation. */
   system?: { serverConcurrency: number; relayMaxInFlight: number };
+  /** Where percentile timeouts got their percentiles; absent when no policy uses one (run/calibrate.ts). */
+  calibration?: CalibrationInfo;
+}
+
+/** The calibration pass's figures: what `p95x1.5` was 1.5 × of, per tool. */
+export interface CalibrationInfo {
+  /**
+   * The neutral pass's measured window (ms): warm-up discarded before `fromMs`, the drain after
+   * `toMs`; `drift` is the rise of mean attempt latency from its first quarter to its last (above
+   * 0.1 the queue was still growing); `extended`: the first pass was not steady, so it ran again
+   * four times as long (run/calibrate.ts).
+   */
+  window?: { fromMs: number; toMs: number; warmup: 'auto' | 'fixed' | 'none'; drift: number; extended: boolean };
+  /** Whether the pass ran the scenario's time-windowed faults. */
+  faults: 'exclude' | 'include';
+  /** Per tool: attempt latency percentiles (ms), the attempts they count, and where they came from. */
+  tools: Record<string, { source: 'sim' | 'probe'; count: number; p50: number; p95: number; p99: number }>;
 }
 
 /** Raw, mergeable results of one world (policy × replication). */

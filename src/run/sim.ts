@@ -7,11 +7,10 @@
 import type { UserWorkflow } from '../agent/script.js';
 import { deriveSeed } from '../kernel/rng.js';
 import { TunnelsimError } from '../errors.js';
-import type { Histogram } from '../metrics/hdr.js';
 import { REPORT_SCHEMA, type Report, type ScenarioInfo, type WorldRecord } from '../report/types.js';
 import type { Scenario } from '../scenario/types.js';
 import { aggregatePolicy } from './aggregate.js';
-import { calibrate, needsCalibration, resolveHedgeDelays, resolveTimeouts } from './calibrate.js';
+import { calibrate, calibrationInfo, needsCalibration, resolveHedgeDelays, resolveTimeouts, type Calibration } from './calibrate.js';
 import { VERSION } from './version.js';
 import { runWorld } from './world.js';
 
@@ -31,7 +30,7 @@ export interface SimOptions {
   /** Called after each world finishes (progress display). */
   onWorld?: (done: number, total: number) => void;
   /** A calibration pass already run for this scenario and seed (tune reuses one across candidates). */
-  calibration?: Histogram[];
+  calibration?: Calibration;
 }
 
 export interface WorldPlan {
@@ -63,8 +62,8 @@ export function planWorlds(sc: Scenario, opts: Pick<SimOptions, 'policies' | 'sh
   );
 }
 
-export function scenarioInfo(sc: Scenario, calibration: Histogram[] | undefined): ScenarioInfo {
-  return {
+export function scenarioInfo(sc: Scenario, calibration: Calibration | undefined): ScenarioInfo {
+  const info: ScenarioInfo = {
     name: sc.name,
     file: sc.file,
     policies: sc.policies.map((p) => ({
@@ -77,6 +76,8 @@ export function scenarioInfo(sc: Scenario, calibration: Histogram[] | undefined)
     thresholds: sc.thresholds,
     system: { serverConcurrency: sc.server.concurrency, relayMaxInFlight: sc.relay.maxInFlightPerTunnel },
   };
+  if (calibration) info.calibration = calibrationInfo(sc, calibration);
+  return info;
 }
 
 export function runSim(sc: Scenario, opts: SimOptions = {}): Report {

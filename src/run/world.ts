@@ -11,7 +11,7 @@ import type { Breaker, BreakerState } from '../policy/breaker/breaker.js';
 import { makeBreaker } from '../policy/breaker/make.js';
 import { makeBudget } from '../policy/budget/make.js';
 import { Bulkhead, type BulkheadScheduler } from '../policy/bulkhead.js';
-import type { CallTransport } from '../policy/caller.js';
+import type { AttemptObserver, CallTransport } from '../policy/caller.js';
 import type { Policy } from '../policy/types.js';
 import { startWorkload } from '../agent/workload.js';
 import type { UserWorkflow } from '../agent/script.js';
@@ -28,7 +28,16 @@ export interface WorldResult {
  * `timeouts` and `hedgeDelays` are per tool index, in ms (Infinity: none), resolved from the
  * policy and the calibration pass (see calibrate.ts).
  */
-export function runWorld(sc: Scenario, policy: Policy, seed: number, timeouts: number[], module?: UserWorkflow, hedgeDelays?: number[]): WorldResult {
+export function runWorld(
+  sc: Scenario,
+  policy: Policy,
+  seed: number,
+  timeouts: number[],
+  module?: UserWorkflow,
+  hedgeDelays?: number[],
+  /** Told of every workflow start and completed attempt (the calibration pass). */
+  observer?: AttemptObserver & { workflowStarted(t: number): void },
+): WorldResult {
   const kernel = new Kernel();
   const rec = new Recorder(
     sc.tools.map((t) => t.name),
@@ -63,9 +72,10 @@ export function runWorld(sc: Scenario, policy: Policy, seed: number, timeouts: n
     budget,
     bulkhead: bulkheads[t.index],
     hedgeDelay: hedgeDelays?.[t.index] ?? Infinity,
+    observer,
   }));
   startWorkload(
-    { kernel, sc, policy, rec, seed, transport, timers, breakers: breakers.byTool, module, toolNames: sc.tools.map((t) => t.name), callContexts },
+    { kernel, sc, policy, rec, seed, transport, timers, breakers: breakers.byTool, module, toolNames: sc.tools.map((t) => t.name), callContexts, observer },
     () => kernel.stop(),
   );
   kernel.run();

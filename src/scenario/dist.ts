@@ -44,7 +44,8 @@ export function readRelative(file: string, what: string, ctx: z.RefinementCtx): 
   }
 }
 
-function readSamples(file: string, ctx: z.RefinementCtx, kind: ValueKind): number[] {
+/** Reads a samples file (one value a line, `#` comments), relative to the scenario; issues go to `ctx`. */
+export function readSamples(file: string, ctx: z.RefinementCtx, kind: ValueKind): number[] {
   const text = readRelative(file, 'samples', ctx);
   if (text === undefined) return [];
   const out: number[] = [];

@@ -1,7 +1,9 @@
 /** Turns validated scenario data into the runtime `Scenario`: samplers, tool indices, resolved policies. */
+import { TunnelsimError } from '../errors.js';
 import { sampler, type Sampler } from '../model/distribution.js';
 import { RateProfile } from '../model/rate.js';
 import type { WorkloadEntry } from './workload-schema.js';
+import { probeLatencyFile } from './probe-files.js';
 import { resolvePolicy } from './resolve-policy.js';
 import { resolveLlm } from './resolve-llm.js';
 import type { ScenarioFile, ScriptStepEntry } from './schema.js';
@@ -21,6 +23,11 @@ export function resolveScenario(s: ScenarioFile, file: string): Scenario {
   const toolIndex: Record<string, number> = {};
   for (const t of tools) toolIndex[t.name] = t.index;
   const w = s.workload;
+  const probed = tools.map((t) => s.calibration.probe?.files[probeLatencyFile(t.name)]);
+  if (s.calibration.probe && probed.every((p) => p === undefined)) {
+    const expected = tools.map((t) => probeLatencyFile(t.name)).join(', ');
+    throw new TunnelsimError('INVALID_SCENARIO', `probe directory '${s.calibration.probe.dir}' has no file for any of the scenario's tools (expected one of ${expected})`, { file, field: 'calibration.probe' });
+  }
   return {
     name: s.name,
     description: s.description,
@@ -45,6 +52,13 @@ export function resolveScenario(s: ScenarioFile, file: string): Scenario {
     tools,
     toolIndex,
     faults: s.faults,
+    calibration: {
+      warmup: s.calibration.warmup,
+      faults: s.calibration.faults,
+      duration: s.calibration.duration,
+      probed,
+      probeDir: s.calibration.probe?.dir,
+    },
     policies: s.policies.map((p, i) => resolvePolicy(p, `policies[${i}]`, file)),
     thresholds: s.thresholds,
     windowMs: s.report.window,

@@ -4,6 +4,7 @@
  * field they fill; docs/scenario.md lists them.
  */
 import { z } from 'zod';
+import { calibrationSchema } from './calibration-schema.js';
 import { distSchema, durationSchema } from './dist.js';
 import { faultSchema } from './fault-schema.js';
 import { llmSchema } from './llm-schema.js';
@@ -107,6 +108,7 @@ export const scenarioSchema = z.strictObject({
     ),
   }),
   faults: z.array(faultSchema).default([]),
+  calibration: calibrationSchema,
   policies: z.array(policyEntrySchema).min(1),
   thresholds: z.record(z.string(), z.array(z.string())).default({}),
   report: z.strictObject({ window: durationSchema().default(10_000) }).prefault({}),

@@ -90,6 +90,19 @@ export type Workload =
       duration?: number;
     };
 
+/** Where percentile timeouts get their percentiles (scenario/calibration-schema.ts). Times in ms. */
+export interface CalibrationSpec {
+  /** Discarded from the neutral pass's start: `auto` (MSER-5) or a fixed time. */
+  warmup: 'auto' | number;
+  faults: 'exclude' | 'include';
+  /** The neutral pass's length instead of the workload's own limits. */
+  duration?: number;
+  /** Per tool index: probed latencies (ms) from `calibration.probe`, or undefined for the neutral pass. */
+  probed: (number[] | undefined)[];
+  /** The probe directory as written in the scenario. */
+  probeDir?: string;
+}
+
 export interface Scenario {
   name: string;
   description?: string;
@@ -105,6 +118,7 @@ export interface Scenario {
   tools: ToolSpec[];
   toolIndex: Record<string, number>;
   faults: FaultEntry[];
+  calibration: CalibrationSpec;
   policies: Policy[];
   thresholds: Record<string, string[]>;
   windowMs: number;

@@ -1,6 +1,7 @@
 /** `tunnelsim live <scenario>`: the scenario on real sockets (relay, connector, MCP upstream on loopback). */
 import { join } from 'node:path';
 import { TunnelsimError } from '../../errors.js';
+import { reportBlocks } from '../../report/blocks.js';
 import { terminalTable } from '../../report/terminal.js';
 import { loadWorkflowModule } from '../../run/module.js';
 import { loadScenario } from '../../scenario/load.js';
@@ -130,6 +131,7 @@ export const liveCommand: Command = {
     process.stdout.write(`${terminalTable(report, colorEnabled())}\n`);
     process.stdout.write(delayAccuracyLine(report));
     for (const t of report.thresholds) process.stdout.write(`${t.ok ? 'ok  ' : 'FAIL'} ${t.policy}: ${t.message ?? t.expression}\n`);
+    for (const block of reportBlocks(report)) process.stdout.write(`${block}\n`);
     process.stdout.write(`wrote ${written.map((f) => join(f)).join(', ')}\n`);
     return failed.length > 0 ? 1 : 0;
   },
