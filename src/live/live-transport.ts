@@ -25,6 +25,7 @@ import { RELAY_ERROR } from '../relay/jsonrpc.js';
 import type { Scenario } from '../scenario/types.js';
 import type { CallIdentity, SimAttempt } from '../sim/attempt.js';
 import { Availability } from '../sim/availability.js';
+import { cutAfter } from '../sim/stream-cuts.js';
 import type { TokenCounter } from '../tokens/tokenizer.js';
 import type { LiveClock, TimerHandle } from './live-clock.js';
 import { META_KEY, type AttemptTag } from './scenario-server.js';
@@ -67,6 +68,8 @@ interface InFlight {
   /** An outcome is on its way back: later answers (an aborted request's rejection) are ignored. */
   replied: boolean;
   timer?: TimerHandle;
+  /** The hop cutoff (network.<link>.maxStreamDuration / idleTimeout) armed when the request reached the relay. */
+  cut?: TimerHandle;
 }
 
 export class LiveTransport implements CallTransport {
@@ -74,6 +77,8 @@ export class LiveTransport implements CallTransport {
   private readonly availability: Availability;
   /** Attempts the transport still owes an answer, by `w:k:a`. */
   private readonly flights = new Map<string, InFlight>();
+  /** Scenario ms after which a hop cuts a request's stream (Infinity: never); sim/stream-cuts.ts. */
+  private readonly cutAfter: number;
   /** Idents of calls with attempts in flight, for the upstream's execution reports. */
   private readonly idents = new Map<string, CallIdentity>();
   private readonly measured = new Map<string, number>();
@@ -87,6 +92,9 @@ export class LiveTransport implements CallTransport {
   constructor(o: LiveTransportOptions) {
     this.o = o;
     this.availability = new Availability(o.faults, o.seed, o.sc.relay.reconnectBase, o.sc.relay.reconnectMax);
+    // Both hops' cuts run from the request's arrival at the relay: the agent side cannot see when
+    // the relay forwards, so in live mode the relay's queue time counts against the tunnel hop's limit.
+    this.cutAfter = o.external ? Infinity : Math.min(cutAfter(o.sc.network.agentToRelay), cutAfter(o.sc.network.relayToServer));
   }
 
   /** Starts the down-window timeline (call when the clock starts). */
@@ -124,6 +132,7 @@ export class LiveTransport implements CallTransport {
     if (!f) return;
     this.flights.delete(id);
     if (f.timer) this.o.clock.cancel(f.timer);
+    if (f.cut) this.o.clock.cancel(f.cut);
     // Not yet at the relay: the relay never sees it. Otherwise notifications/cancelled goes out.
     if (f.inTunnel) f.controller.abort();
   }
@@ -200,6 +209,7 @@ export class LiveTransport implements CallTransport {
     if (a.ident.resultTokens !== undefined) tag.r = a.ident.resultTokens;
     const args = expandArgs(tool.args, { workflow: tag.w, key: tag.k, attempt: tag.a });
     const client = this.o.sessions[a.ident.workflow % this.o.sessions.length];
+    if (this.cutAfter < Infinity) f.cut = this.o.clock.schedule(this.cutAfter, () => this.cutStream(id, f));
     client
       .callTool({ name: tool.name, arguments: args, ...(this.o.external ? {} : { _meta: { [META_KEY]: tag } }) }, undefined, { signal: f.controller.signal, timeout: NO_SDK_TIMEOUT })
       .then(
@@ -260,9 +270,26 @@ export class LiveTransport implements CallTransport {
     this.reply(id, f, 'reset');
   }
 
+  /**
+   * A hop closes the request's stream, as a proxy does after its stream or idle limit: the caller
+   * gets `reset`, and the aborted request tells the relay the client is gone (notifications/cancelled
+   * goes upstream; the server stops only if it honours it).
+   */
+  private cutStream(id: string, f: InFlight): void {
+    f.cut = undefined;
+    if (f.replied || this.flights.get(id) !== f || f.a.callerDone) return;
+    this.o.rec.c.streamCuts++;
+    this.reply(id, f, 'reset');
+    f.controller.abort();
+  }
+
   /** Delivers an outcome after the relay→agent delay (unless the message is lost on the way). */
   private reply(id: string, f: InFlight, outcome: SimAttempt['outcome'], code = 0, retryAfter = 0): void {
     const { a } = f;
+    if (f.cut) {
+      this.o.clock.cancel(f.cut);
+      f.cut = undefined;
+    }
     a.outcome = outcome;
     a.errorCode = code;
     a.retryAfter = retryAfter;

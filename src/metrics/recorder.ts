@@ -38,6 +38,7 @@ export const COUNTERS = [
   'rateLimited',
   'rejectedByRelay',
   'resets',
+  'streamCuts',
   'unavailable',
   'breakerRejected',
   'budgetExhausted',

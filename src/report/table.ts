@@ -65,6 +65,7 @@ const ROWS: RowDef[] = [
   { label: 'hedges won', unit: 'plain', better: null, value: (p) => p.calls.hedgesWon ?? null },
   { label: 'attempts wasted by hedging', unit: 'plain', better: 'lower', value: (p) => p.calls.hedgesWasted ?? null },
   { label: 'bulkhead rejections', unit: 'plain', better: 'lower', value: (p) => p.calls.bulkheadRejected ?? null },
+  { label: 'streams cut by a hop', unit: 'plain', better: null, value: (p) => p.calls.streamCuts ?? null },
 ];
 
 /** Builds the table; a row is marked only when its values differ. */

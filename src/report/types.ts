@@ -77,6 +77,8 @@ export interface CallFigures {
   hedgesWasted?: number;
   /** Calls the bulkhead rejected (all slots and the queue full). */
   bulkheadRejected?: number;
+  /** Attempts a hop reset because their stream outlived its maxStreamDuration or idleTimeout (they count as `reset`). */
+  streamCuts?: number;
 }
 
 export interface ToolFigures {

@@ -134,6 +134,7 @@ export function aggregatePolicy(info: PolicyInfo, worlds: readonly WorldRecord[]
       hedgesWon: n('hedgesWon'),
       hedgesWasted: n('hedgesWasted'),
       bulkheadRejected: n('bulkheadRejected'),
+      streamCuts: n('streamCuts'),
     },
     latency,
     tools: toolFigures,

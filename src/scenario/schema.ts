@@ -23,9 +23,9 @@ function linkSchema() {
   return z.strictObject({
     latency: latency(),
     attemptCorrelation: correlation(),
-    /** A response stream through this hop is reset after this long (Cloudflare: ~125 s for MCP streams). */
+    /** A response stream through this hop is reset after this long, busy or not. */
     maxStreamDuration: cutoff(),
-    /** A stream with no bytes for this long is closed (Cloudflare: 100 s proxy read timeout, 270 s idle TCP). */
+    /** A stream with no bytes for this long is closed (Cloudflare: 125 s for an idle MCP stream, 120 s proxy read timeout). */
     idleTimeout: cutoff(),
   });
 }

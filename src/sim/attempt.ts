@@ -53,6 +53,9 @@ export class SimAttempt {
   key0 = 0;
   /** The caller's timeout timer handle (-1: none armed in a timer queue). */
   timer = -1;
+  /** Stream-cut timer handles of the agent↔relay and relay↔server hops (sim/stream-cuts.ts; -1: none). */
+  agentCut = -1;
+  serverCut = -1;
   /** Sent as a hedge (an extra parallel attempt), not as the first attempt or a retry. */
   hedge = false;
   /** Sent as a transport retry. */

@@ -20,6 +20,7 @@ import type { Recorder } from '../metrics/recorder.js';
 import type { Scenario } from '../scenario/types.js';
 import { SimAttempt, ServerState } from './attempt.js';
 import { Availability } from './availability.js';
+import { StreamCuts, type StreamCutter } from './stream-cuts.js';
 
 const K_ARRIVE_RELAY = 1;
 const K_ARRIVE_SERVER = 2;
@@ -31,7 +32,7 @@ const K_CANCEL_SERVER = 7;
 const K_DROP = 8;
 
 
-export class World implements EventTarget {
+export class World implements EventTarget, StreamCutter {
   private readonly admission: Admission<SimAttempt>;
   /** Attempts inside the tunnel (admitted or queued), in insertion order for deterministic failing. */
   private readonly inTunnel = new Set<SimAttempt>();
@@ -46,6 +47,9 @@ export class World implements EventTarget {
   private heldChangedAt = 0;
   readonly availability: Availability;
   private readonly seed: number;
+  private readonly cuts: StreamCuts;
+  /** Some hop cuts long streams (network.<link>.maxStreamDuration / idleTimeout). */
+  private readonly cutting: boolean;
 
   constructor(
     private readonly kernel: Kernel,
@@ -58,6 +62,8 @@ export class World implements EventTarget {
     this.seed = seed;
     this.admission = new Admission({ maxInFlight: sc.relay.maxInFlightPerTunnel, queue: sc.relay.queue });
     this.availability = new Availability(faults, seed, sc.relay.reconnectBase, sc.relay.reconnectMax);
+    this.cuts = new StreamCuts(kernel, sc.network, this);
+    this.cutting = this.cuts.active;
     const first = this.availability.nextDrop(-1);
     if (first < Infinity) kernel.at(first, this, K_DROP);
   }
@@ -138,6 +144,7 @@ export class World implements EventTarget {
 
   /** The relay answers the agent itself (an error it generates): processing, then the agent link. */
   private reply(a: SimAttempt, outcome: SimAttempt['outcome'], retryAfter = 0): void {
+    if (this.cutting) this.cuts.closeAgentHop(a);
     a.outcome = outcome;
     a.retryAfter = retryAfter;
     if (this.lost('agentToRelay', a, 3)) return;
@@ -157,6 +164,7 @@ export class World implements EventTarget {
       return this.reply(a, 'reset');
     }
     if (a.callerDone && !a.relayQueued) return; // cancelled before it arrived: the relay drops it.
+    if (this.cutting) this.cuts.openAgentHop(a);
     const admit = this.admission.offer(a);
     if (admit.kind === 'forward') return this.forward(a);
     if (admit.kind === 'queued') {
@@ -178,6 +186,7 @@ export class World implements EventTarget {
     a.relayHeld = true;
     this.setHeld(this.held + 1);
     this.inTunnel.add(a);
+    if (this.cutting) this.cuts.openServerHop(a);
     const t = a.faults.terminal;
     if (t.kind === 'drop' && t.link === 'relayToServer') return;
     if (this.lost('relayToServer', a, 1)) return;
@@ -186,6 +195,7 @@ export class World implements EventTarget {
   }
 
   private releaseSlot(a: SimAttempt): void {
+    if (this.cutting) this.cuts.closeServerHop(a);
     if (a.relayQueued) {
       this.admission.withdraw(a);
       a.relayQueued = false;
@@ -260,6 +270,7 @@ export class World implements EventTarget {
   private responseAtRelay(a: SimAttempt): void {
     if (a.severed || !a.relayHeld) return; // the relay already forgot it (cancelled or dropped)
     this.releaseSlot(a);
+    if (this.cutting) this.cuts.closeAgentHop(a);
     if (this.lost('agentToRelay', a, 3)) return;
     const d = this.sc.relay.processing.sample(this.draw(a, Purpose.relayProcessBack)) + this.link('agentToRelay', a, Purpose.linkAgentBack);
     this.kernel.after(d, this, K_DELIVER, a);
@@ -273,9 +284,28 @@ export class World implements EventTarget {
 
   private cancelAtRelay(a: SimAttempt): void {
     if (a.severed) return;
+    if (this.cutting) this.cuts.closeAgentHop(a);
+    this.abandonAtRelay(a);
+  }
+
+  /** The relay lets go of a request (its caller cancelled, or a hop cut its stream) and passes the cancellation on. */
+  private abandonAtRelay(a: SimAttempt): void {
     this.releaseSlot(a);
     if (!this.cancelHonoured || a.serverState === ServerState.Done) return;
     this.kernel.after(this.link('relayToServer', a, Purpose.think), this, K_CANCEL_SERVER, a);
+  }
+
+  /**
+   * A hop cut the attempt's stream (sim/stream-cuts.ts): the relay lets go of it and the caller gets
+   * `reset`; the server finishes the work unless it honours cancellation. A caller already gone
+   * has sent its own cancellation, which cleans up.
+   */
+  cut(a: SimAttempt, link: Link): void {
+    if (a.callerDone || a.severed) return;
+    if (link === 'relayToServer' && !a.relayHeld) return;
+    this.rec.c.streamCuts++;
+    this.abandonAtRelay(a);
+    this.reply(a, 'reset');
   }
 
   private cancelAtServer(a: SimAttempt): void {
@@ -296,6 +326,7 @@ export class World implements EventTarget {
     this.admission.drain();
     this.setHeld(0);
     for (const a of victims) {
+      if (this.cutting) this.cuts.closeServerHop(a);
       a.severed = true;
       a.relayHeld = false;
       a.relayQueued = false;
