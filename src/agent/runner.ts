@@ -105,6 +105,7 @@ class WorkflowRun {
   ) {
     const { sc, policy } = env;
     env.rec.c.workflowsStarted++;
+    env.rec.timeline.workflowStarted(intendedStart);
     env.observer?.workflowStarted(intendedStart);
     this.ledger = new TokenLedger(sc.llm);
     this.deadlineAt = policy.deadline !== undefined ? intendedStart + policy.deadline : Infinity;
@@ -122,6 +123,7 @@ class WorkflowRun {
       if (t.expired) rec.c.cacheExpiries++;
     }
     rec.tokens(this.step, t, isRetry);
+    if (isRetry) rec.timeline.retryTurn(this.env.kernel.now(), t.nanos, t.context + t.output);
     rec.ms('llm', t.ms);
   }
 
@@ -273,7 +275,7 @@ class WorkflowRun {
       if (!ok) {
         rec.c.callsFailed++;
         rec.tools[id.tool].failed++;
-      }
+      } else rec.timeline.okCall(s.endedAt[i]);
       const size = s.plan[i].resultTokens ?? sc.tools[id.tool].resultTokens;
       const tokens = ok ? (this.env.measuredResultTokens?.(id) ?? Math.round(size.sample(keyedUniform(seed, this.w, id.key, 0, Purpose.resultTokens)))) : 0;
       resultTokens += tokens;
@@ -298,10 +300,12 @@ class WorkflowRun {
       // Spend of a workflow that did not complete bought nothing: the abandoned part of the retry tax.
       rec.c.abandonedCostNanos += ledger.nanos - ledger.retryNanos;
       rec.c.abandonedTokens += ledger.tokens - ledger.retryTokens;
+      rec.timeline.workflowFailed(kernel.now(), ledger.nanos - ledger.retryNanos, ledger.tokens - ledger.retryTokens);
       rec.failWorkflow(this.failure);
       return;
     }
     rec.c.workflowsCompleted++;
+    rec.timeline.workflowCompleted(kernel.now());
     rec.ms('workflow', kernel.now() - this.intendedStart);
     rec.tokensPerCompleted.recordValue(ledger.tokens);
     rec.costPerCompletedMicros.recordValue(Math.round(ledger.cost * 1e6));

@@ -253,6 +253,10 @@ export class LiveTransport implements CallTransport {
         rec.c.rejectedByRelay++;
         return this.reply(id, f, 'rejected', 0, QUEUE_FULL_RETRY_AFTER_MS);
       }
+      if (err.code === RELAY_ERROR.shed) {
+        rec.c.shedByRelay++;
+        return this.reply(id, f, 'rejected', 0, QUEUE_FULL_RETRY_AFTER_MS);
+      }
       f.a.served = true;
       return this.reply(id, f, 'error', err.code);
     }

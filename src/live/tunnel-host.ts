@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { AuditRecord } from '../relay/audit.js';
+import type { SheddingSpec } from '../relay/shedding.js';
 import type { Scenario } from '../scenario/types.js';
 import { Connector } from '../tunnel/connector.js';
 import { RelayServer } from '../tunnel/relay-server.js';
@@ -21,8 +22,18 @@ export interface TunnelHost {
 
 const TUNNEL = 'live';
 
-/** `onAudit` sees the relay's audit record of every request (its queue time, for the live report). */
-export async function startTunnelHost(sc: Scenario, upstream: ScenarioUpstream, sessions: number, onAudit: (r: AuditRecord) => void = () => undefined): Promise<TunnelHost> {
+/**
+ * `onAudit` sees the relay's audit record of every request (its queue time, for the live report);
+ * `shedding` is the world's relay shedding (scenario ms), run at `timeScale` wall ms per scenario ms.
+ */
+export async function startTunnelHost(
+  sc: Scenario,
+  upstream: ScenarioUpstream,
+  sessions: number,
+  onAudit: (r: AuditRecord) => void = () => undefined,
+  shedding?: SheddingSpec,
+  timeScale = 1,
+): Promise<TunnelHost> {
   const secret = randomBytes(32);
   const relay = await RelayServer.start({
     key: secret,
@@ -30,6 +41,7 @@ export async function startTunnelHost(sc: Scenario, upstream: ScenarioUpstream, 
     audit: { write: onAudit },
     maxInFlightPerTunnel: sc.relay.maxInFlightPerTunnel,
     queue: sc.relay.queue,
+    shedding: shedding && { ...shedding, target: shedding.target * timeScale, interval: shedding.interval * timeScale },
     maxSessionsPerTunnel: Math.max(1024, sessions),
   });
   const connectToken = await mintToken(secret, { tunnel: TUNNEL, roles: ['connect'], ttlSec: 24 * 3600, subject: 'live-connector' });

@@ -5,6 +5,7 @@
  */
 import { encode } from './hdr.js';
 import { FastHistogram } from './fast-histogram.js';
+import { Timeline } from './timeline.js';
 import { LATENCY_METRICS, type LatencyMetric, type WorldRecord } from '../report/types.js';
 
 export interface TokenCounts {
@@ -37,6 +38,7 @@ export const COUNTERS = [
   'errors',
   'rateLimited',
   'rejectedByRelay',
+  'shedByRelay',
   'resets',
   'streamCuts',
   'unavailable',
@@ -46,6 +48,7 @@ export const COUNTERS = [
   'hedgesWon',
   'hedgesWasted',
   'bulkheadRejected',
+  'limitRejected',
   'zombieExecutions',
   'duplicateExecutions',
   'nonIdempotentDuplicates',
@@ -100,11 +103,14 @@ export class Recorder {
   readonly stormAttempts: number[] = [];
   readonly stormOffered: number[] = [];
   readonly transitions: [number, number][] = [];
+  /** Goodput, workflow ends and wasted spend per window (metrics/timeline.ts). */
+  readonly timeline: Timeline;
 
   constructor(
     readonly toolNames: readonly string[],
     readonly windowMs: number,
   ) {
+    this.timeline = new Timeline(windowMs);
     this.c = Object.fromEntries(COUNTERS.map((k) => [k, 0])) as Record<CounterName, number>;
     this.latency = Object.fromEntries(LATENCY_METRICS.map((k) => [k, new FastHistogram()])) as Record<LatencyMetric, FastHistogram>;
     this.tools = toolNames.map(() => ({ logical: 0, attempts: 0, timeouts: 0, errors: 0, failed: 0, call: new FastHistogram(), attempt: new FastHistogram() }));
@@ -199,6 +205,7 @@ export class Recorder {
       storm: { attempts: this.stormAttempts, offered: this.stormOffered },
       breakerTransitions: this.transitions,
       histograms,
+      timeline: this.timeline.toRecord(),
     };
   }
 }

@@ -8,6 +8,7 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import {
   breakerRows, costDistributionRows, costPerStepRows, latencyCdfRows, stormRows, workflowHistogramRows, type Row,
 } from './chart-data.js';
+import { goodputRows, goodputSpec } from './goodput-chart.js';
 import type { Report } from './types.js';
 
 export interface ChartDef {
@@ -112,6 +113,13 @@ export const CHARTS: ChartDef[] = [
       }, 80),
       data: { values: rows },
     }) as TopLevelSpec,
+  },
+  {
+    id: 'goodput',
+    title: 'Goodput',
+    caption: 'Successful calls per second, one row per policy, with the fault windows shaded; a line that stays down after the shading ends is a retry storm that outlived its trigger.',
+    rows: goodputRows,
+    spec: (rows, policies) => goodputSpec(rows, policies, CONFIG, WIDTH) as TopLevelSpec,
   },
   {
     id: 'cost-distribution',

@@ -4,6 +4,7 @@
  */
 import type { RenderedChart } from './charts.js';
 import { timeoutsMarkdown } from './calibration-markup.js';
+import { recoveryMarkdown } from './recovery-view.js';
 import { policyTable } from './table.js';
 import type { Report } from './types.js';
 
@@ -34,6 +35,7 @@ export function renderMarkdown(report: Report, charts: RenderedChart[], basename
   for (const p of report.policies) out.push(`- **${md(p.name)}**: ${md(p.description)}`);
   out.push('');
   out.push(...timeoutsMarkdown(report, md));
+  out.push(...recoveryMarkdown(report, md));
   if (charts.length > 0) out.push('## Charts', '');
   for (const c of charts) {
     out.push(`### ${c.title}`, '', `![${c.title}](${chartFileName(basename, c.id)})`, '', c.caption, '');

@@ -66,6 +66,8 @@ const ROWS: RowDef[] = [
   { label: 'attempts wasted by hedging', unit: 'plain', better: 'lower', value: (p) => p.calls.hedgesWasted ?? null },
   { label: 'bulkhead rejections', unit: 'plain', better: 'lower', value: (p) => p.calls.bulkheadRejected ?? null },
   { label: 'streams cut by a hop', unit: 'plain', better: null, value: (p) => p.calls.streamCuts ?? null },
+  { label: 'requests shed by the relay', unit: 'plain', better: null, value: (p) => p.calls.shedByRelay ?? null },
+  { label: 'calls refused by the concurrency limit', unit: 'plain', better: null, value: (p) => p.calls.limitRejected ?? null },
 ];
 
 /** Builds the table; a row is marked only when its values differ. */

@@ -7,6 +7,9 @@
  * hold microseconds (latency), tokens, or micro-dollars (cost).
  */
 
+import type { TimelineRecord } from '../metrics/timeline.js';
+import type { FaultWindow, GoodputSeries, RecoveryFigures } from './recovery.js';
+
 export const REPORT_SCHEMA = 'tunnelsim.report/v1';
 
 /** Percentile summary of one histogram. */
@@ -77,6 +80,10 @@ export interface CallFigures {
   hedgesWasted?: number;
   /** Calls the bulkhead rejected (all slots and the queue full). */
   bulkheadRejected?: number;
+  /** Queued requests the relay shed for waiting past their limit (relay/shedding.ts); they count as `rejected`. */
+  shedByRelay?: number;
+  /** Calls the caller's adaptive concurrency limit refused (`limited`). */
+  limitRejected?: number;
   /** Attempts a hop reset because their stream outlived its maxStreamDuration or idleTimeout (they count as `reset`). */
   streamCuts?: number;
 }
@@ -188,6 +195,10 @@ export interface PolicyReport {
   /** Time-averaged share of the server's workers busy and of the tunnel's in-flight slots held. */
   utilisation?: { server: number; relay: number };
   breaker: BreakerFigures;
+  /** Goodput, workflow ends and wasted spend per report window (report/recovery.ts). */
+  goodput?: GoodputSeries;
+  /** Per fault window of the scenario: goodput before, during and after, recovery, the incident's cost. */
+  recovery?: RecoveryFigures[];
   /** Every histogram as HdrHistogram compressed base64 (latency in µs). */
   histograms: Record<string, string>;
 }
@@ -260,6 +271,8 @@ export interface ScenarioInfo {
   system?: { serverConcurrency: number; relayMaxInFlight: number };
   /** Where percentile timeouts got their percentiles; absent when no policy uses one (run/calibrate.ts). */
   calibration?: CalibrationInfo;
+  /** The scenario's time-windowed faults that end, recovery is judged against (report/recovery.ts). */
+  faultWindows?: FaultWindow[];
 }
 
 /** The calibration pass's figures: what `p95x1.5` was 1.5 × of, per tool. */
@@ -290,4 +303,6 @@ export interface WorldRecord {
   storm: { attempts: number[]; offered: number[] };
   breakerTransitions: [number, number][];
   histograms: Record<string, string>;
+  /** Goodput, workflow ends and wasted spend per window (absent in reports written before it). */
+  timeline?: TimelineRecord;
 }

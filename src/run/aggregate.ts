@@ -135,6 +135,8 @@ export function aggregatePolicy(info: PolicyInfo, worlds: readonly WorldRecord[]
       hedgesWasted: n('hedgesWasted'),
       bulkheadRejected: n('bulkheadRejected'),
       streamCuts: n('streamCuts'),
+      shedByRelay: n('shedByRelay'),
+      limitRejected: n('limitRejected'),
     },
     latency,
     tools: toolFigures,

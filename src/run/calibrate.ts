@@ -15,7 +15,7 @@ import { MAX_STEADY_DRIFT, SteadyStateRecorder, type SteadyWindow } from '../met
 import { ALL_FAILURES, DEFAULT_BACKOFF, type Policy, type TimeoutValue } from '../policy/types.js';
 import type { CalibrationInfo } from '../report/types.js';
 import type { Scenario } from '../scenario/types.js';
-import type { FaultEntry } from '../scenario/fault-schema.js';
+import { isWindowed } from '../scenario/fault-schema.js';
 import type { UserWorkflow } from '../agent/script.js';
 import { deriveSeed } from '../kernel/rng.js';
 import { runWorld } from './world.js';
@@ -60,11 +60,6 @@ export function decodeCalibration(c: EncodedCalibration): Calibration {
 export function needsCalibration(policies: readonly Policy[]): boolean {
   const pct = (t: TimeoutValue) => t.kind === 'percentile';
   return policies.some((p) => pct(p.timeout.default) || Object.values(p.timeout.perTool).some(pct) || (p.hedging !== undefined && pct(p.hedging.delay)));
-}
-
-/** A fault that only strikes inside a time window (an incident), which `faults: exclude` leaves out. */
-export function isWindowed(f: FaultEntry): boolean {
-  return f.kind === 'outage' || f.kind === 'latency-spike' || f.from !== undefined || f.to !== undefined;
 }
 
 /** The scenario the neutral pass runs: its own workload (or `calibration.duration` of it), its faults as `calibration.faults` says. */

@@ -7,10 +7,13 @@
 import type { UserWorkflow } from '../agent/script.js';
 import { deriveSeed } from '../kernel/rng.js';
 import { TunnelsimError } from '../errors.js';
-import { REPORT_SCHEMA, type Report, type ScenarioInfo, type WorldRecord } from '../report/types.js';
+import { REPORT_SCHEMA, type PolicyReport, type Report, type ScenarioInfo, type WorldRecord } from '../report/types.js';
+import type { FaultWindow } from '../report/recovery.js';
 import type { Scenario } from '../scenario/types.js';
 import { aggregatePolicy } from './aggregate.js';
 import { calibrate, calibrationInfo, needsCalibration, resolveHedgeDelays, resolveTimeouts, type Calibration } from './calibrate.js';
+import { recoveryFigures, sumTimelines } from '../report/recovery.js';
+import { isWindowed } from '../scenario/fault-schema.js';
 import { VERSION } from './version.js';
 import { runWorld } from './world.js';
 
@@ -77,6 +80,8 @@ export function scenarioInfo(sc: Scenario, calibration: Calibration | undefined)
     system: { serverConcurrency: sc.server.concurrency, relayMaxInFlight: sc.relay.maxInFlightPerTunnel },
   };
   if (calibration) info.calibration = calibrationInfo(sc, calibration);
+  const windows = sc.faults.flatMap((f, fault) => (isWindowed(f) && f.to !== undefined ? [{ fault, kind: f.kind, fromMs: f.from ?? 0, toMs: f.to }] : []));
+  if (windows.length > 0) info.faultWindows = windows;
   return info;
 }
 
@@ -102,10 +107,14 @@ export function buildReport(info: ScenarioInfo, seed: number, replications: numb
   const policies = info.policies
     .filter((p) => sorted.some((w) => w.policy === p.name))
     .map((p) =>
-      aggregatePolicy(
-        p,
+      withRecovery(
+        aggregatePolicy(
+          p,
+          sorted.filter((w) => w.policy === p.name),
+          { llm: { pricing: info.pricing } as Scenario['llm'], windowMs: info.windowMs, system: info.system },
+        ),
         sorted.filter((w) => w.policy === p.name),
-        { llm: { pricing: info.pricing } as Scenario['llm'], windowMs: info.windowMs, system: info.system },
+        info.faultWindows,
       ),
     );
   const report: Report = {
@@ -121,4 +130,11 @@ export function buildReport(info: ScenarioInfo, seed: number, replications: numb
   };
   if (shard) report.shard = `${shard.index}/${shard.count}`;
   return report;
+}
+
+/** Adds the goodput series and, when the scenario has fault windows, the recovery figures (report/recovery.ts). */
+function withRecovery(p: PolicyReport, worlds: readonly WorldRecord[], windows: readonly FaultWindow[] | undefined): PolicyReport {
+  const goodput = sumTimelines(worlds);
+  if (!goodput) return p;
+  return { ...p, goodput, ...(windows ? { recovery: recoveryFigures(goodput, windows) } : {}) };
 }

@@ -12,7 +12,8 @@ import { makeBreaker } from '../policy/breaker/make.js';
 import { makeBudget } from '../policy/budget/make.js';
 import { Bulkhead, type BulkheadScheduler } from '../policy/bulkhead.js';
 import type { AttemptObserver, CallTransport } from '../policy/caller.js';
-import type { Policy } from '../policy/types.js';
+import { AdaptiveLimiter } from '../policy/adaptive-limit.js';
+import type { Policy, SheddingSpec } from '../policy/types.js';
 import { startWorkload } from '../agent/workload.js';
 import type { UserWorkflow } from '../agent/script.js';
 import type { Scenario } from '../scenario/types.js';
@@ -44,7 +45,7 @@ export function runWorld(
     sc.windowMs,
   );
   const faults = new FaultModel(seed, sc.faults, sc.toolIndex);
-  const world = new World(kernel, sc, faults, rec, seed, policy.cancelOnTimeout);
+  const world = new World(kernel, sc, faults, rec, seed, policy.cancelOnTimeout, relaySheddingOf(sc, policy));
   const transport: CallTransport = {
     send: (a) => world.send(a),
     cancel: (a) => world.cancel(a),
@@ -62,6 +63,8 @@ export function runWorld(
   // One budget per world: a retry budget limits one client, whichever tool it calls.
   const budget = policy.budget ? makeBudget(policy.budget) : undefined;
   const bulkheads = makeBulkheads(policy, sc.tools.length, kernel);
+  // One limit per world, like the budget: it limits one client's attempts in flight.
+  const limiter = policy.concurrencyLimit ? new AdaptiveLimiter(policy.concurrencyLimit) : undefined;
   const callContexts = sc.tools.map((t) => ({
     scheduler: kernel,
     transport,
@@ -73,6 +76,7 @@ export function runWorld(
     bulkhead: bulkheads[t.index],
     hedgeDelay: hedgeDelays?.[t.index] ?? Infinity,
     observer,
+    limiter,
   }));
   startWorkload(
     { kernel, sc, policy, rec, seed, transport, timers, breakers: breakers.byTool, module, toolNames: sc.tools.map((t) => t.name), callContexts, observer },
@@ -88,6 +92,12 @@ export function runWorld(
   }
   rec.c.simulatedMicros = Math.round(end * 1000);
   return { rec, simulatedMs: end, events: kernel.fired };
+}
+
+/** The relay's shedding in this policy's world: the policy's own, else the scenario's. */
+export function relaySheddingOf(sc: Scenario, policy: Policy): SheddingSpec | undefined {
+  const s = policy.relayShedding ?? sc.relay.shedding;
+  return s === 'none' ? undefined : s;
 }
 
 export function makeBulkheads(policy: Policy, tools: number, kernel: BulkheadScheduler): (Bulkhead | undefined)[] {

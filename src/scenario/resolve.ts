@@ -46,6 +46,7 @@ export function resolveScenario(s: ScenarioFile, file: string): Scenario {
       queue: s.relay.queue,
       reconnectBase: s.relay.reconnect.base,
       reconnectMax: s.relay.reconnect.max,
+      shedding: s.relay.shedding === 'none' ? undefined : s.relay.shedding,
     },
     network: { agentToRelay: resolveLink(s.network.agentToRelay), relayToServer: resolveLink(s.network.relayToServer) },
     server: { concurrency: s.server.concurrency },

@@ -2,7 +2,7 @@
 import type { Sampler } from '../model/distribution.js';
 import type { RateProfile } from '../model/rate.js';
 import type { FaultEntry } from './fault-schema.js';
-import type { Policy } from '../policy/types.js';
+import type { Policy, SheddingSpec } from '../policy/types.js';
 import type { Pricing } from '../tokens/pricing.js';
 import type { ContextStrategy } from '../tokens/context-strategy.js';
 
@@ -112,7 +112,15 @@ export interface Scenario {
   workload: Workload;
   workflow: WorkflowSpec;
   llm: LlmSpec;
-  relay: { processing: Sampler; maxInFlightPerTunnel: number; queue: number; reconnectBase: number; reconnectMax: number };
+  relay: {
+    processing: Sampler;
+    maxInFlightPerTunnel: number;
+    queue: number;
+    reconnectBase: number;
+    reconnectMax: number;
+    /** Load shedding on queueing delay for every policy that does not set its own. */
+    shedding?: SheddingSpec;
+  };
   network: { agentToRelay: LinkSpec; relayToServer: LinkSpec };
   server: { concurrency: number };
   tools: ToolSpec[];

@@ -60,6 +60,8 @@ export class SimAttempt {
   hedge = false;
   /** Sent as a transport retry. */
   retry = false;
+  /** Holds a slot of the caller's adaptive concurrency limit: the in-flight count it was granted at (0: none). */
+  permit = 0;
 
   constructor(
     readonly owner: AttemptOwner,

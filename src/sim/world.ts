@@ -11,6 +11,7 @@
  * Work a caller abandoned still happens and is counted (zombie and duplicate executions).
  */
 import { Admission, QUEUE_FULL_RETRY_AFTER_MS } from '../relay/admission.js';
+import type { SheddingSpec } from '../relay/shedding.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { EventTarget } from '../kernel/queue.js';
 import { keyedFinish, keyPrefix, Purpose } from '../kernel/rng.js';
@@ -58,9 +59,11 @@ export class World implements EventTarget, StreamCutter {
     private readonly rec: Recorder,
     seed: number,
     private readonly cancelHonoured: boolean,
+    /** The relay sheds requests that queued too long (the policy's `relayShedding`, else the scenario's). */
+    shedding?: SheddingSpec,
   ) {
     this.seed = seed;
-    this.admission = new Admission({ maxInFlight: sc.relay.maxInFlightPerTunnel, queue: sc.relay.queue });
+    this.admission = new Admission({ maxInFlight: sc.relay.maxInFlightPerTunnel, queue: sc.relay.queue, shedding });
     this.availability = new Availability(faults, seed, sc.relay.reconnectBase, sc.relay.reconnectMax);
     this.cuts = new StreamCuts(kernel, sc.network, this);
     this.cutting = this.cuts.active;
@@ -165,7 +168,7 @@ export class World implements EventTarget, StreamCutter {
     }
     if (a.callerDone && !a.relayQueued) return; // cancelled before it arrived: the relay drops it.
     if (this.cutting) this.cuts.openAgentHop(a);
-    const admit = this.admission.offer(a);
+    const admit = this.admission.offer(a, this.kernel.now());
     if (admit.kind === 'forward') return this.forward(a);
     if (admit.kind === 'queued') {
       a.relayQueued = true;
@@ -206,8 +209,20 @@ export class World implements EventTarget, StreamCutter {
     a.relayHeld = false;
     this.setHeld(this.held - 1);
     this.inTunnel.delete(a);
-    const next = this.admission.release();
+    const next = this.admission.release(this.kernel.now());
+    if (this.admission.shed.length > 0) this.answerShed();
     if (next) this.forward(next);
+  }
+
+  /** Requests the relay shed for waiting too long: an overload answer, as for a full queue. */
+  private answerShed(): void {
+    for (const s of this.admission.shed) {
+      s.relayQueued = false;
+      this.inTunnel.delete(s);
+      this.rec.c.shedByRelay++;
+      this.reply(s, 'rejected', QUEUE_FULL_RETRY_AFTER_MS);
+    }
+    this.admission.shed.length = 0;
   }
 
   private arriveServer(a: SimAttempt): void {

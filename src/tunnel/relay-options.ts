@@ -3,6 +3,7 @@ import type { AuthOptions, VerifyKey } from '../relay/auth.js';
 import type { AuditSink } from '../relay/audit.js';
 import type { Output, RelayCore } from '../relay/core.js';
 import type { CachedAuthorizer } from '../relay/auth-cache.js';
+import type { SheddingSpec } from '../relay/shedding.js';
 
 export interface RelayServerOptions {
   /** TCP port; 0 picks a free one. @default 0 */
@@ -21,6 +22,8 @@ export interface RelayServerOptions {
   maxInFlightPerTunnel: number;
   /** @default 1024 */
   queue: number;
+  /** Shed queued requests that waited too long (relay/shedding.ts), wall ms. @default undefined (never) */
+  shedding?: SheddingSpec;
   /** Agent sessions open at once per tunnel; more get 429 on initialize. @default 1024 */
   maxSessionsPerTunnel: number;
   /** Tunnel ids served; `undefined` = any a connector holds a token for. @default undefined */

@@ -138,6 +138,15 @@ function fixturePolicy(fp: FixturePolicy, index: number, o: Required<Omit<Fixtur
       transitions: index === 0 ? [] : [[200_000, 1], [230_000, 2], [231_000, 0 + (index > 1 ? 1 : 0)], ...(index > 1 ? [[261_000, 2], [262_000, 0]] as [number, number][] : [])],
     },
     histograms: Object.fromEntries(Object.entries(hs).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, h]) => [k, encodeIntoCompressedBase64(h)])),
+    goodput: {
+      windowMs: 10_000,
+      okCalls: offered.map((n, w) => Math.round(n * (w >= 20 && w < 22 ? 0.3 : 1))),
+      started: offered.map((n) => Math.ceil(n / 30)),
+      completed: offered.map((n) => Math.floor(n / 30)),
+      failed: offered.map((_, w) => (w >= 20 && w < 22 ? 1 : 0)),
+      wastedDollars: offered.map((_, w) => (w >= 20 && w < 22 ? 0.5 : 0)),
+      wastedTokens: offered.map((_, w) => (w >= 20 && w < 22 ? 100_000 : 0)),
+    },
   };
 }
 
@@ -162,6 +171,7 @@ function buildReport(options: FixtureOptions): Report {
     pricing: { source: 'fixture prices', inputPerMTok: 3, outputPerMTok: 15, cacheReadMultiplier: 0.1, cacheWriteMultiplier: 1.25, cacheTtl: 300_000, caching: 'automatic' as const },
     windowMs: 10_000,
     thresholds: {} as Record<string, string[]>,
+    faultWindows: [{ fault: 0, kind: 'latency-spike', fromMs: 200_000, toMs: 220_000 }],
   };
   return {
     schema: REPORT_SCHEMA,
