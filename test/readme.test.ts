@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../src/scenario/load.js';
 import { runSim } from '../src/run/sim.js';
+import { reportBlocks } from '../src/report/blocks.js';
 import { terminalTable } from '../src/report/terminal.js';
 import { applyThresholds } from '../src/cli/report-io.js';
 
@@ -23,7 +24,7 @@ describe('README.md', () => {
     expect(block, 'the tour table block').not.toBeNull();
     const report = runSim(loadScenario('scenarios/thirty-call.yaml'));
     applyThresholds(report, report.scenario.thresholds);
-    const printed = [terminalTable(report), ...report.thresholds.map((t) => `${t.ok ? 'ok  ' : 'FAIL'} ${t.policy}: ${t.message ?? t.expression}`)].join('\n');
+    const printed = [terminalTable(report), ...report.thresholds.map((t) => `${t.ok ? 'ok  ' : 'FAIL'} ${t.policy}: ${t.message ?? t.expression}`), ...reportBlocks(report)].join('\n');
     expect(trimLines(block![1])).toBe(trimLines(printed));
   });
 });
