@@ -21,6 +21,7 @@ import type { Recorder } from '../metrics/recorder.js';
 import type { Scenario } from '../scenario/types.js';
 import { SimAttempt, ServerState } from './attempt.js';
 import { Availability } from './availability.js';
+import { Level } from './level.js';
 import { StreamCuts, type StreamCutter } from './stream-cuts.js';
 
 const K_ARRIVE_RELAY = 1;
@@ -39,13 +40,9 @@ export class World implements EventTarget, StreamCutter {
   private readonly inTunnel = new Set<SimAttempt>();
   private readonly serverQueue: SimAttempt[] = [];
   private serverHead = 0;
-  private busy = 0;
-  /** Time integrals of busy workers and held relay slots (ms · count), for utilisation. */
-  private busyArea = 0;
-  private busyChangedAt = 0;
-  private held = 0;
-  private heldArea = 0;
-  private heldChangedAt = 0;
+  /** Busy workers and held relay slots, with their time integrals for utilisation. */
+  private readonly busy = new Level();
+  private readonly held = new Level();
   readonly availability: Availability;
   private readonly seed: number;
   private readonly cuts: StreamCuts;
@@ -72,25 +69,19 @@ export class World implements EventTarget, StreamCutter {
   }
 
   private setBusy(delta: number): void {
-    const now = this.kernel.now();
-    this.busyArea += this.busy * (now - this.busyChangedAt);
-    this.busyChangedAt = now;
-    this.busy += delta;
+    this.busy.set(this.busy.value + delta, this.kernel.now());
   }
 
   private setHeld(n: number): void {
-    const now = this.kernel.now();
-    this.heldArea += this.held * (now - this.heldChangedAt);
-    this.heldChangedAt = now;
-    this.held = n;
+    this.held.set(n, this.kernel.now());
   }
 
   /** Adds the utilisation integrals up to now into the recorder (call once, when the run ends). */
   flushUtilisation(): void {
     this.setBusy(0);
-    this.setHeld(this.held);
-    this.rec.c.serverBusyMicros += Math.round(this.busyArea * 1000);
-    this.rec.c.relayHeldMicros += Math.round(this.heldArea * 1000);
+    this.setHeld(this.held.value);
+    this.rec.c.serverBusyMicros += Math.round(this.busy.area * 1000);
+    this.rec.c.relayHeldMicros += Math.round(this.held.area * 1000);
   }
 
   private draw(a: SimAttempt, purpose: number): number {
@@ -187,7 +178,7 @@ export class World implements EventTarget, StreamCutter {
       a.relayQueueMs = now - a.queuedAt;
     }
     a.relayHeld = true;
-    this.setHeld(this.held + 1);
+    this.setHeld(this.held.value + 1);
     this.inTunnel.add(a);
     if (this.cutting) this.cuts.openServerHop(a);
     const t = a.faults.terminal;
@@ -207,7 +198,7 @@ export class World implements EventTarget, StreamCutter {
     }
     if (!a.relayHeld) return;
     a.relayHeld = false;
-    this.setHeld(this.held - 1);
+    this.setHeld(this.held.value - 1);
     this.inTunnel.delete(a);
     const next = this.admission.release(this.kernel.now());
     if (this.admission.shed.length > 0) this.answerShed();
@@ -232,7 +223,7 @@ export class World implements EventTarget, StreamCutter {
       a.serverState = ServerState.Hung;
       return;
     }
-    if (this.busy < this.sc.server.concurrency) return this.startService(a);
+    if (this.busy.value < this.sc.server.concurrency) return this.startService(a);
     a.serverState = ServerState.Queued;
     this.serverQueue.push(a);
   }
@@ -248,7 +239,7 @@ export class World implements EventTarget, StreamCutter {
 
   private nextFromQueue(): void {
     const q = this.serverQueue;
-    while (this.serverHead < q.length && this.busy < this.sc.server.concurrency) {
+    while (this.serverHead < q.length && this.busy.value < this.sc.server.concurrency) {
       const next = q[this.serverHead];
       q[this.serverHead++] = undefined as unknown as SimAttempt;
       if (next.serverState === ServerState.Queued && !next.severed) this.startService(next);
