@@ -26,16 +26,12 @@ export class Timeline {
 
   constructor(readonly windowMs: number) {}
 
+  /** Every series, grown together. */
+  private readonly series = [this.okCalls, this.started, this.completed, this.failed, this.wastedNanos, this.wastedTokens];
+
   private at(t: number): number {
     const i = Math.floor(t / this.windowMs);
-    while (this.okCalls.length <= i) {
-      this.okCalls.push(0);
-      this.started.push(0);
-      this.completed.push(0);
-      this.failed.push(0);
-      this.wastedNanos.push(0);
-      this.wastedTokens.push(0);
-    }
+    if (i >= this.okCalls.length) for (const s of this.series) while (s.length <= i) s.push(0);
     return i;
   }
 

@@ -52,25 +52,25 @@ export class StreamCuts implements EventTarget {
 
   /** The request reached the relay: its agent-side stream is open. */
   openAgentHop(a: SimAttempt): void {
-    if (this.agent && a.agentCut < 0) a.agentCut = this.agent.add(this, K_AGENT_HOP, a);
+    if (a.agentCut < 0) a.agentCut = this.arm(this.agent, K_AGENT_HOP, a);
   }
 
   /** The relay answered (or forgot) it: the agent-side stream is closed. */
   closeAgentHop(a: SimAttempt): void {
-    if (a.agentCut < 0) return;
-    this.agent!.cancel(a.agentCut);
-    a.agentCut = -1;
+    a.agentCut = disarm(this.agent, a.agentCut);
   }
 
   /** The relay forwarded it into the tunnel. */
   openServerHop(a: SimAttempt): void {
-    if (this.server && a.serverCut < 0) a.serverCut = this.server.add(this, K_SERVER_HOP, a);
+    if (a.serverCut < 0) a.serverCut = this.arm(this.server, K_SERVER_HOP, a);
   }
 
   closeServerHop(a: SimAttempt): void {
-    if (a.serverCut < 0) return;
-    this.server!.cancel(a.serverCut);
-    a.serverCut = -1;
+    a.serverCut = disarm(this.server, a.serverCut);
+  }
+
+  private arm(timers: FixedDelayTimers | undefined, kind: number, a: SimAttempt): number {
+    return timers ? timers.add(this, kind, a) : -1;
   }
 
   fire(kind: number, ref: unknown): void {
@@ -83,4 +83,10 @@ export class StreamCuts implements EventTarget {
       this.world.cut(a, 'relayToServer');
     }
   }
+}
+
+/** Cancels a hop's timer; returns the handle an attempt keeps when none is armed. */
+function disarm(timers: FixedDelayTimers | undefined, handle: number): number {
+  if (handle >= 0) timers!.cancel(handle);
+  return -1;
 }
