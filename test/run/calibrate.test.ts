@@ -65,6 +65,19 @@ describe('calibration', () => {
     expect(cal.window!.toMs).toBeLessThanOrEqual(600_000);
   });
 
+  it('runs the pass for calibration.duration and cuts a fixed warm-up when one is given', () => {
+    const data = readScenarioData('scenarios/capacity.yaml') as any;
+    data.calibration = { duration: '20m', warmup: '3m' };
+    const sc = parseScenario(data, 'scenarios/capacity.yaml');
+    const w = calibrationInfo(sc, calibrate(sc, sc.seed)).window!;
+    expect(w.warmup).toBe('fixed');
+    // Segments of 64 s by then: the cut rounds up to a segment's start, the end down to one.
+    expect(w.fromMs).toBeGreaterThanOrEqual(3 * 60_000);
+    expect(w.fromMs).toBeLessThan(3 * 60_000 + 64_000);
+    expect(w.toMs).toBeGreaterThan(18 * 60_000);
+    expect(w.toMs).toBeLessThanOrEqual(20 * 60_000);
+  });
+
   it('leaves fault windows out by default and keeps them with faults: include', () => {
     const base = {
       workload: { model: 'open', agents: null, workflows: null, arrivalRate: 20, duration: '4m' },
