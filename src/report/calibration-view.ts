@@ -27,7 +27,8 @@ export function calibrationSource(report: Report): string {
   if (c.window) {
     const w = c.window;
     const how = w.warmup === 'auto' ? 'warm-up cut by MSER' : w.warmup === 'fixed' ? 'fixed warm-up' : 'no warm-up cut (pass too short)';
-    parts.push(`a neutral pass at this load, steady state ${formatDuration(w.fromMs)}–${formatDuration(w.toMs)} (${how}${w.extended ? ", run four times as long to settle" : ''})`);
+    const from = w.fromMs === 0 ? '0s' : formatDuration(w.fromMs);
+    parts.push(`a neutral pass at this load, steady state ${from}–${formatDuration(w.toMs)} (${how}${w.extended ? ', run four times as long to settle' : ''})`);
     parts.push(`fault windows ${c.faults === 'exclude' ? 'left out' : 'included'}`);
     if (w.drift > 0.1) parts.push(`NOT STEADY: mean latency still rose ${Math.round(w.drift * 100)}% across the window`);
   }
