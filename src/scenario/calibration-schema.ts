@@ -7,12 +7,15 @@
  */
 import { readdirSync } from 'node:fs';
 import { z } from 'zod';
-import { distContext, durationSchema, readSamples } from './dist.js';
+import { delegate, distContext, durationSchema, readSamples } from './dist.js';
 
 export const calibrationSchema = z
   .strictObject({
     /** `auto`: MSER-5 truncation of the neutral pass's mean-latency series; or a duration discarded from the start. */
-    warmup: z.union([z.literal('auto'), durationSchema()]).default('auto'),
+    warmup: z
+      .union([z.string(), z.number()])
+      .transform((v, ctx): 'auto' | number => (v === 'auto' ? 'auto' : delegate(durationSchema(), v, ctx)))
+      .default('auto'),
     /** `exclude`: time-windowed faults (outages, spikes, any fault with `from`/`to`) are left out of the pass; `include` keeps them. */
     faults: z.enum(['exclude', 'include']).default('exclude'),
     /** Run the neutral pass this long instead of the workload's own `workflows`/`duration`. */

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_SHEDDING, type SheddingSpec } from '../relay/shedding.js';
-import { durationSchema } from './dist.js';
+import { delegate, durationSchema } from './dist.js';
 import { parseDuration } from './units.js';
 
 /** A timeout value: a duration, `none`, or a percentile rule such as `p95x1.5`. */
@@ -164,6 +164,10 @@ export const sheddingSchema = z
     return spec;
   });
 
+/** `none`, or a shedding block whose own errors keep their field paths (a plain union would say only "Invalid input"). */
+export const sheddingOrNone = () =>
+  z.unknown().transform((v, ctx): SheddingSpec | 'none' => (v === 'none' ? 'none' : delegate(sheddingSchema, v, ctx)));
+
 export const policyEntrySchema = z.strictObject({
   name: z.string().min(1).regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, - _ and . only'),
   preset: z.string().optional(),
@@ -175,7 +179,7 @@ export const policyEntrySchema = z.strictObject({
   hedging: z.union([hedgingSchema, z.literal('none')]).optional(),
   bulkhead: z.union([bulkheadSchema, z.literal('none')]).optional(),
   concurrencyLimit: z.union([concurrencyLimitSchema, z.literal('none')]).optional(),
-  relayShedding: z.union([sheddingSchema, z.literal('none')]).optional(),
+  relayShedding: sheddingOrNone().optional(),
   deadline: durationSchema().optional(),
   cancelOnTimeout: z.boolean().optional(),
 });

@@ -8,7 +8,7 @@ import { calibrationSchema } from './calibration-schema.js';
 import { distSchema, durationSchema } from './dist.js';
 import { faultSchema } from './fault-schema.js';
 import { llmSchema } from './llm-schema.js';
-import { policyEntrySchema, sheddingSchema } from './policy-schema.js';
+import { policyEntrySchema, sheddingOrNone } from './policy-schema.js';
 import { workloadSchema } from './workload-schema.js';
 import { traceSchema } from './trace.js';
 
@@ -84,7 +84,7 @@ export const scenarioSchema = z.strictObject({
       queue: z.number().int().nonnegative().default(1024),
       reconnect: z.strictObject({ base: durationSchema().default(1000), max: durationSchema().default(30_000) }).prefault({}),
       /** Shed requests that queued too long (relay/shedding.ts); a policy's `relayShedding` overrides it. */
-      shedding: z.union([sheddingSchema, z.literal('none')]).default('none'),
+      shedding: sheddingOrNone().default('none'),
     })
     .prefault({}),
   network: z
