@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { reportBlocks } from '../src/report/blocks.js';
 import { applyThresholds } from '../src/cli/report-io.js';
 import { FIGURES, figureValue } from '../src/report/figures.js';
 import { policyTable } from '../src/report/table.js';
@@ -29,7 +30,7 @@ describe('README.md and the reference scenario', () => {
     const readme = readFileSync('README.md', 'utf8');
     const block = /```\n(thirty-call — sim, seed 42[\s\S]*?)```/.exec(readme);
     expect(block, 'the tour block').not.toBeNull();
-    const printed = [terminalTable(report), ...report.thresholds.map((t) => `${t.ok ? 'ok  ' : 'FAIL'} ${t.policy}: ${t.message ?? t.expression}`)].join('\n');
+    const printed = [terminalTable(report), ...report.thresholds.map((t) => `${t.ok ? 'ok  ' : 'FAIL'} ${t.policy}: ${t.message ?? t.expression}`), ...reportBlocks(report)].join('\n');
     expect(trimLines(block![1])).toBe(trimLines(printed));
   });
 

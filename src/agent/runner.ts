@@ -1,7 +1,8 @@
 /**
  * The agent: runs one workflow as a kernel process, the ReAct way. Each step is an LLM turn
  * (reads the whole context, writes its output and the tool calls) followed by the step's tool
- * calls through the policy's caller. A failed call is either retried at the agent layer — the
+ * calls through the policy's caller; after the last step, a final turn reads the last results and
+ * writes the answer (`workflow.finalTurn`). A failed call is either retried at the agent layer — the
  * error text joins the context and the LLM takes another full turn to re-issue it, billed like
  * any turn — or fails the workflow with the call's failure kind. Results join the context.
  * Before every turn the context strategy may drop old results, summarise, or fail the workflow
@@ -45,6 +46,8 @@ export interface AgentEnv {
   toolNames: string[];
   /** The caller's context per tool index (built once per world). */
   callContexts: CallContext[];
+  /** Told when each workflow starts (the calibration pass's steady-state recorder). */
+  observer?: { workflowStarted(t: number): void };
 }
 
 function stepKey(step: number, i: number): number {
@@ -77,6 +80,11 @@ export function* runWorkflow(env: AgentEnv, w: number, intendedStart: number): G
     if (run.failure !== undefined) break;
     r = run.nextStep(results);
   }
+  // The script is done: the LLM reads the last results and writes its answer.
+  if (run.failure === undefined && env.sc.workflow.finalTurn) {
+    const last = run.turn(0, false);
+    if (last !== undefined) yield last;
+  }
   run.finish();
 }
 
@@ -97,6 +105,8 @@ class WorkflowRun {
   ) {
     const { sc, policy } = env;
     env.rec.c.workflowsStarted++;
+    env.rec.timeline.workflowStarted(intendedStart);
+    env.observer?.workflowStarted(intendedStart);
     this.ledger = new TokenLedger(sc.llm);
     this.deadlineAt = policy.deadline !== undefined ? intendedStart + policy.deadline : Infinity;
     this.script = makeScript(sc, scriptContext(env.seed, w, env.toolNames), env.module);
@@ -113,6 +123,7 @@ class WorkflowRun {
       if (t.expired) rec.c.cacheExpiries++;
     }
     rec.tokens(this.step, t, isRetry);
+    if (isRetry) rec.timeline.retryTurn(this.env.kernel.now(), t.nanos, t.context + t.output);
     rec.ms('llm', t.ms);
   }
 
@@ -269,6 +280,7 @@ class WorkflowRun {
     let resultTokens = 0;
     const results: CallResult[] = s.idents.map((id, i) => {
       const ok = s.outcome[i] === 'ok';
+      if (ok) this.env.rec.timeline.okCall(s.endedAt[i]);
       const size = s.plan[i].resultTokens ?? sc.tools[id.tool].resultTokens;
       const tokens = ok ? (this.env.measuredResultTokens?.(id) ?? Math.round(size.sample(keyedUniform(seed, this.w, id.key, 0, Purpose.resultTokens)))) : 0;
       resultTokens += tokens;
@@ -294,9 +306,11 @@ class WorkflowRun {
       // Spend of a workflow that did not complete bought nothing: one part of the retry tax.
       rec.c.failedWorkflowCostNanos += ledger.nanos;
       rec.c.failedWorkflowTokens += ledger.tokens;
+      rec.timeline.workflowFailed(now, ledger.nanos - ledger.retryNanos, ledger.tokens - ledger.retryTokens);
       rec.failWorkflow(this.failure, now, now - this.intendedStart);
       return;
     }
+    rec.timeline.workflowCompleted(now);
     rec.completeWorkflow(now, now - this.intendedStart);
     rec.completedWorkflowTokens.recordValue(ledger.tokens);
     rec.completedWorkflowCostMicros.recordValue(Math.round(ledger.cost * 1e6));

@@ -11,6 +11,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { FaultModel } from '../model/faults.js';
 import type { AuditRecord } from '../relay/audit.js';
+import type { SheddingSpec } from '../relay/shedding.js';
 import type { Scenario } from '../scenario/types.js';
 import type { LiveClock } from './live-clock.js';
 import { META_KEY, ScenarioUpstream, type AttemptTag } from './scenario-server.js';
@@ -23,6 +24,8 @@ export interface LiveSystemOptions {
   seed: number;
   clock: LiveClock;
   cancelHonoured: boolean;
+  /** The relay's load shedding in this world (scenario ms). @default undefined (none) */
+  shedding?: SheddingSpec;
   /** Client sessions to open. */
   sessions: number;
   onExecuted: (tag: AttemptTag) => void;
@@ -104,7 +107,7 @@ async function inProcess(o: LiveSystemOptions, calls: CallIndex): Promise<Server
   const onAudit = (r: AuditRecord) => {
     if (r.method === 'tools/call' && r.session !== null && r.requestId !== null) calls.audited(r.session, r.requestId, r.queueMs, o.onRelayQueue);
   };
-  const host = await startTunnelHost(o.sc, upstream, o.sessions, onAudit, o.tracing);
+  const host = await startTunnelHost(o.sc, upstream, o.sessions, onAudit, { tracers: o.tracing, shedding: o.shedding, timeScale: o.clock.timeScale });
   return {
     url: host.url,
     token: host.token,
@@ -141,7 +144,7 @@ async function inWorker(o: LiveSystemOptions, calls: CallIndex): Promise<ServerH
     });
   });
   const post = (m: ToWorker) => worker.postMessage(m);
-  post({ kind: 'start', data: o.sc.raw, file: o.sc.file, seed: o.seed, timeScale: o.clock.timeScale, cancelHonoured: o.cancelHonoured, sessions: o.sessions, otlp: o.tracing?.url });
+  post({ kind: 'start', data: o.sc.raw, file: o.sc.file, seed: o.seed, timeScale: o.clock.timeScale, cancelHonoured: o.cancelHonoured, shedding: o.shedding, sessions: o.sessions, otlp: o.tracing?.url });
   try {
     const { url, token } = await ready;
     return {

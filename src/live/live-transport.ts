@@ -16,7 +16,8 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { keyedFinish, keyPrefix, Purpose } from '../kernel/rng.js';
+import { keyPrefix, Purpose } from '../kernel/rng.js';
+import { attemptUniform } from '../model/correlation.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { FaultModel } from '../model/faults.js';
 import type { CallTransport } from '../policy/caller.js';
@@ -24,6 +25,7 @@ import { RELAY_ERROR } from '../relay/jsonrpc.js';
 import type { Scenario } from '../scenario/types.js';
 import type { CallIdentity, SimAttempt } from '../sim/attempt.js';
 import { Availability } from '../sim/availability.js';
+import { cutAfter } from '../sim/stream-cuts.js';
 import type { TokenCounter } from '../tokens/tokenizer.js';
 import type { LiveClock, TimerHandle } from './live-clock.js';
 import { META_KEY, type AttemptTag } from './scenario-server.js';
@@ -72,6 +74,8 @@ interface InFlight {
   timer?: TimerHandle;
   /** The attempt's client span, when the run exports traces. */
   span?: Span;
+  /** The hop cutoff (network.<link>.maxStreamDuration / idleTimeout) armed when the request reached the relay. */
+  cut?: TimerHandle;
 }
 
 export class LiveTransport implements CallTransport {
@@ -79,6 +83,8 @@ export class LiveTransport implements CallTransport {
   private readonly availability: Availability;
   /** Attempts the transport still owes an answer, by `w:k:a`. */
   private readonly flights = new Map<string, InFlight>();
+  /** Scenario ms after which a hop cuts a request's stream (Infinity: never); sim/stream-cuts.ts. */
+  private readonly cutAfter: number;
   /** Idents of calls with attempts in flight, for the upstream's execution reports. */
   private readonly idents = new Map<string, CallIdentity>();
   private readonly measured = new Map<string, number>();
@@ -94,6 +100,9 @@ export class LiveTransport implements CallTransport {
     this.o = o;
     this.availability = new Availability(o.faults, o.seed, o.sc.relay.reconnectBase, o.sc.relay.reconnectMax);
     this.spans = o.tracer ? new CallSpans(o.tracer, o.sc.name) : undefined;
+    // Both hops' cuts run from the request's arrival at the relay: the agent side cannot see when
+    // the relay forwards, so in live mode the relay's queue time counts against the tunnel hop's limit.
+    this.cutAfter = o.external ? Infinity : Math.min(cutAfter(o.sc.network.agentToRelay), cutAfter(o.sc.network.relayToServer));
   }
 
   /** Starts the down-window timeline (call when the clock starts). */
@@ -124,6 +133,7 @@ export class LiveTransport implements CallTransport {
   send(a: SimAttempt): void {
     const { clock } = this.o;
     a.key = keyPrefix(this.o.seed, a.ident.workflow, a.ident.key, a.index);
+    a.key0 = a.index === 0 ? a.key : keyPrefix(this.o.seed, a.ident.workflow, a.ident.key, 0);
     const id = flightId(a.ident.workflow, a.ident.key, a.index);
     this.idents.set(`${a.ident.workflow}:${a.ident.key}`, a.ident);
     const f: InFlight = { a, controller: new AbortController(), inTunnel: false, replied: false };
@@ -143,6 +153,7 @@ export class LiveTransport implements CallTransport {
     this.flights.delete(id);
     this.endSpan(f, a.outcome === 'ok' ? 'cancelled' : a.outcome);
     if (f.timer) this.o.clock.cancel(f.timer);
+    if (f.cut) this.o.clock.cancel(f.cut);
     // Not yet at the relay: the relay never sees it. Otherwise notifications/cancelled goes out.
     if (f.inTunnel) f.controller.abort();
   }
@@ -185,7 +196,8 @@ export class LiveTransport implements CallTransport {
 
   private linkDelay(a: SimAttempt, purpose: number): number {
     const { sc, faults, clock } = this.o;
-    let d = sc.network.agentToRelay.sample(keyedFinish(a.key, purpose));
+    const link = sc.network.agentToRelay;
+    let d = link.latency.sample(attemptUniform(a.key, a.key0, a.index, purpose, link.attemptCorrelation));
     if (faults.hasSpikes) d = faults.linkDelay('agentToRelay', clock.now(), d);
     return d * a.faults.agentLinkFactor;
   }
@@ -220,6 +232,7 @@ export class LiveTransport implements CallTransport {
     const client = this.o.sessions[a.ident.workflow % this.o.sessions.length];
     // The trace context rides beside the attempt's tag; an external endpoint gets only the context.
     const meta = { ...(this.o.external ? {} : { [META_KEY]: tag }), ...(f.span ? this.spans!.meta(f.span) : {}) };
+    if (this.cutAfter < Infinity) f.cut = this.o.clock.schedule(this.cutAfter, () => this.cutStream(id, f));
     client
       .callTool({ name: tool.name, arguments: args, ...(Object.keys(meta).length > 0 ? { _meta: meta } : {}) }, undefined, { signal: f.controller.signal, timeout: NO_SDK_TIMEOUT })
       .then(
@@ -264,6 +277,10 @@ export class LiveTransport implements CallTransport {
         rec.c.rejectedByRelay++;
         return this.reply(id, f, 'rejected', 0, QUEUE_FULL_RETRY_AFTER_MS);
       }
+      if (err.code === RELAY_ERROR.shed) {
+        rec.c.shedByRelay++;
+        return this.reply(id, f, 'rejected', 0, QUEUE_FULL_RETRY_AFTER_MS);
+      }
       f.a.served = true;
       return this.reply(id, f, 'error', err.code);
     }
@@ -281,9 +298,26 @@ export class LiveTransport implements CallTransport {
     this.reply(id, f, 'reset');
   }
 
+  /**
+   * A hop closes the request's stream, as a proxy does after its stream or idle limit: the caller
+   * gets `reset`, and the aborted request tells the relay the client is gone (notifications/cancelled
+   * goes upstream; the server stops only if it honours it).
+   */
+  private cutStream(id: string, f: InFlight): void {
+    f.cut = undefined;
+    if (f.replied || this.flights.get(id) !== f || f.a.callerDone) return;
+    this.o.rec.c.streamCuts++;
+    this.reply(id, f, 'reset');
+    f.controller.abort();
+  }
+
   /** Delivers an outcome after the relay→agent delay (unless the message is lost on the way). */
   private reply(id: string, f: InFlight, outcome: SimAttempt['outcome'], code = 0, retryAfter = 0): void {
     const { a } = f;
+    if (f.cut) {
+      this.o.clock.cancel(f.cut);
+      f.cut = undefined;
+    }
     a.outcome = outcome;
     a.errorCode = code;
     a.retryAfter = retryAfter;

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { probeLatencyFile, probeTokensFile } from '../scenario/probe-files.js';
 import { traceJsonl } from '../scenario/trace.js';
 import { tokenCounter, type EncodingName } from '../tokens/tokenizer.js';
 
@@ -93,11 +94,6 @@ export function probeTrace(probes: readonly ToolProbe[]): string {
   );
 }
 
-/** A tool name as a file-name part. */
-function slug(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '') || 'tool';
-}
-
 /**
  * Writes `<tool>.latency.txt` (durations, `12.345ms` a line) and `<tool>.tokens.txt` (integers) per
  * tool into `dir`; returns the files written.
@@ -106,8 +102,8 @@ export async function writeProbeFiles(probes: ToolProbe[], dir: string): Promise
   await mkdir(dir, { recursive: true });
   const written: { tool: string; latency: string; tokens: string }[] = [];
   for (const p of probes) {
-    const latency = join(dir, `${slug(p.tool)}.latency.txt`);
-    const tokens = join(dir, `${slug(p.tool)}.tokens.txt`);
+    const latency = join(dir, probeLatencyFile(p.tool));
+    const tokens = join(dir, probeTokensFile(p.tool));
     const head = `# tunnelsim probe: ${p.tool}, ${p.latencyMs.length} calls`;
     await writeFile(latency, `${head}, latency per call\n${p.latencyMs.map((v) => `${v.toFixed(3)}ms`).join('\n')}\n`);
     await writeFile(tokens, `${head}, result tokens per call\n${p.resultTokens.join('\n')}\n`);

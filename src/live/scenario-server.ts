@@ -14,13 +14,21 @@
  */
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { keyedFinish, keyedUniform, keyPrefix, Purpose } from '../kernel/rng.js';
+import { keyedUniform, keyPrefix, Purpose } from '../kernel/rng.js';
+import { attemptUniform } from '../model/correlation.js';
 import type { FaultModel, Link } from '../model/faults.js';
 import type { Scenario } from '../scenario/types.js';
 import type { LiveClock } from './live-clock.js';
 import { WorkerPool } from '../tunnel/worker-pool.js';
 import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import { contextFromMeta, mcpSpan } from '../tunnel/tracing.js';
+
+/** The hash states of an attempt and of its call's attempt 0 (the simulator's `SimAttempt.key`, `key0`). */
+interface Keys {
+  key: number;
+  key0: number;
+  attempt: number;
+}
 
 /** The attempt tag a live agent puts in `_meta`. */
 export interface AttemptTag {
@@ -113,9 +121,10 @@ export class ScenarioUpstream {
     this.busy += delta;
   }
 
-  private link(link: Link, key: number, purpose: number, factor: number): number {
+  private link(link: Link, key: Keys, purpose: number, factor: number): number {
     const { sc, faults, clock } = this.o;
-    let d = sc.network.relayToServer.sample(keyedFinish(key, purpose));
+    const spec = sc.network.relayToServer;
+    let d = spec.latency.sample(attemptUniform(key.key, key.key0, key.attempt, purpose, spec.attemptCorrelation));
     if (faults.hasSpikes) d = faults.linkDelay(link, clock.now(), d);
     return d * factor;
   }
@@ -143,7 +152,7 @@ export class ScenarioUpstream {
     const { sc, seed, faults, clock } = this.o;
     const honour = this.o.cancelHonoured ? signal : undefined;
     const decided = faults.decideAttempt(tag.w, tag.k, tag.a, tool, tag.t);
-    const key = keyPrefix(seed, tag.w, tag.k, tag.a);
+    const key: Keys = { key: keyPrefix(seed, tag.w, tag.k, tag.a), key0: keyPrefix(seed, tag.w, tag.k, 0), attempt: tag.a };
     const t = decided.terminal;
     const lost = (direction: number) => faults.hasBursts && faults.lost('relayToServer', clock.now(), tag.w, tag.k, tag.a, direction);
     if ((t.kind === 'drop' && t.link === 'relayToServer') || lost(1)) return this.never(signal);
@@ -153,7 +162,8 @@ export class ScenarioUpstream {
     const release = await this.pool.acquire(honour);
     const serverQueueMs = clock.now() - arrived;
     this.setBusy(1);
-    const serviceMs = (tag.s ?? sc.tools[tool].service.sample(keyedFinish(key, Purpose.service))) * decided.serviceFactor;
+    const spec = sc.tools[tool];
+    const serviceMs = (tag.s ?? spec.service.sample(attemptUniform(key.key, key.key0, key.attempt, Purpose.service, spec.attemptCorrelation))) * decided.serviceFactor;
     try {
       await this.wait(serviceMs, honour);
     } finally {

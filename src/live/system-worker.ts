@@ -7,6 +7,7 @@
 import { parentPort } from 'node:worker_threads';
 import { FaultModel } from '../model/faults.js';
 import type { AuditRecord } from '../relay/audit.js';
+import type { SheddingSpec } from '../relay/shedding.js';
 import { parseScenario } from '../scenario/load.js';
 import { LiveClock } from './live-clock.js';
 import { ScenarioUpstream } from './scenario-server.js';
@@ -14,7 +15,7 @@ import { startTunnelHost, type TunnelHost } from './tunnel-host.js';
 import { startTracing, type Tracing } from '../tunnel/otel.js';
 
 export type ToWorker =
-  | { kind: 'start'; data: unknown; file: string; seed: number; timeScale: number; cancelHonoured: boolean; sessions: number; otlp?: string }
+  | { kind: 'start'; data: unknown; file: string; seed: number; timeScale: number; cancelHonoured: boolean; shedding?: SheddingSpec; sessions: number; otlp?: string }
   | { kind: 'origin'; at: number }
   | { kind: 'close' };
 
@@ -45,7 +46,7 @@ port.on('message', (m: ToWorker) => {
       const onAudit = (r: AuditRecord) => {
         if (r.method === 'tools/call' && r.session !== null && r.requestId !== null) post({ kind: 'audit', session: r.session, id: r.requestId, queueMs: r.queueMs });
       };
-      startTunnelHost(sc, upstream, m.sessions, onAudit, tracers).then(
+      startTunnelHost(sc, upstream, m.sessions, onAudit, { tracers, shedding: m.shedding, timeScale: m.timeScale }).then(
         (h) => ((host = h), post({ kind: 'ready', url: h.url, token: h.token })),
         (err: unknown) => post({ kind: 'error', message: (err as Error).message }),
       );

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { AuditRecord } from '../relay/audit.js';
+import type { SheddingSpec } from '../relay/shedding.js';
 import type { Scenario } from '../scenario/types.js';
 import { Connector } from '../tunnel/connector.js';
 import { RelayServer } from '../tunnel/relay-server.js';
@@ -30,8 +31,19 @@ export interface TunnelHost {
 
 const TUNNEL = 'live';
 
-/** `onAudit` sees the relay's audit record of every request (its queue time, for the live report). */
-export async function startTunnelHost(sc: Scenario, upstream: ScenarioUpstream, sessions: number, onAudit: (r: AuditRecord) => void = () => undefined, tracers?: TunnelTracers): Promise<TunnelHost> {
+/**
+ * `onAudit` sees the relay's audit record of every request (its queue time, for the live report).
+ * `extra.tracers` export the relay's and connector's spans; `extra.shedding` is the world's relay
+ * shedding (scenario ms), run at `extra.timeScale` wall ms per scenario ms.
+ */
+export async function startTunnelHost(
+  sc: Scenario,
+  upstream: ScenarioUpstream,
+  sessions: number,
+  onAudit: (r: AuditRecord) => void = () => undefined,
+  extra: { tracers?: TunnelTracers; shedding?: SheddingSpec; timeScale?: number } = {},
+): Promise<TunnelHost> {
+  const { tracers, shedding, timeScale = 1 } = extra;
   const secret = randomBytes(32);
   const relay = await RelayServer.start({
     key: secret,
@@ -39,6 +51,7 @@ export async function startTunnelHost(sc: Scenario, upstream: ScenarioUpstream, 
     audit: { write: onAudit },
     maxInFlightPerTunnel: sc.relay.maxInFlightPerTunnel,
     queue: sc.relay.queue,
+    shedding: shedding && { ...shedding, target: shedding.target * timeScale, interval: shedding.interval * timeScale },
     maxSessionsPerTunnel: Math.max(1024, sessions),
     observer: tracers && new RelayTracing(tracers.relay),
   });

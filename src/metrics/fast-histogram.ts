@@ -48,6 +48,17 @@ export class FastHistogram {
     return sub * 2 ** bucket;
   }
 
+  /** Adds another front-end's counts into this one (exact: the same buckets). */
+  add(other: FastHistogram): void {
+    if (other.counts.length > this.counts.length) this.grow(other.counts.length - 1);
+    const c = this.counts;
+    const o = other.counts;
+    for (let i = 0; i < o.length; i++) c[i] += o[i];
+    this.total += other.total;
+    if (other.max > this.max) this.max = other.max;
+    if (other.min < this.min) this.min = other.min;
+  }
+
   /** Adds the counts into an HdrHistogram; the extremes go in as themselves so its max and min are exact. */
   addTo(h: Histogram): Histogram {
     const c = this.counts;

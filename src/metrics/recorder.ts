@@ -10,6 +10,7 @@
  */
 import { encode } from './hdr.js';
 import { FastHistogram } from './fast-histogram.js';
+import { Timeline } from './timeline.js';
 import { LATENCY_METRICS, type LatencyMetric, type WorldRecord } from '../report/types.js';
 
 export interface TokenCounts {
@@ -48,7 +49,9 @@ export const COUNTERS = [
   'errors',
   'rateLimited',
   'rejectedByRelay',
+  'shedByRelay',
   'resets',
+  'streamCuts',
   'unavailable',
   'breakerRejected',
   'budgetExhausted',
@@ -56,6 +59,7 @@ export const COUNTERS = [
   'hedgesWon',
   'hedgesWasted',
   'bulkheadRejected',
+  'limitRejected',
   'zombieExecutions',
   'duplicateExecutions',
   'nonIdempotentDuplicates',
@@ -112,11 +116,14 @@ export class Recorder {
   readonly stormCompleted: number[] = [];
   readonly stormFailed: number[] = [];
   readonly transitions: [number, number][] = [];
+  /** Successful calls, workflow ends and wasted spend per window (metrics/timeline.ts). */
+  readonly timeline: Timeline;
 
   constructor(
     readonly toolNames: readonly string[],
     readonly windowMs: number,
   ) {
+    this.timeline = new Timeline(windowMs);
     this.c = Object.fromEntries(COUNTERS.map((k) => [k, 0])) as Record<CounterName, number>;
     this.latency = Object.fromEntries(LATENCY_METRICS.map((k) => [k, new FastHistogram()])) as Record<LatencyMetric, FastHistogram>;
     this.tools = toolNames.map(() => ({
@@ -250,6 +257,7 @@ export class Recorder {
       storm: { attempts: this.stormAttempts, offered: this.stormOffered, completed: this.stormCompleted, failed: this.stormFailed },
       breakerTransitions: this.transitions,
       histograms,
+      timeline: this.timeline.toRecord(),
     };
   }
 }

@@ -26,6 +26,11 @@ export class RateProfile {
     return new RateProfile([[0, perSecond]], scale);
   }
 
+  /** A single rate for all time (no stages, no daily profile). */
+  get isConstant(): boolean {
+    return this.t.length === 1;
+  }
+
   /** Rate at time t (per second). */
   rateAt(t: number): number {
     const { t: ts, r } = this;

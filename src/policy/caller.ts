@@ -17,6 +17,7 @@ import { keyedUniform, Purpose } from '../kernel/rng.js';
 import type { AttemptFaults } from '../model/faults.js';
 import type { Recorder } from '../metrics/recorder.js';
 import { SimAttempt, type AttemptOwner, type CallIdentity } from '../sim/attempt.js';
+import { Sample, type AdaptiveLimiter } from './adaptive-limit.js';
 import { backoffDelay } from './backoff.js';
 import type { Breaker } from './breaker/breaker.js';
 import { AttemptEnd, type RetryBudget } from './budget/budget.js';
@@ -65,6 +66,14 @@ export interface CallContext {
   bulkhead?: Bulkhead;
   /** Delay before each hedge for this tool (Infinity: no hedging). */
   hedgeDelay?: number;
+  /** Told of every completed attempt's latency (the calibration pass's steady-state recorder). */
+  observer?: AttemptObserver;
+  /** The world's adaptive concurrency limit on attempts in flight, shared by every tool. */
+  limiter?: AdaptiveLimiter;
+}
+
+export interface AttemptObserver {
+  attempt(tool: number, sentAt: number, latencyMs: number): void;
 }
 
 export class LogicalCall implements AttemptOwner, EventTarget {
@@ -129,8 +138,17 @@ export class LogicalCall implements AttemptOwner, EventTarget {
         return this.finish('breakerOpen');
       }
     }
+    const limiter = this.ctx.limiter;
+    const permit = limiter ? limiter.acquire() : 0;
+    if (limiter && permit === 0) {
+      rec.c.limitRejected++;
+      // Over the limit: a hedge is simply not sent; a first attempt or a retry fails the call.
+      if (!hedge) this.finish('limited');
+      return;
+    }
     const index = this.ident.nextAttempt++;
     const a = new SimAttempt(this, this.ident, index, now, transport.decide(this.ident, index, now));
+    a.permit = permit;
     a.hedge = hedge;
     a.retry = !hedge && this.tries > 0;
     if (hedge) {
@@ -185,12 +203,17 @@ export class LogicalCall implements AttemptOwner, EventTarget {
     const now = scheduler.now();
     const latency = now - a.sentAt;
     const tool = rec.tools[this.ident.tool];
+    if (a.permit > 0) {
+      this.ctx.limiter!.release(limitSample(a.outcome), latency, a.permit);
+      a.permit = 0;
+    }
     // Every attempt the caller waited for counts, a timed-out one at its timeout: leaving those
     // out would make the attempt tail look best exactly when attempts hang.
     rec.ms('attempt', latency);
     tool.waited.recordValue(Math.round(latency * 1000));
     if (a.served && a.outcome !== 'timeout' && a.outcome !== 'deadline') {
       tool.attempt.recordValue(Math.round(latency * 1000));
+      this.ctx.observer?.attempt(this.ident.tool, a.sentAt, latency);
       rec.ms('relayQueue', a.relayQueueMs);
       rec.ms('serverQueue', a.serverQueueMs);
       rec.ms('server', a.serviceMs);
@@ -246,6 +269,10 @@ export class LogicalCall implements AttemptOwner, EventTarget {
         loser.timer = -1;
       }
       transport.cancel(loser);
+      if (loser.permit > 0) {
+        this.ctx.limiter!.release(Sample.Ignore, 0, loser.permit);
+        loser.permit = 0;
+      }
       budget?.ended(now, loser.retry, AttemptEnd.Cancelled);
       rec.c.hedgesWasted++;
     }
@@ -272,4 +299,10 @@ export class LogicalCall implements AttemptOwner, EventTarget {
     }
     this.listener.callDone(this);
   }
+}
+
+/** What an attempt's end tells the concurrency limit: overload signals are drops, an application error says nothing. */
+function limitSample(outcome: 'ok' | FailureKind): number {
+  if (outcome === 'ok') return Sample.Ok;
+  return outcome === 'error' ? Sample.Ignore : Sample.Drop;
 }

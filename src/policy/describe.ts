@@ -42,6 +42,12 @@ export function describePolicy(p: Omit<Policy, 'description'>): string {
   if (p.budget) parts.push(`retry budget: ${budget(p.budget)}`);
   if (p.hedging) parts.push(`hedge after ${timeout(p.hedging.delay).replace('timeout ', '')} (≤ ${p.hedging.maxHedges})`);
   if (p.bulkhead) parts.push(`bulkhead ${p.bulkhead.maxConcurrent} per ${p.bulkhead.scope}, queue ${p.bulkhead.queue}`);
+  if (p.concurrencyLimit) {
+    const l = p.concurrencyLimit;
+    parts.push(`adaptive concurrency limit (AIMD ${l.min}…${l.max}, start ${l.initial}, ×${l.backoffRatio} on a drop or a round trip over ${formatDuration(l.timeout)})`);
+  }
+  if (p.relayShedding && p.relayShedding !== 'none') parts.push(`relay sheds requests queued past ${formatDuration(p.relayShedding.target)} in a standing queue (CoDel-style, interval ${formatDuration(p.relayShedding.interval)})`);
+  if (p.relayShedding === 'none') parts.push('relay does not shed');
   if (p.deadline !== undefined) parts.push(`workflow deadline ${formatDuration(p.deadline)}`);
   if (p.cancelOnTimeout) parts.push('server honours cancellation');
   return parts.join('; ');

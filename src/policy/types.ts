@@ -1,5 +1,7 @@
 /** A resolved policy: what an agent's caller does around every tool call. Times in milliseconds. */
+import type { SheddingSpec } from '../relay/shedding.js';
 import type { TimeoutValue } from '../scenario/policy-schema.js';
+import type { AimdLimitSpec } from './adaptive-limit.js';
 
 export type { TimeoutValue };
 
@@ -13,7 +15,9 @@ export type FailureKind =
   | 'rejected'
   | 'breakerOpen'
   | 'deadline'
-  | 'bulkheadRejected';
+  | 'bulkheadRejected'
+  /** The caller's adaptive concurrency limit refused the attempt (policy/adaptive-limit.ts). */
+  | 'limited';
 
 export type Jitter = 'none' | 'full' | 'equal' | 'decorrelated';
 
@@ -142,6 +146,9 @@ export interface BulkheadSpec {
   scope: 'tool' | 'world';
 }
 
+export type { AimdLimitSpec } from './adaptive-limit.js';
+export type { SheddingSpec } from '../relay/shedding.js';
+
 export interface Policy {
   name: string;
   description: string;
@@ -152,6 +159,10 @@ export interface Policy {
   budget?: BudgetSpec;
   hedging?: HedgingSpec;
   bulkhead?: BulkheadSpec;
+  /** An adaptive limit on the caller's attempts in flight (AIMD). */
+  concurrencyLimit?: AimdLimitSpec;
+  /** The relay sheds requests that queued too long; 'none' turns off the scenario's `relay.shedding` for this policy. */
+  relayShedding?: SheddingSpec | 'none';
   /** Whole-workflow deadline. */
   deadline?: number;
   /** The client sends notifications/cancelled on timeout and the server stops work. @default false */

@@ -14,6 +14,7 @@ export type AuditStatus =
   | 'client_gone'
   | 'connector_lost'
   | 'overloaded'
+  | 'shed'
   | 'session_closed'
   | 'unknown_tunnel'
   | 'tunnel_offline'

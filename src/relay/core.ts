@@ -69,7 +69,7 @@ export class RelayCore {
 
   constructor(options: Partial<RelayCoreOptions> = {}) {
     const { tunnels, ...admission } = options;
-    this.admission = { maxInFlight: admission.maxInFlight ?? 256, queue: admission.queue ?? 1024 };
+    this.admission = { maxInFlight: admission.maxInFlight ?? 256, queue: admission.queue ?? 1024, shedding: admission.shedding };
     this.configured = tunnels ? new Set(tunnels) : undefined;
   }
 
@@ -196,7 +196,7 @@ export class RelayCore {
       if (d.kind === 'deny') return { kind: 'deny', reason: d.reason, audit: auditRecord(now, { ...base, status: d.reason, http: 403 }) };
     }
     const p = pendingRequest(sid, msg, method, tool, bytes, now);
-    const a = t.admission.offer(p);
+    const a = t.admission.offer(p, now);
     if (a.kind === 'rejected') return { kind: 'overloaded', audit: auditRecord(now, { ...base, status: 'overloaded', http: 429 }) };
     if (a.kind === 'queued') p.state = 'queued';
     s.pending.set(p.id, p);
@@ -311,6 +311,19 @@ export class RelayCore {
     out.push({ kind: 'endSession', sid });
   }
 
+  /** Queued requests the tunnel's admission shed for waiting too long: an overload error each, and their audit records. */
+  private answerShed(t: Tunnel, now: number, out: Output[]): void {
+    for (const p of t.admission.shed) {
+      const s = this.sessions.get(p.sid);
+      if (!s) continue;
+      s.pending.delete(p.id);
+      if (p.progressToken !== undefined) s.progress.delete(p.progressToken);
+      out.push({ kind: 'audit', record: settledAudit(p, { tunnel: s.tunnel, subject: s.grant.subject, session: s.sid }, now, 'shed', 0) });
+      out.push({ kind: 'deliver', sid: s.sid, message: rpcError(p.id, RELAY_ERROR.shed, `shed: waited ${Math.round(now - p.start)} ms in the relay's queue`) });
+    }
+    t.admission.shed.length = 0;
+  }
+
   /** Ends one request: its slot goes to the next waiting request, and it gets its audit record. */
   private settle(s: Session, p: PendingRequest, now: number, status: AuditStatus, responseBytes: number, out: Output[]): void {
     s.pending.delete(p.id);
@@ -322,7 +335,8 @@ export class RelayCore {
       t.admission.withdraw(p);
       return;
     }
-    const next = t.admission.release();
+    const next = t.admission.release(now);
+    if (t.admission.shed.length > 0) this.answerShed(t, now, out);
     if (!next) return;
     dequeue(next, now);
     if (next.body !== undefined) out.push({ kind: 'forward', tunnel: s.tunnel, sid: next.sid, body: next.body });

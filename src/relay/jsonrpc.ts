@@ -9,6 +9,8 @@ export const RELAY_ERROR = {
   sessionClosed: -32012,
   forbidden: -32013,
   overloaded: -32014,
+  /** The relay shed a queued request that waited past its limit (relay/shedding.ts). */
+  shed: -32015,
 } as const;
 
 export function isRequest(msg: Message): boolean {

@@ -10,6 +10,7 @@ import {
   breakerPolicies, breakerRows, costCompletionRows, costDistributionRows, costPerStepRows, histogramDomain, latencyCdfRows, stormRows,
   STORM_PANELS, workflowHistogramRows, type Row,
 } from './chart-data.js';
+import { successfulCallsRows, successfulCallsSpec } from './calls-chart.js';
 import type { Report } from './types.js';
 
 export interface ChartDef {
@@ -180,6 +181,13 @@ export const CHARTS: ChartDef[] = [
     }) as unknown as TopLevelSpec,
   },
   {
+    id: 'successful-calls',
+    title: 'Successful calls',
+    caption: () => 'Successful calls per second of one run (replications averaged), one row per policy, with the fault windows shaded; a line that stays down after the shading ends is a retry storm that outlived its trigger.',
+    rows: successfulCallsRows,
+    spec: (rows, policies) => successfulCallsSpec(rows, policies, CONFIG, WIDTH) as TopLevelSpec,
+  },
+  {
     id: 'cost-distribution',
     title: 'Completed workflow cost',
     caption: () =>
@@ -190,7 +198,7 @@ export const CHARTS: ChartDef[] = [
   {
     id: 'cost-per-step',
     title: 'Cost per step',
-    caption: () => 'Mean dollars per started workflow spent at each step; the rise is the context growing, and a steeper rise is agent-layer retries.',
+    caption: () => 'Mean dollars per started workflow spent at each step; the rise is the context growing, and a steeper rise is agent-layer retries; with the final turn on, the last point is the turn that writes the answer.',
     rows: costPerStepRows,
     spec: (rows, policies) => ({
       config: CONFIG,

@@ -5,6 +5,8 @@
  */
 import type { RenderedChart } from './charts.js';
 import { liveLines, runDescription } from './run-info.js';
+import { timeoutsHtml } from './calibration-markup.js';
+import { recoveryHtml } from './recovery-view.js';
 import { policyTable } from './table.js';
 import { starNote } from './terminal.js';
 import type { Report } from './types.js';
@@ -74,6 +76,8 @@ export function renderHtml(report: Report, charts: RenderedChart[]): string {
   out.push('<h2>Policies</h2>', '<ul>');
   for (const p of report.policies) out.push(`<li><strong>${esc(p.name)}</strong>: ${esc(p.description)}</li>`);
   out.push('</ul>');
+  out.push(...timeoutsHtml(report, esc));
+  out.push(...recoveryHtml(report, esc));
   for (const c of charts) {
     out.push(`<h2>${esc(c.title)}</h2>`, `<figure class="chart" id="chart-${esc(c.id)}">`, c.svg, `<figcaption>${esc(c.caption)}</figcaption>`, '</figure>');
   }

@@ -4,6 +4,8 @@
  */
 import type { RenderedChart } from './charts.js';
 import { liveLines, runDescription } from './run-info.js';
+import { timeoutsMarkdown } from './calibration-markup.js';
+import { recoveryMarkdown } from './recovery-view.js';
 import { policyTable } from './table.js';
 import { starNote } from './terminal.js';
 import type { Report } from './types.js';
@@ -48,6 +50,8 @@ export function renderMarkdown(report: Report, charts: RenderedChart[], basename
   out.push('## Policies', '');
   for (const p of report.policies) out.push(`- **${md(p.name)}**: ${md(p.description)}`);
   out.push('');
+  out.push(...timeoutsMarkdown(report, md));
+  out.push(...recoveryMarkdown(report, md));
   if (charts.length > 0) out.push('## Charts', '');
   for (const c of charts) {
     out.push(`### ${c.title}`, '', `![${c.title}](${chartFileName(basename, c.id)})`, '', c.caption, '');

@@ -9,6 +9,8 @@
  * docs/reports.md; `figures.ts` holds the labels every view prints.
  */
 
+import type { TimelineRecord } from '../metrics/timeline.js';
+import type { CallTimeline, IncidentWindow, RecoveryFigures } from './recovery.js';
 import type { Interval, Verdict } from './verdict-types.js';
 
 export type { Interval, PairedDifference, Verdict, VerdictEntry, VerdictWhy } from './verdict-types.js';
@@ -127,6 +129,12 @@ export interface CallFigures {
   hedgesWasted?: number;
   /** Calls the bulkhead rejected (all slots and the queue full). */
   bulkheadRejected?: number;
+  /** Queued requests the relay shed for waiting past their limit (relay/shedding.ts); they count as `rejected`. */
+  shedByRelay?: number;
+  /** Calls the caller's adaptive concurrency limit refused (`limited`). */
+  limitRejected?: number;
+  /** Attempts a hop reset because their stream outlived its maxStreamDuration or idleTimeout (they count as `reset`). */
+  streamCuts?: number;
 }
 
 export interface ToolFigures {
@@ -258,6 +266,10 @@ export interface PolicyReport {
   /** Time-averaged share of the server's workers busy and of the tunnel's in-flight slots held. */
   utilisation?: { server: number; relay: number };
   breaker: BreakerFigures;
+  /** Successful calls, workflow ends and wasted spend per report window, added over the worlds (report/recovery.ts). */
+  timeline?: CallTimeline;
+  /** Per fault window of the scenario: successful calls before, during and after, recovery, the incident's cost. */
+  recovery?: RecoveryFigures[];
   /** Every histogram as HdrHistogram compressed base64 (latency in µs). */
   histograms: Record<string, string>;
   /**
@@ -340,6 +352,25 @@ export interface ScenarioInfo {
   verdict: { objective: string; maximize: boolean; completionFloor: number };
   /** Pool sizes, for utilisation. */
   system?: { serverConcurrency: number; relayMaxInFlight: number };
+  /** Where percentile timeouts got their percentiles; absent when no policy uses one (run/calibrate.ts). */
+  calibration?: CalibrationInfo;
+  /** The scenario's time-windowed faults that end, recovery is judged against (report/recovery.ts). */
+  incidentWindows?: IncidentWindow[];
+}
+
+/** The calibration pass's figures: what `p95x1.5` was 1.5 × of, per tool. */
+export interface CalibrationInfo {
+  /**
+   * The neutral pass's measured window (ms): warm-up discarded before `fromMs`, the drain after
+   * `toMs`; `drift` is the rise of mean attempt latency from its first quarter to its last (above
+   * 0.1 the queue was still growing); `extended`: the first pass was not steady, so it ran again
+   * four times as long (run/calibrate.ts).
+   */
+  window?: { fromMs: number; toMs: number; warmup: 'auto' | 'fixed' | 'none'; drift: number; extended: boolean };
+  /** Whether the pass ran the scenario's time-windowed faults. */
+  faults: 'exclude' | 'include';
+  /** Per tool: attempt latency percentiles (ms), the attempts they count, and where they came from. */
+  tools: Record<string, { source: 'sim' | 'probe'; count: number; p50: number; p95: number; p99: number }>;
 }
 
 export interface FaultWindow {
@@ -363,4 +394,6 @@ export interface WorldRecord {
   storm: { attempts: number[]; offered: number[]; completed: number[]; failed: number[] };
   breakerTransitions: [number, number][];
   histograms: Record<string, string>;
+  /** Successful calls, workflow ends and wasted spend per window (absent in reports written before it). */
+  timeline?: TimelineRecord;
 }

@@ -16,8 +16,9 @@ import { LiveProcess } from '../live/live-process.js';
 import { startLiveSystem, type LiveTarget } from '../live/live-system.js';
 import { LiveTransport } from '../live/live-transport.js';
 import type { TracedCall } from '../scenario/trace.js';
-import { makeBreakers, makeBulkheads } from './world.js';
 import type { Tracer } from '@opentelemetry/api';
+import { AdaptiveLimiter } from '../policy/adaptive-limit.js';
+import { makeBreakers, makeBulkheads, relaySheddingOf } from './world.js';
 
 export interface LiveWorldOptions {
   /** Wall time per unit of scenario time. */
@@ -61,7 +62,7 @@ export async function runLiveWorld(sc: Scenario, policy: Policy, seed: number, t
   const faults = new FaultModel(seed, sc.faults, sc.toolIndex);
   let transport: LiveTransport | undefined;
   const sessions = sc.workload.model === 'closed' ? sc.workload.agents : o.sessions;
-  const system = await startLiveSystem({ sc, seed, clock, sessions, cancelHonoured: policy.cancelOnTimeout, onExecuted: (tag) => transport?.executed(tag), onRelayQueue: (tag, ms) => transport?.relayQueued(tag, ms), thread: o.thread, target: o.target, tracing: o.tracing });
+  const system = await startLiveSystem({ sc, seed, clock, sessions, cancelHonoured: policy.cancelOnTimeout, shedding: relaySheddingOf(sc, policy), onExecuted: (tag) => transport?.executed(tag), onRelayQueue: (tag, ms) => transport?.relayQueued(tag, ms), thread: o.thread, target: o.target, tracing: o.tracing });
   let closed = false;
   try {
     transport = new LiveTransport({ sc, seed, faults, clock, rec, sessions: system.sessions, counter: o.counter, external: o.target !== undefined, onCall: o.onCall, tracer: o.tracing?.agent });
@@ -75,6 +76,7 @@ export async function runLiveWorld(sc: Scenario, policy: Policy, seed: number, t
     });
     const budget = policy.budget ? makeBudget(policy.budget) : undefined;
     const bulkheads = makeBulkheads(policy, sc.tools.length, clock);
+    const limiter = policy.concurrencyLimit ? new AdaptiveLimiter(policy.concurrencyLimit) : undefined;
     const t = transport;
     const callContexts = sc.tools.map((tool) => ({
       scheduler: clock,
@@ -86,6 +88,7 @@ export async function runLiveWorld(sc: Scenario, policy: Policy, seed: number, t
       budget,
       bulkhead: bulkheads[tool.index],
       hedgeDelay: o.hedgeDelays?.[tool.index] ?? Infinity,
+      limiter,
     }));
     const running: Promise<void>[] = [];
     let failed: unknown;

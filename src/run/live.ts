@@ -7,11 +7,11 @@
  */
 import { MIN_TIME_SCALE } from './live-limits.js';
 import type { UserWorkflow } from '../agent/script.js';
-import { newHistogram, summarize, type Histogram } from '../metrics/hdr.js';
+import { newHistogram, summarize } from '../metrics/hdr.js';
 import type { Report, WorldRecord } from '../report/types.js';
 import type { Scenario, Workload } from '../scenario/types.js';
 import { DEFAULT_ENCODING, tokenCounter, type EncodingName } from '../tokens/tokenizer.js';
-import { calibrate, needsCalibration, resolveHedgeDelays, resolveTimeouts } from './calibrate.js';
+import { calibrate, needsCalibration, resolveHedgeDelays, resolveTimeouts, type Calibration } from './calibrate.js';
 import type { LiveTarget } from '../live/live-system.js';
 import { raiseToRealtime } from '../live/priority.js';
 import { runLiveWorld, type LiveWorldOptions } from './live-world.js';
@@ -34,7 +34,7 @@ export interface LiveOptions {
   encoding?: EncodingName;
   module?: UserWorkflow;
   /** A calibration pass already run (calibrate reuses the sim's). */
-  calibration?: Histogram[];
+  calibration?: Calibration;
   onWorld?: (done: number, total: number) => void;
   /** Told how late (wall ms) each injected delay and timer fired (the delay-accuracy benchmark). */
   observeTimers?: (lateMs: number) => void;

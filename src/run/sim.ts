@@ -9,14 +9,16 @@
 import type { UserWorkflow } from '../agent/script.js';
 import { deriveSeed } from '../kernel/rng.js';
 import { TunnelsimError } from '../errors.js';
-import type { Histogram } from '../metrics/hdr.js';
 import { FIGURES, figureValue } from '../report/figures.js';
 import { meanInterval } from '../report/stats.js';
 import { REPORT_SCHEMA, type FaultWindow, type PolicyReport, type Report, type ScenarioInfo, type WorldRecord } from '../report/types.js';
+import type { IncidentWindow } from '../report/recovery.js';
 import { DEFAULT_REPLICATIONS, type Scenario } from '../scenario/types.js';
 import { formatDuration } from '../scenario/units.js';
 import { aggregatePolicy, type AggregateContext } from './aggregate.js';
-import { calibrate, needsCalibration, resolveHedgeDelays, resolveTimeouts } from './calibrate.js';
+import { calibrate, calibrationInfo, needsCalibration, resolveHedgeDelays, resolveTimeouts, type Calibration } from './calibrate.js';
+import { recoveryFigures, sumTimelines } from '../report/recovery.js';
+import { isWindowed } from '../scenario/fault-schema.js';
 import { VERSION } from './version.js';
 import { runWorld } from './world.js';
 import { SpanCapture } from './span-capture.js';
@@ -48,7 +50,7 @@ export interface SimOptions {
   /** Called after each world finishes (progress display). */
   onWorld?: (done: number, total: number) => void;
   /** A calibration pass already run for this scenario and seed (tune reuses one across candidates). */
-  calibration?: Histogram[];
+  calibration?: Calibration;
   /** Capture the first `maxWorkflows` workflows of each world as span data into `worlds` (run --format otlp). */
   spans?: { maxWorkflows: number; worlds: SimWorldSpans[] };
 }
@@ -82,8 +84,8 @@ export function planWorlds(sc: Scenario, opts: Pick<SimOptions, 'policies' | 'sh
   );
 }
 
-export function scenarioInfo(sc: Scenario, calibration: Histogram[] | undefined): ScenarioInfo {
-  return {
+export function scenarioInfo(sc: Scenario, calibration: Calibration | undefined): ScenarioInfo {
+  const info: ScenarioInfo = {
     name: sc.name,
     file: sc.file,
     policies: sc.policies.map((p) => ({
@@ -99,6 +101,10 @@ export function scenarioInfo(sc: Scenario, calibration: Histogram[] | undefined)
     verdict: sc.verdict,
     system: { serverConcurrency: sc.server.concurrency, relayMaxInFlight: sc.relay.maxInFlightPerTunnel },
   };
+  if (calibration) info.calibration = calibrationInfo(sc, calibration);
+  const windows = sc.faults.flatMap((f, fault) => (isWindowed(f) && f.to !== undefined ? [{ fault, kind: f.kind, fromMs: f.from ?? 0, toMs: f.to }] : []));
+  if (windows.length > 0) info.incidentWindows = windows;
+  return info;
 }
 
 /** Every fault with a time window, in scenario order: what the time-series charts shade. */
@@ -125,7 +131,7 @@ export function runSim(sc: Scenario, opts: SimOptions = {}): Report {
     const timeouts = resolveTimeouts(sc, policy, calibration);
     let capture: SpanCapture | undefined;
     const spans = opts.spans && ((now: () => number) => (capture = new SpanCapture(sc.tools.map((t) => t.name), now, opts.spans!.maxWorkflows)));
-    const { rec, simulatedMs } = runWorld(sc, policy, replicationSeed(seed, plan.replication), timeouts, opts.module, resolveHedgeDelays(sc, policy, calibration), spans);
+    const { rec, simulatedMs } = runWorld(sc, policy, replicationSeed(seed, plan.replication), timeouts, opts.module, resolveHedgeDelays(sc, policy, calibration), { spans });
     worlds.push(rec.toRecord(plan.id, policy.name, plan.replication));
     if (capture) opts.spans!.worlds.push(capture.finish({ world: plan.id, policy: policy.name, replication: plan.replication }, simulatedMs));
     opts.onWorld?.(i + 1, plans.length);
@@ -142,7 +148,7 @@ export function buildReport(info: ScenarioInfo, seed: number, replications: numb
     .filter((p) => sorted.some((w) => w.policy === p.name))
     .map((p) => {
       const own = sorted.filter((w) => w.policy === p.name);
-      const report = aggregatePolicy(p, own, ctx);
+      const report = withRecovery(aggregatePolicy(p, own, ctx), own, info.incidentWindows);
       if (own.length >= 2) addIntervals(report, own.map((w) => aggregatePolicy(p, [w], ctx)), info.verdict.objective);
       return report;
     });
@@ -173,4 +179,11 @@ function addIntervals(p: PolicyReport, perReplication: PolicyReport[], objective
     p.replicates[key] = values;
     p.intervals[key] = meanInterval(values);
   }
+}
+
+/** Adds the call timeline and, when the scenario has fault windows, the recovery figures (report/recovery.ts). */
+function withRecovery(p: PolicyReport, worlds: readonly WorldRecord[], windows: readonly IncidentWindow[] | undefined): PolicyReport {
+  const timeline = sumTimelines(worlds);
+  if (!timeline) return p;
+  return { ...p, timeline, ...(windows ? { recovery: recoveryFigures(timeline, windows) } : {}) };
 }

@@ -2,14 +2,13 @@
  * One unit of sweep work — a calibration pass or a world of one grid point — run the same way on
  * the main thread and in a worker, so a sweep's results never depend on how many workers ran it.
  * Tasks carry the point's scenario data (plain JSON, re-validated here) and, for worlds whose
- * policy needs it, the point's calibration as HdrHistogram strings.
+ * policy needs it, the point's calibration (its histograms as HdrHistogram strings).
  */
-import { decode, encode } from '../metrics/hdr.js';
 import type { WorldRecord } from '../report/types.js';
 import { parseScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
 import type { UserWorkflow } from '../agent/script.js';
-import { calibrate, resolveHedgeDelays, resolveTimeouts } from './calibrate.js';
+import { calibrate, decodeCalibration, encodeCalibration, resolveHedgeDelays, resolveTimeouts, type EncodedCalibration } from './calibrate.js';
 import { loadWorkflowModule } from './module.js';
 import { replicationSeed } from './sim.js';
 import { runWorld } from './world.js';
@@ -30,12 +29,12 @@ export type SweepTask =
       replication: number;
       /** The calibration task this world waits for (its policy resolves percentiles). */
       needs?: number;
-      calibration?: string[];
+      calibration?: EncodedCalibration;
     });
 
 export interface SweepTaskResult {
   id: number;
-  calibration?: string[];
+  calibration?: EncodedCalibration;
   world?: WorldRecord;
   error?: { message: string; code?: string; field?: string; file?: string };
 }
@@ -59,9 +58,9 @@ export class PointCache {
 
 export async function executeTask(task: SweepTask, cache: PointCache): Promise<SweepTaskResult> {
   const { sc, module } = await cache.get(task);
-  if (task.kind === 'calibrate') return { id: task.id, calibration: calibrate(sc, task.seed, module).map(encode) };
+  if (task.kind === 'calibrate') return { id: task.id, calibration: encodeCalibration(calibrate(sc, task.seed, module)) };
   const policy = sc.policies[task.policy];
-  const calibration = task.calibration?.map(decode);
+  const calibration = task.calibration && decodeCalibration(task.calibration);
   const timeouts = resolveTimeouts(sc, policy, calibration);
   const { rec } = runWorld(sc, policy, replicationSeed(task.seed, task.replication), timeouts, module, resolveHedgeDelays(sc, policy, calibration));
   return { id: task.id, world: rec.toRecord(`${policy.name}#${task.replication}`, policy.name, task.replication) };

@@ -9,12 +9,11 @@
  * number of workers; each point's figures are built exactly as `runSim` builds a report.
  */
 import { TunnelsimError } from '../errors.js';
-import { decode } from '../metrics/hdr.js';
 import { SWEEP_SCHEMA, sweepFigures, type SweepReport } from '../report/sweep.js';
 import type { SweepPoint } from '../report/sweep.js';
 import { parseScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
-import { needsCalibration } from './calibrate.js';
+import { decodeCalibration, needsCalibration } from './calibrate.js';
 import { buildReport, scenarioInfo } from './sim.js';
 import { applySet, grid, type SweepAxis } from './sweep-grid.js';
 import { SweepPool, withCalibration } from './sweep-pool.js';
@@ -119,7 +118,7 @@ export async function runSweep(file: string, base: unknown, axes: readonly Sweep
       const p = points[i];
       const first = firstWorld[i];
       const records = results.slice(first, first + p.policies * p.replications).map((r) => r.world!);
-      const cal = p.calibration === undefined ? undefined : results[p.calibration].calibration!.map(decode);
+      const cal = p.calibration === undefined ? undefined : decodeCalibration(results[p.calibration].calibration!);
       const r = buildReport(scenarioInfo(p.sc, cal), p.seed, p.replications, records);
       return { set: p.set, seed: p.seed, policies: r.policies.map(sweepFigures) };
     };

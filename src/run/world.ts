@@ -11,8 +11,9 @@ import type { Breaker, BreakerState } from '../policy/breaker/breaker.js';
 import { makeBreaker } from '../policy/breaker/make.js';
 import { makeBudget } from '../policy/budget/make.js';
 import { Bulkhead, type BulkheadScheduler } from '../policy/bulkhead.js';
-import type { CallTransport } from '../policy/caller.js';
-import type { Policy } from '../policy/types.js';
+import type { AttemptObserver, CallTransport } from '../policy/caller.js';
+import { AdaptiveLimiter } from '../policy/adaptive-limit.js';
+import type { Policy, SheddingSpec } from '../policy/types.js';
 import { startWorkload } from '../agent/workload.js';
 import type { UserWorkflow } from '../agent/script.js';
 import type { Scenario } from '../scenario/types.js';
@@ -29,14 +30,22 @@ export interface WorldResult {
  * `timeouts` and `hedgeDelays` are per tool index, in ms (Infinity: none), resolved from the
  * policy and the calibration pass (see calibrate.ts).
  */
-export function runWorld(sc: Scenario, policy: Policy, seed: number, timeouts: number[], module?: UserWorkflow, hedgeDelays?: number[], spans?: (now: () => number) => SpanCapture): WorldResult {
+export interface WorldExtras {
+  /** Span capture (run --format otlp): wraps the world's transport to watch its attempts. */
+  spans?: (now: () => number) => SpanCapture;
+  /** Told of every workflow start and completed attempt (the calibration pass). */
+  observer?: AttemptObserver & { workflowStarted(t: number): void };
+}
+
+export function runWorld(sc: Scenario, policy: Policy, seed: number, timeouts: number[], module?: UserWorkflow, hedgeDelays?: number[], extras: WorldExtras = {}): WorldResult {
+  const { spans, observer } = extras;
   const kernel = new Kernel();
   const rec = new Recorder(
     sc.tools.map((t) => t.name),
     sc.windowMs,
   );
   const faults = new FaultModel(seed, sc.faults, sc.toolIndex);
-  const world = new World(kernel, sc, faults, rec, seed, policy.cancelOnTimeout);
+  const world = new World(kernel, sc, faults, rec, seed, policy.cancelOnTimeout, relaySheddingOf(sc, policy));
   const direct: CallTransport = {
     send: (a) => world.send(a),
     cancel: (a) => world.cancel(a),
@@ -56,6 +65,8 @@ export function runWorld(sc: Scenario, policy: Policy, seed: number, timeouts: n
   // One budget per world: a retry budget limits one client, whichever tool it calls.
   const budget = policy.budget ? makeBudget(policy.budget) : undefined;
   const bulkheads = makeBulkheads(policy, sc.tools.length, kernel);
+  // One limit per world, like the budget: it limits one client's attempts in flight.
+  const limiter = policy.concurrencyLimit ? new AdaptiveLimiter(policy.concurrencyLimit) : undefined;
   const callContexts = sc.tools.map((t) => ({
     scheduler: kernel,
     transport,
@@ -66,9 +77,11 @@ export function runWorld(sc: Scenario, policy: Policy, seed: number, timeouts: n
     budget,
     bulkhead: bulkheads[t.index],
     hedgeDelay: hedgeDelays?.[t.index] ?? Infinity,
+    observer,
+    limiter,
   }));
   startWorkload(
-    { kernel, sc, policy, rec, seed, transport, timers, breakers: breakers.byTool, module, toolNames: sc.tools.map((t) => t.name), callContexts },
+    { kernel, sc, policy, rec, seed, transport, timers, breakers: breakers.byTool, module, toolNames: sc.tools.map((t) => t.name), callContexts, observer },
     () => kernel.stop(),
   );
   kernel.run();
@@ -81,6 +94,12 @@ export function runWorld(sc: Scenario, policy: Policy, seed: number, timeouts: n
   }
   rec.c.simulatedMicros = Math.round(end * 1000);
   return { rec, simulatedMs: end, events: kernel.fired };
+}
+
+/** The relay's shedding in this policy's world: the policy's own, else the scenario's. */
+export function relaySheddingOf(sc: Scenario, policy: Policy): SheddingSpec | undefined {
+  const s = policy.relayShedding ?? sc.relay.shedding;
+  return s === 'none' ? undefined : s;
 }
 
 export function makeBulkheads(policy: Policy, tools: number, kernel: BulkheadScheduler): (Bulkhead | undefined)[] {

@@ -44,7 +44,8 @@ export function readRelative(file: string, what: string, ctx: z.RefinementCtx): 
   }
 }
 
-function readSamples(file: string, ctx: z.RefinementCtx, kind: ValueKind): number[] {
+/** Reads a samples file (one value a line, `#` comments), relative to the scenario; issues go to `ctx`. */
+export function readSamples(file: string, ctx: z.RefinementCtx, kind: ValueKind): number[] {
   const text = readRelative(file, 'samples', ctx);
   if (text === undefined) return [];
   const out: number[] = [];
@@ -66,7 +67,12 @@ function readSamples(file: string, ctx: z.RefinementCtx, kind: ValueKind): numbe
 export function delegate<T>(schema: z.ZodType<T>, input: unknown, ctx: z.RefinementCtx): T {
   const r = schema.safeParse(input);
   if (r.success) return r.data;
-  for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path as (string | number)[] });
+  for (const issue of r.error.issues) {
+    const path = issue.path as (string | number)[];
+    // An unknown key reads as everywhere else: `…relayShedding.targt: unknown key`.
+    if (issue.code === 'unrecognized_keys') ctx.addIssue({ code: 'custom', message: 'unknown key', path: [...path, issue.keys[0]] });
+    else ctx.addIssue({ code: 'custom', message: issue.message, path });
+  }
   return z.NEVER;
 }
 

@@ -58,3 +58,8 @@ export const faultSchema = z
   });
 
 export type FaultEntry = z.output<typeof faultSchema>;
+
+/** A fault that strikes only inside a time window (an incident): outages, latency spikes, and any fault given `from` or `to`. */
+export function isWindowed(f: FaultEntry): boolean {
+  return f.kind === 'outage' || f.kind === 'latency-spike' || f.from !== undefined || f.to !== undefined;
+}

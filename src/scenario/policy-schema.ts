@@ -1,11 +1,13 @@
 /**
  * The `policies:` section. A policy is the caller-side behaviour an agent applies to every tool
  * call: timeout, retry (+ backoff, jitter, layer), circuit breaker, retry budget, hedging,
- * bulkhead, workflow deadline. A `preset`
+ * bulkhead, adaptive concurrency limit, workflow deadline — and, so mitigations compare in one
+ * run, the relay's load shedding for this policy's world. A `preset`
  * fills the fields the entry leaves out (see policy/presets.ts).
  */
 import { z } from 'zod';
-import { durationSchema } from './dist.js';
+import { DEFAULT_SHEDDING, type SheddingSpec } from '../relay/shedding.js';
+import { delegate, durationSchema } from './dist.js';
 import { parseDuration } from './units.js';
 
 /** A timeout value: a duration, `none`, or a percentile rule such as `p95x1.5`. */
@@ -134,6 +136,38 @@ export const bulkheadSchema = z.strictObject({
   scope: z.enum(['tool', 'world']).optional(),
 });
 
+export const concurrencyLimitSchema = z.strictObject({
+  kind: z.literal('aimd'),
+  initial: z.number().int().min(1).optional(),
+  min: z.number().int().min(1).optional(),
+  max: z.number().int().min(1).optional(),
+  backoffRatio: z.number().min(0.5, 'must be in [0.5, 1)').lt(1, 'must be in [0.5, 1)').optional(),
+  timeout: durationSchema()
+    .refine((x) => x > 0, 'must be > 0')
+    .optional(),
+});
+
+/** Relay load shedding on queueing delay (relay/shedding.ts), Facebook's defaults filled in. */
+export const sheddingSchema = z
+  .strictObject({
+    kind: z.literal('codel'),
+    target: durationSchema()
+      .refine((x) => x > 0, 'must be > 0')
+      .optional(),
+    interval: durationSchema()
+      .refine((x) => x > 0, 'must be > 0')
+      .optional(),
+  })
+  .transform((s, ctx): SheddingSpec => {
+    const spec = { kind: 'codel' as const, target: s.target ?? DEFAULT_SHEDDING.target, interval: s.interval ?? DEFAULT_SHEDDING.interval };
+    if (spec.interval < spec.target) ctx.addIssue({ code: 'custom', message: `must be ≥ target (${spec.target} ms)`, path: ['interval'] });
+    return spec;
+  });
+
+/** `none`, or a shedding block whose own errors keep their field paths (a plain union would say only "Invalid input"). */
+export const sheddingOrNone = () =>
+  z.unknown().transform((v, ctx): SheddingSpec | 'none' => (v === 'none' ? 'none' : delegate(sheddingSchema, v, ctx)));
+
 export const policyEntrySchema = z.strictObject({
   name: z.string().min(1).regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, - _ and . only'),
   preset: z.string().optional(),
@@ -144,6 +178,8 @@ export const policyEntrySchema = z.strictObject({
   budget: z.union([budgetSchema, z.literal('none')]).optional(),
   hedging: z.union([hedgingSchema, z.literal('none')]).optional(),
   bulkhead: z.union([bulkheadSchema, z.literal('none')]).optional(),
+  concurrencyLimit: z.union([concurrencyLimitSchema, z.literal('none')]).optional(),
+  relayShedding: sheddingOrNone().optional(),
   deadline: durationSchema().optional(),
   cancelOnTimeout: z.boolean().optional(),
 });
@@ -154,3 +190,5 @@ export type BreakerEntry = z.output<typeof breakerSchema>;
 export type TimeoutEntry = z.output<typeof timeoutSchema>;
 export type OpenDelayEntry = z.output<typeof openDelaySchema>;
 export type BudgetEntry = z.output<typeof budgetSchema>;
+export type SheddingEntry = z.output<typeof sheddingSchema>;
+export type ConcurrencyLimitEntry = z.output<typeof concurrencyLimitSchema>;

@@ -18,7 +18,8 @@ import {
 } from '../policy/types.js';
 import { DEFAULT_FINAGLE_BUDGET } from '../policy/budget/finagle.js';
 import { DEFAULT_ENVOY_BUDGET } from '../policy/budget/envoy.js';
-import type { BreakerEntry, BudgetEntry, OpenDelayEntry, PolicyEntry, TimeoutEntry } from './policy-schema.js';
+import { DEFAULT_AIMD_LIMIT, type AimdLimitSpec } from '../policy/adaptive-limit.js';
+import type { BreakerEntry, BudgetEntry, ConcurrencyLimitEntry, OpenDelayEntry, PolicyEntry, TimeoutEntry } from './policy-schema.js';
 
 /** resilience4j CircuitBreakerConfig defaults for what a `count` breaker leaves out. */
 export const DEFAULT_COUNT_BREAKER = { minimumCalls: 100, failureRate: 0.5, slowCallRate: 1, slowCallDuration: 60_000 };
@@ -63,6 +64,15 @@ function budgetOf(b: BudgetEntry): BudgetSpec {
   return b;
 }
 
+function limitOf(l: ConcurrencyLimitEntry, field: string, file: string): AimdLimitSpec {
+  const spec = { ...DEFAULT_AIMD_LIMIT, ...stripUndefined(l) };
+  // Netflix's limit starts at 20 within [20, 200]; a smaller max or a larger min moves the start in.
+  if (l.initial === undefined) spec.initial = Math.min(spec.max, Math.max(spec.min, DEFAULT_AIMD_LIMIT.initial));
+  if (spec.max < spec.min) throw new TunnelsimError('INVALID_SCENARIO', `max (${spec.max}) must be ≥ min (${spec.min})`, { file, field: `${field}.concurrencyLimit.max` });
+  if (spec.initial < spec.min || spec.initial > spec.max) throw new TunnelsimError('INVALID_SCENARIO', `must be within [min, max] = [${spec.min}, ${spec.max}]`, { file, field: `${field}.concurrencyLimit.initial` });
+  return spec;
+}
+
 export function resolvePolicy(entry: PolicyEntry, field: string, file: string): Policy {
   let base: Partial<PolicyEntry> = {};
   if (entry.preset !== undefined) {
@@ -101,6 +111,8 @@ export function resolvePolicy(entry: PolicyEntry, field: string, file: string): 
     budget: e.budget && e.budget !== 'none' ? budgetOf(e.budget) : undefined,
     hedging: hedging ? { delay: hedging.delay, maxHedges: hedging.maxHedges ?? 1, nonIdempotent: hedging.nonIdempotent ?? false } : undefined,
     bulkhead: bulkhead ? { maxConcurrent: bulkhead.maxConcurrent, queue: bulkhead.queue ?? 0, scope: bulkhead.scope ?? 'tool' } : undefined,
+    concurrencyLimit: e.concurrencyLimit && e.concurrencyLimit !== 'none' ? limitOf(e.concurrencyLimit, field, file) : undefined,
+    relayShedding: e.relayShedding === undefined ? undefined : e.relayShedding,
     deadline: e.deadline,
     cancelOnTimeout: e.cancelOnTimeout ?? false,
   };

@@ -1,12 +1,14 @@
 /** Turns validated scenario data into the runtime `Scenario`: samplers, tool indices, resolved policies. */
+import { TunnelsimError } from '../errors.js';
 import { sampler, type Sampler } from '../model/distribution.js';
 import { RateProfile } from '../model/rate.js';
 import type { WorkloadEntry } from './workload-schema.js';
+import { probeLatencyFile } from './probe-files.js';
 import { resolvePolicy } from './resolve-policy.js';
 import { resolveLlm } from './resolve-llm.js';
 import { resolveVerdict } from './resolve-verdict.js';
 import type { ScenarioFile, ScriptStepEntry } from './schema.js';
-import type { CallPlan, Scenario, ScriptNode, ToolSpec, WorkflowSpec } from './types.js';
+import type { CallPlan, LinkSpec, Scenario, ScriptNode, ToolSpec, WorkflowShape, WorkflowSpec } from './types.js';
 
 export function resolveScenario(s: ScenarioFile, file: string): Scenario {
   const tools: ToolSpec[] = Object.entries(s.server.tools).map(([name, t], index) => ({
@@ -16,11 +18,17 @@ export function resolveScenario(s: ScenarioFile, file: string): Scenario {
     resultTokens: sampler(t.resultTokens),
     argTokens: t.argTokens,
     idempotent: t.idempotent,
+    attemptCorrelation: t.attemptCorrelation,
     args: t.args,
   }));
   const toolIndex: Record<string, number> = {};
   for (const t of tools) toolIndex[t.name] = t.index;
   const w = s.workload;
+  const probed = tools.map((t) => s.calibration.probe?.files[probeLatencyFile(t.name)]);
+  if (s.calibration.probe && probed.every((p) => p === undefined)) {
+    const expected = tools.map((t) => probeLatencyFile(t.name)).join(', ');
+    throw new TunnelsimError('INVALID_SCENARIO', `probe directory '${s.calibration.probe.dir}' has no file for any of the scenario's tools (expected one of ${expected})`, { file, field: 'calibration.probe' });
+  }
   return {
     name: s.name,
     description: s.description,
@@ -39,18 +47,35 @@ export function resolveScenario(s: ScenarioFile, file: string): Scenario {
       queue: s.relay.queue,
       reconnectBase: s.relay.reconnect.base,
       reconnectMax: s.relay.reconnect.max,
+      shedding: s.relay.shedding === 'none' ? undefined : s.relay.shedding,
     },
-    network: { agentToRelay: sampler(s.network.agentToRelay.latency), relayToServer: sampler(s.network.relayToServer.latency) },
+    network: { agentToRelay: resolveLink(s.network.agentToRelay), relayToServer: resolveLink(s.network.relayToServer) },
     server: { concurrency: s.server.concurrency },
     tools,
     toolIndex,
     faults: s.faults,
+    calibration: {
+      warmup: s.calibration.warmup,
+      faults: s.calibration.faults,
+      duration: s.calibration.duration,
+      probed,
+      probeDir: s.calibration.probe?.dir,
+    },
     policies: s.policies.map((p, i) => resolvePolicy(p, `policies[${i}]`, file)),
     thresholds: s.thresholds,
     windowMs: s.report.window,
     limits: s.limits,
     verdict: resolveVerdict(s.report, file),
     source: s,
+  };
+}
+
+function resolveLink(l: ScenarioFile['network']['agentToRelay']): LinkSpec {
+  return {
+    latency: sampler(l.latency),
+    attemptCorrelation: l.attemptCorrelation,
+    maxStreamMs: l.maxStreamDuration ?? Infinity,
+    idleTimeoutMs: l.idleTimeout ?? Infinity,
   };
 }
 
@@ -74,6 +99,10 @@ function stagesLength(w: WorkloadEntry): number | undefined {
 }
 
 function resolveWorkflow(s: ScenarioFile, idx: Record<string, number>): WorkflowSpec {
+  return { ...workflowShape(s, idx), finalTurn: s.workflow.finalTurn };
+}
+
+function workflowShape(s: ScenarioFile, idx: Record<string, number>): WorkflowShape {
   const w = s.workflow;
   if (w.module) return { kind: 'module', file: w.module };
   if (w.trace) {

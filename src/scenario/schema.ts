@@ -4,10 +4,11 @@
  * field they fill; docs/scenario.md lists them.
  */
 import { z } from 'zod';
+import { calibrationSchema } from './calibration-schema.js';
 import { distSchema, durationSchema } from './dist.js';
 import { faultSchema } from './fault-schema.js';
 import { llmSchema } from './llm-schema.js';
-import { policyEntrySchema } from './policy-schema.js';
+import { policyEntrySchema, sheddingOrNone } from './policy-schema.js';
 import { workloadSchema } from './workload-schema.js';
 import { traceSchema } from './trace.js';
 import { DEFAULT_LIMITS } from './work.js';
@@ -15,6 +16,20 @@ import { DEFAULT_LIMITS } from './work.js';
 const tokens = () => distSchema('number');
 const latency = () => distSchema('duration');
 const count = z.number().int().positive();
+const correlation = () => z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').default(0);
+const cutoff = () => durationSchema().refine((ms) => ms > 0, 'must be > 0').optional();
+
+/** One network hop: its one-way latency, how its delays persist across attempts, and where it cuts streams. */
+function linkSchema() {
+  return z.strictObject({
+    latency: latency(),
+    attemptCorrelation: correlation(),
+    /** A response stream through this hop is reset after this long, busy or not. */
+    maxStreamDuration: cutoff(),
+    /** A stream with no bytes for this long is closed (Cloudflare: 125 s for an idle MCP stream, 120 s proxy read timeout). */
+    idleTimeout: cutoff(),
+  });
+}
 
 const callStep = z.union([
   z.string(),
@@ -54,6 +69,8 @@ export const scenarioSchema = z.strictObject({
       script: z.array(scriptStep).min(1).optional(),
       module: z.string().optional(),
       trace: traceSchema.optional(),
+      /** The turn that reads the last result and answers: the largest context of the workflow. */
+      finalTurn: z.boolean().default(true),
     })
     .superRefine((w, ctx) => {
       const forms = [w.tools !== undefined || Array.isArray(w.order), w.script !== undefined, w.module !== undefined, w.trace !== undefined].filter(Boolean).length;
@@ -68,12 +85,14 @@ export const scenarioSchema = z.strictObject({
       maxInFlightPerTunnel: count.default(256),
       queue: z.number().int().nonnegative().default(1024),
       reconnect: z.strictObject({ base: durationSchema().default(1000), max: durationSchema().default(30_000) }).prefault({}),
+      /** Shed requests that queued too long (relay/shedding.ts); a policy's `relayShedding` overrides it. */
+      shedding: sheddingOrNone().default('none'),
     })
     .prefault({}),
   network: z
     .strictObject({
-      agentToRelay: z.strictObject({ latency: latency() }).default({ latency: { dist: 'constant', value: 0 } }),
-      relayToServer: z.strictObject({ latency: latency() }).default({ latency: { dist: 'constant', value: 0 } }),
+      agentToRelay: linkSchema().prefault({ latency: 0 }),
+      relayToServer: linkSchema().prefault({ latency: 0 }),
     })
     .prefault({}),
   server: z.strictObject({
@@ -85,12 +104,15 @@ export const scenarioSchema = z.strictObject({
         resultTokens: tokens().default({ dist: 'constant', value: 500 }),
         argTokens: z.number().int().nonnegative().default(40),
         idempotent: z.boolean().default(true),
+        /** How much a slow attempt stays slow on retry: 0 draws each attempt afresh, 1 repeats the first draw (model/correlation.ts). */
+        attemptCorrelation: correlation(),
         /** Live mode: the call's arguments; strings may hold {{workflow}}, {{step}}, {{call}} and {{attempt}}. */
         args: z.record(z.string(), z.unknown()).optional(),
       }),
     ),
   }),
   faults: z.array(faultSchema).default([]),
+  calibration: calibrationSchema,
   policies: z.array(policyEntrySchema).min(1),
   thresholds: z.record(z.string(), z.array(z.string())).default({}),
   report: z

@@ -2,9 +2,21 @@
 import type { Sampler } from '../model/distribution.js';
 import type { RateProfile } from '../model/rate.js';
 import type { FaultEntry } from './fault-schema.js';
-import type { Policy } from '../policy/types.js';
+import type { Policy, SheddingSpec } from '../policy/types.js';
 import type { Pricing } from '../tokens/pricing.js';
 import type { ContextStrategy } from '../tokens/context-strategy.js';
+
+/** One network hop (agent↔relay, or relay↔server through the connector's tunnel). Times in ms. */
+export interface LinkSpec {
+  /** One-way delay per message. */
+  latency: Sampler;
+  /** Correlation of this hop's delays between the attempts of one logical call (model/correlation.ts). */
+  attemptCorrelation: number;
+  /** A request's response stream through the hop is reset after this long (Infinity: never). */
+  maxStreamMs: number;
+  /** A stream silent this long is closed; tool calls send nothing while they run (Infinity: never). */
+  idleTimeoutMs: number;
+}
 
 export interface ToolSpec {
   name: string;
@@ -14,6 +26,8 @@ export interface ToolSpec {
   resultTokens: Sampler;
   argTokens: number;
   idempotent: boolean;
+  /** Correlation of service times between the attempts of one logical call (model/correlation.ts). */
+  attemptCorrelation: number;
   /** Live mode: argument template of each call (tunnel/tool-args.ts). */
   args?: Record<string, unknown>;
 }
@@ -34,12 +48,18 @@ export type ScriptNode =
   | { kind: 'branch'; probability: number; then: ScriptNode[]; else: ScriptNode[] }
   | { kind: 'repeat'; times: number; steps: ScriptNode[] };
 
-export type WorkflowSpec =
+/** What the agent does, step by step. */
+export type WorkflowShape =
   | { kind: 'sequence'; steps: number; order: 'round-robin' | 'weighted'; tools: number[]; weights: number[] }
   | { kind: 'list'; tools: number[] }
   | { kind: 'script'; nodes: ScriptNode[] }
   | { kind: 'module'; file: string }
   | { kind: 'trace'; sessions: CallPlan[][][] };
+
+export type WorkflowSpec = WorkflowShape & {
+  /** After the last tool call, one more LLM turn reads the whole context and answers (billed and timed like any turn). */
+  finalTurn: boolean;
+};
 
 export interface LlmSpec {
   contextWindow: number;
@@ -85,6 +105,19 @@ export interface WorkLimits {
 /** Replications `run` makes when the scenario sets none (live, sweep, capacity and tune make 1). */
 export const DEFAULT_REPLICATIONS = 5;
 
+/** Where percentile timeouts get their percentiles (scenario/calibration-schema.ts). Times in ms. */
+export interface CalibrationSpec {
+  /** Discarded from the neutral pass's start: `auto` (MSER-5) or a fixed time. */
+  warmup: 'auto' | number;
+  faults: 'exclude' | 'include';
+  /** The neutral pass's length instead of the workload's own limits. */
+  duration?: number;
+  /** Per tool index: probed latencies (ms) from `calibration.probe`, or undefined for the neutral pass. */
+  probed: (number[] | undefined)[];
+  /** The probe directory as written in the scenario. */
+  probeDir?: string;
+}
+
 export interface Scenario {
   name: string;
   description?: string;
@@ -95,12 +128,21 @@ export interface Scenario {
   workload: Workload;
   workflow: WorkflowSpec;
   llm: LlmSpec;
-  relay: { processing: Sampler; maxInFlightPerTunnel: number; queue: number; reconnectBase: number; reconnectMax: number };
-  network: { agentToRelay: Sampler; relayToServer: Sampler };
+  relay: {
+    processing: Sampler;
+    maxInFlightPerTunnel: number;
+    queue: number;
+    reconnectBase: number;
+    reconnectMax: number;
+    /** Load shedding on queueing delay for every policy that does not set its own. */
+    shedding?: SheddingSpec;
+  };
+  network: { agentToRelay: LinkSpec; relayToServer: LinkSpec };
   server: { concurrency: number };
   tools: ToolSpec[];
   toolIndex: Record<string, number>;
   faults: FaultEntry[];
+  calibration: CalibrationSpec;
   policies: Policy[];
   thresholds: Record<string, string[]>;
   windowMs: number;

@@ -49,12 +49,19 @@ export class SimAttempt {
   served = false;
   /** Hash state of (seed, workflow, call, attempt) for this attempt's keyed draws. */
   key = 0;
+  /** The same for the call's attempt 0: later attempts' draws may correlate with it (model/correlation.ts). */
+  key0 = 0;
   /** The caller's timeout timer handle (-1: none armed in a timer queue). */
   timer = -1;
+  /** Stream-cut timer handles of the agent↔relay and relay↔server hops (sim/stream-cuts.ts; -1: none). */
+  agentCut = -1;
+  serverCut = -1;
   /** Sent as a hedge (an extra parallel attempt), not as the first attempt or a retry. */
   hedge = false;
   /** Sent as a transport retry. */
   retry = false;
+  /** Holds a slot of the caller's adaptive concurrency limit: the in-flight count it was granted at (0: none). */
+  permit = 0;
 
   constructor(
     readonly owner: AttemptOwner,

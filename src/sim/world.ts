@@ -11,14 +11,18 @@
  * Work a caller abandoned still happens and is counted (zombie and duplicate executions).
  */
 import { Admission, QUEUE_FULL_RETRY_AFTER_MS } from '../relay/admission.js';
+import type { SheddingSpec } from '../relay/shedding.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { EventTarget } from '../kernel/queue.js';
 import { keyedFinish, keyPrefix, Purpose } from '../kernel/rng.js';
+import { attemptUniform } from '../model/correlation.js';
 import type { FaultModel, Link } from '../model/faults.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { Scenario } from '../scenario/types.js';
 import { SimAttempt, ServerState } from './attempt.js';
 import { Availability } from './availability.js';
+import { Level } from './level.js';
+import { StreamCuts, type StreamCutter } from './stream-cuts.js';
 
 const K_ARRIVE_RELAY = 1;
 const K_ARRIVE_SERVER = 2;
@@ -30,21 +34,20 @@ const K_CANCEL_SERVER = 7;
 const K_DROP = 8;
 
 
-export class World implements EventTarget {
+export class World implements EventTarget, StreamCutter {
   private readonly admission: Admission<SimAttempt>;
   /** Attempts inside the tunnel (admitted or queued), in insertion order for deterministic failing. */
   private readonly inTunnel = new Set<SimAttempt>();
   private readonly serverQueue: SimAttempt[] = [];
   private serverHead = 0;
-  private busy = 0;
-  /** Time integrals of busy workers and held relay slots (ms · count), for utilisation. */
-  private busyArea = 0;
-  private busyChangedAt = 0;
-  private held = 0;
-  private heldArea = 0;
-  private heldChangedAt = 0;
+  /** Busy workers and held relay slots, with their time integrals for utilisation. */
+  private readonly busy = new Level();
+  private readonly held = new Level();
   readonly availability: Availability;
   private readonly seed: number;
+  private readonly cuts: StreamCuts;
+  /** Some hop cuts long streams (network.<link>.maxStreamDuration / idleTimeout). */
+  private readonly cutting: boolean;
 
   constructor(
     private readonly kernel: Kernel,
@@ -53,34 +56,32 @@ export class World implements EventTarget {
     private readonly rec: Recorder,
     seed: number,
     private readonly cancelHonoured: boolean,
+    /** The relay sheds requests that queued too long (the policy's `relayShedding`, else the scenario's). */
+    shedding?: SheddingSpec,
   ) {
     this.seed = seed;
-    this.admission = new Admission({ maxInFlight: sc.relay.maxInFlightPerTunnel, queue: sc.relay.queue });
+    this.admission = new Admission({ maxInFlight: sc.relay.maxInFlightPerTunnel, queue: sc.relay.queue, shedding });
     this.availability = new Availability(faults, seed, sc.relay.reconnectBase, sc.relay.reconnectMax);
+    this.cuts = new StreamCuts(kernel, sc.network, this);
+    this.cutting = this.cuts.active;
     const first = this.availability.nextDrop(-1);
     if (first < Infinity) kernel.at(first, this, K_DROP);
   }
 
   private setBusy(delta: number): void {
-    const now = this.kernel.now();
-    this.busyArea += this.busy * (now - this.busyChangedAt);
-    this.busyChangedAt = now;
-    this.busy += delta;
+    this.busy.set(this.busy.value + delta, this.kernel.now());
   }
 
   private setHeld(n: number): void {
-    const now = this.kernel.now();
-    this.heldArea += this.held * (now - this.heldChangedAt);
-    this.heldChangedAt = now;
-    this.held = n;
+    this.held.set(n, this.kernel.now());
   }
 
   /** Adds the utilisation integrals up to now into the recorder (call once, when the run ends). */
   flushUtilisation(): void {
     this.setBusy(0);
-    this.setHeld(this.held);
-    this.rec.c.serverBusyMicros += Math.round(this.busyArea * 1000);
-    this.rec.c.relayHeldMicros += Math.round(this.heldArea * 1000);
+    this.setHeld(this.held.value);
+    this.rec.c.serverBusyMicros += Math.round(this.busy.area * 1000);
+    this.rec.c.relayHeldMicros += Math.round(this.held.area * 1000);
   }
 
   private draw(a: SimAttempt, purpose: number): number {
@@ -89,7 +90,7 @@ export class World implements EventTarget {
 
   private link(link: Link, a: SimAttempt, purpose: number): number {
     const s = link === 'agentToRelay' ? this.sc.network.agentToRelay : this.sc.network.relayToServer;
-    let d = s.sample(this.draw(a, purpose));
+    let d = s.latency.sample(attemptUniform(a.key, a.key0, a.index, purpose, s.attemptCorrelation));
     if (this.faults.hasSpikes) d = this.faults.linkDelay(link, this.kernel.now(), d);
     return d * (link === 'agentToRelay' ? a.faults.agentLinkFactor : a.faults.serverLinkFactor);
   }
@@ -101,6 +102,7 @@ export class World implements EventTarget {
   /** The caller sends an attempt into the agent link. */
   send(a: SimAttempt): void {
     a.key = keyPrefix(this.seed, a.ident.workflow, a.ident.key, a.index);
+    a.key0 = a.index === 0 ? a.key : keyPrefix(this.seed, a.ident.workflow, a.ident.key, 0);
     const t = a.faults.terminal;
     if (t.kind === 'drop' && t.link === 'agentToRelay') return;
     if (this.lost('agentToRelay', a, 0)) return;
@@ -136,6 +138,7 @@ export class World implements EventTarget {
 
   /** The relay answers the agent itself (an error it generates): processing, then the agent link. */
   private reply(a: SimAttempt, outcome: SimAttempt['outcome'], retryAfter = 0): void {
+    if (this.cutting) this.cuts.closeAgentHop(a);
     a.outcome = outcome;
     a.retryAfter = retryAfter;
     if (this.lost('agentToRelay', a, 3)) return;
@@ -155,7 +158,8 @@ export class World implements EventTarget {
       return this.reply(a, 'reset');
     }
     if (a.callerDone && !a.relayQueued) return; // cancelled before it arrived: the relay drops it.
-    const admit = this.admission.offer(a);
+    if (this.cutting) this.cuts.openAgentHop(a);
+    const admit = this.admission.offer(a, this.kernel.now());
     if (admit.kind === 'forward') return this.forward(a);
     if (admit.kind === 'queued') {
       a.relayQueued = true;
@@ -174,8 +178,9 @@ export class World implements EventTarget {
       a.relayQueueMs = now - a.queuedAt;
     }
     a.relayHeld = true;
-    this.setHeld(this.held + 1);
+    this.setHeld(this.held.value + 1);
     this.inTunnel.add(a);
+    if (this.cutting) this.cuts.openServerHop(a);
     const t = a.faults.terminal;
     if (t.kind === 'drop' && t.link === 'relayToServer') return;
     if (this.lost('relayToServer', a, 1)) return;
@@ -184,6 +189,7 @@ export class World implements EventTarget {
   }
 
   private releaseSlot(a: SimAttempt): void {
+    if (this.cutting) this.cuts.closeServerHop(a);
     if (a.relayQueued) {
       this.admission.withdraw(a);
       a.relayQueued = false;
@@ -192,10 +198,22 @@ export class World implements EventTarget {
     }
     if (!a.relayHeld) return;
     a.relayHeld = false;
-    this.setHeld(this.held - 1);
+    this.setHeld(this.held.value - 1);
     this.inTunnel.delete(a);
-    const next = this.admission.release();
+    const next = this.admission.release(this.kernel.now());
+    if (this.admission.shed.length > 0) this.answerShed();
     if (next) this.forward(next);
+  }
+
+  /** Requests the relay shed for waiting too long: an overload answer, as for a full queue. */
+  private answerShed(): void {
+    for (const s of this.admission.shed) {
+      s.relayQueued = false;
+      this.inTunnel.delete(s);
+      this.rec.c.shedByRelay++;
+      this.reply(s, 'rejected', QUEUE_FULL_RETRY_AFTER_MS);
+    }
+    this.admission.shed.length = 0;
   }
 
   private arriveServer(a: SimAttempt): void {
@@ -205,7 +223,7 @@ export class World implements EventTarget {
       a.serverState = ServerState.Hung;
       return;
     }
-    if (this.busy < this.sc.server.concurrency) return this.startService(a);
+    if (this.busy.value < this.sc.server.concurrency) return this.startService(a);
     a.serverState = ServerState.Queued;
     this.serverQueue.push(a);
   }
@@ -215,13 +233,13 @@ export class World implements EventTarget {
     a.serverState = ServerState.Serving;
     a.serverQueueMs = this.kernel.now() - a.serverArrivedAt;
     const tool = this.sc.tools[a.ident.tool];
-    a.serviceMs = (a.ident.serviceMs ?? tool.service.sample(this.draw(a, Purpose.service))) * a.faults.serviceFactor;
+    a.serviceMs = (a.ident.serviceMs ?? tool.service.sample(attemptUniform(a.key, a.key0, a.index, Purpose.service, tool.attemptCorrelation))) * a.faults.serviceFactor;
     this.kernel.after(a.serviceMs, this, K_SERVICE_DONE, a);
   }
 
   private nextFromQueue(): void {
     const q = this.serverQueue;
-    while (this.serverHead < q.length && this.busy < this.sc.server.concurrency) {
+    while (this.serverHead < q.length && this.busy.value < this.sc.server.concurrency) {
       const next = q[this.serverHead];
       q[this.serverHead++] = undefined as unknown as SimAttempt;
       if (next.serverState === ServerState.Queued && !next.severed) this.startService(next);
@@ -258,6 +276,7 @@ export class World implements EventTarget {
   private responseAtRelay(a: SimAttempt): void {
     if (a.severed || !a.relayHeld) return; // the relay already forgot it (cancelled or dropped)
     this.releaseSlot(a);
+    if (this.cutting) this.cuts.closeAgentHop(a);
     if (this.lost('agentToRelay', a, 3)) return;
     const d = this.sc.relay.processing.sample(this.draw(a, Purpose.relayProcessBack)) + this.link('agentToRelay', a, Purpose.linkAgentBack);
     this.kernel.after(d, this, K_DELIVER, a);
@@ -271,9 +290,28 @@ export class World implements EventTarget {
 
   private cancelAtRelay(a: SimAttempt): void {
     if (a.severed) return;
+    if (this.cutting) this.cuts.closeAgentHop(a);
+    this.abandonAtRelay(a);
+  }
+
+  /** The relay lets go of a request (its caller cancelled, or a hop cut its stream) and passes the cancellation on. */
+  private abandonAtRelay(a: SimAttempt): void {
     this.releaseSlot(a);
     if (!this.cancelHonoured || a.serverState === ServerState.Done) return;
     this.kernel.after(this.link('relayToServer', a, Purpose.think), this, K_CANCEL_SERVER, a);
+  }
+
+  /**
+   * A hop cut the attempt's stream (sim/stream-cuts.ts): the relay lets go of it and the caller gets
+   * `reset`; the server finishes the work unless it honours cancellation. A caller already gone
+   * has sent its own cancellation, which cleans up.
+   */
+  cut(a: SimAttempt, link: Link): void {
+    if (a.callerDone || a.severed) return;
+    if (link === 'relayToServer' && !a.relayHeld) return;
+    this.rec.c.streamCuts++;
+    this.abandonAtRelay(a);
+    this.reply(a, 'reset');
   }
 
   private cancelAtServer(a: SimAttempt): void {
@@ -294,6 +332,7 @@ export class World implements EventTarget {
     this.admission.drain();
     this.setHeld(0);
     for (const a of victims) {
+      if (this.cutting) this.cuts.closeServerHop(a);
       a.severed = true;
       a.relayHeld = false;
       a.relayQueued = false;

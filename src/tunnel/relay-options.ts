@@ -4,6 +4,7 @@ import type { AuditSink } from '../relay/audit.js';
 import type { Output, RelayCore } from '../relay/core.js';
 import type { CachedAuthorizer } from '../relay/auth-cache.js';
 import type { RelayObserver } from './observer.js';
+import type { SheddingSpec } from '../relay/shedding.js';
 
 export interface RelayServerOptions {
   /** TCP port; 0 picks a free one. @default 0 */
@@ -22,6 +23,8 @@ export interface RelayServerOptions {
   maxInFlightPerTunnel: number;
   /** @default 1024 */
   queue: number;
+  /** Shed queued requests that waited too long (relay/shedding.ts), wall ms. @default undefined (never) */
+  shedding?: SheddingSpec;
   /** Agent sessions open at once per tunnel; more get 429 on initialize. @default 1024 */
   maxSessionsPerTunnel: number;
   /** Tunnel ids served; `undefined` = any a connector holds a token for. @default undefined */

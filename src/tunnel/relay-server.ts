@@ -38,7 +38,7 @@ export class RelayServer implements RelayContext {
     this.opts = { ...opts, audit: observedAudit(opts.audit, opts.observer) };
     if (!(this.opts.maxFrameBytes >= 1024)) throw new RangeError('maxFrameBytes must be ≥ 1024');
     if (!(this.opts.heartbeatMs >= 10)) throw new RangeError('heartbeatMs must be ≥ 10');
-    this.core = new RelayCore({ maxInFlight: this.opts.maxInFlightPerTunnel, queue: this.opts.queue, tunnels: this.opts.tunnels });
+    this.core = new RelayCore({ maxInFlight: this.opts.maxInFlightPerTunnel, queue: this.opts.queue, shedding: this.opts.shedding, tunnels: this.opts.tunnels });
     this.authorizer = new CachedAuthorizer(this.opts.key, this.opts.auth);
     this.agents = new AgentSessions(this);
     this.connectors = new ConnectorHub(this);

@@ -42,8 +42,9 @@ describe('trace replay', () => {
     // Server times are the trace's: a = 100, 50, 200; b = 30 (twice each); HDR keeps 3 digits.
     expect(r.latency.server.max).toBeCloseTo(200, 0);
     expect(Math.abs(r.latency.server.mean / ((2 * (100 + 50 + 200 + 30)) / 8) - 1)).toBeLessThan(1e-3);
-    // Input tokens: a reads 1000, then 1000 + 500; b reads 1000 (no output tokens, no caching).
-    expect(r.tokens.input).toBe(2 * (1000 + 1500) + 2 * 1000);
+    // Input tokens: a reads 1000, then 1000 + 500, and its final turn 1000 + 500 + 10 + 20; b reads
+    // 1000, and its final turn 1000 + 70 (no output tokens, no caching).
+    expect(r.tokens.input).toBe(2 * (1000 + 1500 + 1530) + 2 * (1000 + 1070));
   });
 
   it('replays the same server times through a real relay, connector and upstream', async () => {

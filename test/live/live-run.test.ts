@@ -69,7 +69,8 @@ describe('runLive', () => {
   });
 
   it('bills tokens counted in real result payloads that match the drawn sizes', () => {
-    const sim = runSim(sc);
+    // One replication, as live runs: the same worlds on the same draws.
+    const sim = runSim(sc, { replications: 1 });
     const sdkLive = live.policies[0];
     const sdkSim = sim.policies[0];
     // Same keyed draws, same policy: completed workflows bill the same outputs; results are counted, not drawn.

@@ -34,7 +34,7 @@ describe('timeouts', () => {
     const sc = scenario({ ...twoTools, policies: [{ name: 'p99', timeout: 'p99x1.2' }, { name: 'p95', timeout: { perTool: 'p95x1.5' } }] });
     const cal = calibrate(sc, sc.seed);
     const report = runSim(sc);
-    const expected = (p: number, f: number) => cal.map((h) => (h.getValueAtPercentile(p) / 1000) * f);
+    const expected = (p: number, f: number) => cal.histograms.map((h) => (h.getValueAtPercentile(p) / 1000) * f);
     expect(resolveTimeouts(sc, sc.policies[0], cal)).toEqual(expected(99, 1.2));
     expect(report.policies[0].timeouts.b).toBeCloseTo(expected(99, 1.2)[1], 3);
     expect(report.policies[1].timeouts.b).toBeCloseTo(expected(95, 1.5)[1], 3);

@@ -63,7 +63,7 @@ describe.skipIf(!hasChromium)('HTML report in Chromium', () => {
     const verdict = page.locator('section#verdict');
     await expect(verdict.locator('p.answer').textContent()).resolves.toMatch(/\S/);
     await expect(verdict.locator('tbody tr').count()).resolves.toBe(3);
-    const [v, table] = [await verdict.boundingBox(), await page.locator('table.policies').boundingBox()];
+    const [v, table] = [await verdict.boundingBox(), await page.locator('table.policies').first().boundingBox()];
     expect(v!.y + v!.height).toBeLessThan(table!.y);
 
     // Every time series shades both fault windows (latency spike 6m–8m, outage 10m–10m30s) in each

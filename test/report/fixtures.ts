@@ -148,6 +148,16 @@ function fixturePolicy(fp: FixturePolicy, index: number, o: Required<Omit<Fixtur
       transitions: index === 0 ? [] : [[200_000, 1], [230_000, 2], [231_000, 0 + (index > 1 ? 1 : 0)], ...(index > 1 ? [[261_000, 2], [262_000, 0]] as [number, number][] : [])],
     },
     histograms: Object.fromEntries(Object.entries(hs).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, h]) => [k, encodeIntoCompressedBase64(h)])),
+    timeline: {
+      windowMs: 10_000,
+      worlds: 1,
+      okCalls: offered.map((n, w) => Math.round(n * (w >= 20 && w < 22 ? 0.3 : 1))),
+      started: offered.map((n) => Math.ceil(n / 30)),
+      completed: offered.map((n) => Math.floor(n / 30)),
+      failed: offered.map((_, w) => (w >= 20 && w < 22 ? 1 : 0)),
+      wastedDollars: offered.map((_, w) => (w >= 20 && w < 22 ? 0.5 : 0)),
+      wastedTokens: offered.map((_, w) => (w >= 20 && w < 22 ? 100_000 : 0)),
+    },
   };
 }
 
@@ -174,6 +184,7 @@ function buildReport(options: FixtureOptions): Report {
     faultWindows: [{ kind: 'outage', label: 'outage relay, 3m20s–4m20s', from: 200_000, to: 260_000 }],
     thresholds: {} as Record<string, string[]>,
     verdict: { objective: 'cost.perCompletedWorkflow', maximize: false, completionFloor: 0.9 },
+    incidentWindows: [{ fault: 0, kind: 'latency-spike', fromMs: 200_000, toMs: 220_000 }],
   };
   return {
     schema: REPORT_SCHEMA,

@@ -91,7 +91,10 @@ describe('the reference scenario', () => {
     const naive = r.policies.find((p) => p.name === 'naive-retry')!;
     const seed = r.policies.find((p) => p.name === 'seed-guidance')!;
     expect(naive.calls.amplification!).toBeGreaterThan(seed.calls.amplification!);
-    expect(naive.storm.peakRatio!).toBeGreaterThan(2);
+    // Its retries multiply the load the agents offer: more attempts per offered call at the peak than
+    // seed guidance's, and well above one.
+    expect(naive.storm.peakRatio!).toBeGreaterThan(seed.storm.peakRatio!);
+    expect(naive.storm.peakRatio!).toBeGreaterThan(1.2);
     expect(naive.cost.retryTurns).toBeGreaterThan(0);
     // Transport-layer retries buy no LLM turns: seed guidance's retry tax is only what its failed
     // workflows spent.

@@ -66,14 +66,16 @@ describe('token accounting', () => {
       server: { tools: { a: { service: '10ms', resultTokens: result } } },
     });
     const r = runSim(sc).policies[0];
-    // context(i) = base + i · (out + result); input = Σ context(i); output = steps · out.
+    // context(i) = base + i · (out + result); turns 0 … steps − 1 issue the calls and the final
+    // turn (i = steps) reads the last result and answers: input = Σ_{i ≤ steps} context(i),
+    // output = (steps + 1) · out.
     const base = sys + schemas + task;
     let input = 0;
-    for (let i = 0; i < steps; i++) input += base + i * (out + result);
+    for (let i = 0; i <= steps; i++) input += base + i * (out + result);
     expect(r.tokens.input).toBe(workflows * input);
-    expect(r.tokens.output).toBe(workflows * steps * out);
+    expect(r.tokens.output).toBe(workflows * (steps + 1) * out);
     expect(r.tokens.cacheRead).toBe(0);
-    const dollars = (workflows * (input * 3 + steps * out * 15)) / 1e6;
+    const dollars = (workflows * (input * 3 + (steps + 1) * out * 15)) / 1e6;
     expect(r.cost.total).toBeCloseTo(dollars, 4);
     expect(r.cost.perCompletedWorkflow).toBeCloseTo(dollars / workflows, 6);
   });
@@ -91,14 +93,15 @@ describe('token accounting', () => {
       server: { tools: { a: { service: '10ms', resultTokens: 400 } } },
     });
     const r = runSim(sc).policies[0];
-    // Turn 0 writes 1000; turn i reads context(i − 1) and writes the 500 new tokens.
+    // Turn 0 writes 1000; turn i (the final turn i = steps too) reads context(i − 1) and writes
+    // the 500 new tokens.
     const ctx = (i: number) => 1000 + i * 500;
     let read = 0;
-    for (let i = 1; i < steps; i++) read += ctx(i - 1);
+    for (let i = 1; i <= steps; i++) read += ctx(i - 1);
     expect(r.tokens.cacheRead).toBe(read);
-    expect(r.tokens.cacheWrite).toBe(1000 + (steps - 1) * 500);
+    expect(r.tokens.cacheWrite).toBe(1000 + steps * 500);
     expect(r.tokens.input).toBe(0);
-    expect(r.tokens.cacheHitRate).toBeCloseTo(3 / 4, 6);
+    expect(r.tokens.cacheHitRate).toBeCloseTo(steps / (steps + 1), 6);
   });
 });
 
@@ -115,9 +118,13 @@ describe('LLM turn time', () => {
     });
     const r = runSim(sc).policies[0];
     const expectedMs = 400 + (160 / 80) * 1000 + (4000 / 5000) * 1000; // 400 + 2000 + 800
+    // The final turn reads the first turn's context, its 160 output tokens and the 100-token
+    // result; with caching off all of it is new input.
+    const finalMs = 400 + (160 / 80) * 1000 + ((4000 + 160 + 100) / 5000) * 1000;
     // HdrHistogram keeps 3 significant digits: figures agree to 0.1%.
-    expect(Math.abs(r.latency.llm.mean / expectedMs - 1)).toBeLessThan(1e-3);
-    // One turn, one 10 ms call with zero network: the workflow takes the turn plus the call.
-    expect(Math.abs(r.latency.workflow.max! / (expectedMs + 10) - 1)).toBeLessThan(1e-3);
+    expect(r.latency.llm.count).toBe(2);
+    expect(Math.abs(r.latency.llm.mean / ((expectedMs + finalMs) / 2) - 1)).toBeLessThan(1e-3);
+    // One turn, one 10 ms call with zero network, the final turn: the workflow takes all three.
+    expect(Math.abs(r.latency.workflow.max! / (expectedMs + 10 + finalMs) - 1)).toBeLessThan(1e-3);
   });
 });

@@ -1,8 +1,9 @@
 /**
  * The token bill of whole simulated workflows against totals computed by hand from DESIGN.md's
  * formulas: one agent-layer retry, prompt caching on and off, a cache expired by a long backoff,
- * an overflow and a spend cap at known steps, the drop-oldest and summarize strategies, and the
- * worked example of docs/tokens.md.
+ * an overflow and a spend cap at known steps, the drop-oldest and summarize strategies, the final
+ * turn, and the worked example of docs/tokens.md. A workflow of N steps bills N + 1 turns: the
+ * final turn reads context(N) and writes the answer.
  * Sizes are constants so every total is exact; dollars are compared to 1e-5 relative because
  * report figures keep six significant digits.
  */
@@ -29,12 +30,22 @@ function near(actual: number, expected: number): void {
 const ctx = (i: number, result = RESULT) => BASE + i * (OUTPUT + result);
 
 /** A scripted workflow of `steps` calls, tool `b` at step `k` and `a` elsewhere. */
-function run(o: { steps: number; k?: number; llm?: Record<string, unknown>; pricing?: Record<string, unknown>; faults?: unknown[]; policy?: Record<string, unknown>; workflows?: number; result?: number }): PolicyReport {
+function run(o: {
+  steps: number;
+  k?: number;
+  llm?: Record<string, unknown>;
+  pricing?: Record<string, unknown>;
+  faults?: unknown[];
+  policy?: Record<string, unknown>;
+  workflows?: number;
+  result?: number;
+  finalTurn?: boolean;
+}): PolicyReport {
   const script = Array.from({ length: o.steps }, (_, i) => ({ call: i === o.k ? 'b' : 'a' }));
   const size = o.result ?? RESULT;
   const sc = scenario({
     workload: { agents: 1, workflows: o.workflows ?? 1 },
-    workflow: { steps: null, tools: null, order: null, script },
+    workflow: { steps: null, tools: null, order: null, script, finalTurn: o.finalTurn },
     llm: {
       systemTokens: BASE,
       outputTokensPerTurn: OUTPUT,
@@ -60,19 +71,20 @@ describe('one agent-layer retry at step k', () => {
     expect(retried.calls.agentRetries).toBe(1);
     expect(retried.workflows.completed).toBe(1);
     // The retry turn reads the context of step k, the output of the turn that issued the failed
-    // call, and the error text; each later turn carries the error text and the retry's output.
+    // call, and the error text; each later turn (the final turn too) carries the error text and
+    // the retry's output.
     const retryInput = ctx(k) + OUTPUT + err;
-    const laterInput = (steps - 1 - k) * (err + OUTPUT);
+    const laterInput = (steps - k) * (err + OUTPUT);
     expect(retried.tokens.input - clean.tokens.input).toBe(retryInput + laterInput);
     expect(retried.tokens.output - clean.tokens.output).toBe(OUTPUT);
     const retryTurn = (retryInput * IN + OUTPUT * OUT) / 1e6;
     near(retried.cost.retryTurns!, retryTurn);
     near(retried.cost.perStep[k] - clean.cost.perStep[k], retryTurn);
     near(retried.cost.total - clean.cost.total, retryTurn + (laterInput * IN) / 1e6);
-    // Fault-free, the bill is Σ context(i)·in + steps·out·outPrice.
+    // Fault-free, the bill is Σ_{i ≤ steps} context(i)·in + (steps + 1)·out·outPrice.
     let input = 0;
-    for (let i = 0; i < steps; i++) input += ctx(i);
-    near(clean.cost.total, (input * IN + steps * OUTPUT * OUT) / 1e6);
+    for (let i = 0; i <= steps; i++) input += ctx(i);
+    near(clean.cost.total, (input * IN + (steps + 1) * OUTPUT * OUT) / 1e6);
     expect(clean.cost.retryTurns).toBe(0);
     near(retried.cost.retryTurns, retryTurn);
     expect(retried.cost.failedWorkflows).toBe(0);
@@ -83,26 +95,26 @@ describe('prompt caching', () => {
   const steps = 5;
   const explicit = () => {
     let d = BASE * IN * W;
-    for (let i = 1; i < steps; i++) d += ctx(i - 1) * IN * R + (OUTPUT + RESULT) * IN * W;
-    return (d + steps * OUTPUT * OUT) / 1e6;
+    for (let i = 1; i <= steps; i++) d += ctx(i - 1) * IN * R + (OUTPUT + RESULT) * IN * W;
+    return (d + (steps + 1) * OUTPUT * OUT) / 1e6;
   };
 
   it('bills cached prefixes at the read rate and new tokens at the write rate, cheaper than no caching', () => {
     const cached = run({ steps, pricing: { caching: 'explicit' } });
     const plain = run({ steps });
     let uncached = 0;
-    for (let i = 0; i < steps; i++) uncached += ctx(i) * IN;
+    for (let i = 0; i <= steps; i++) uncached += ctx(i) * IN;
     near(cached.cost.total, explicit());
-    near(plain.cost.total, (uncached + steps * OUTPUT * OUT) / 1e6);
+    near(plain.cost.total, (uncached + (steps + 1) * OUTPUT * OUT) / 1e6);
     expect(cached.cost.total).toBeLessThan(plain.cost.total);
-    expect(cached.tokens.cacheHitRate).toBeCloseTo((steps - 1) / steps, 6);
+    expect(cached.tokens.cacheHitRate).toBeCloseTo(steps / (steps + 1), 6);
   });
 
   it('charges nothing for writes with automatic caching', () => {
     const auto = run({ steps, pricing: { caching: 'automatic' } });
     let d = BASE * IN;
-    for (let i = 1; i < steps; i++) d += ctx(i - 1) * IN * R + (OUTPUT + RESULT) * IN;
-    near(auto.cost.total, (d + steps * OUTPUT * OUT) / 1e6);
+    for (let i = 1; i <= steps; i++) d += ctx(i - 1) * IN * R + (OUTPUT + RESULT) * IN;
+    near(auto.cost.total, (d + (steps + 1) * OUTPUT * OUT) / 1e6);
   });
 
   it('expires when a transport-layer backoff outlasts the TTL, and the next turn writes its whole context again', () => {
@@ -116,7 +128,7 @@ describe('prompt caching', () => {
     expect(long.tokens.cacheExpiries).toBe(1);
     // Turn k+1 would have read context(k) from cache; expired, it writes it again.
     near(long.cost.total - short.cost.total, (ctx(k) * IN * (W - R)) / 1e6);
-    expect(long.tokens.cacheHitRate).toBeCloseTo((steps - 2) / steps, 6);
+    expect(long.tokens.cacheHitRate).toBeCloseTo((steps - 1) / (steps + 1), 6);
   });
 });
 
@@ -152,7 +164,8 @@ describe('context window', () => {
     let kept = 0;
     let drops = 0;
     let input = 0;
-    for (let i = 0; i < steps; i++) {
+    // Turns 0 … steps − 1 each add a result; turn `steps` is the final turn.
+    for (let i = 0; i <= steps; i++) {
       if (context > at && kept > 1) {
         context -= (kept - 1) * result;
         kept = 1;
@@ -180,7 +193,7 @@ describe('context window', () => {
     let summaryDollars = 0;
     let input = 0;
     let output = 0;
-    for (let i = 0; i < steps; i++) {
+    for (let i = 0; i <= steps; i++) {
       if (context > at) {
         summaryDollars += (context * IN + summary * OUT) / 1e6;
         input += context;
@@ -197,8 +210,8 @@ describe('context window', () => {
     expect(r.tokens.input).toBe(input);
     expect(r.tokens.output).toBe(output);
     near(r.cost.summaries!, summaryDollars);
-    // Each summary is an LLM turn of its own: steps + summaries turns in the llm histogram.
-    expect(r.latency.llm.count).toBe(steps + summaries);
+    // Each summary is an LLM turn of its own: steps + 1 + summaries turns in the llm histogram.
+    expect(r.latency.llm.count).toBe(steps + 1 + summaries);
     expect(summaries).toBeGreaterThan(0);
   });
 });
@@ -235,17 +248,38 @@ describe('spend cap', () => {
   });
 });
 
+describe('the final turn', () => {
+  it('reads the last result, writes the answer, and is billed and timed like any turn; finalTurn: false drops exactly that turn', () => {
+    const steps = 4;
+    const on = run({ steps });
+    const off = run({ steps, finalTurn: false });
+    // The final turn's input is context(steps): every result has joined the context.
+    expect(on.tokens.input - off.tokens.input).toBe(ctx(steps));
+    expect(on.tokens.output - off.tokens.output).toBe(OUTPUT);
+    near(on.cost.total - off.cost.total, (ctx(steps) * IN + OUTPUT * OUT) / 1e6);
+    expect(on.cost.perStep).toHaveLength(steps + 1);
+    near(on.cost.perStep[steps], (ctx(steps) * IN + OUTPUT * OUT) / 1e6);
+    expect(on.latency.llm.count).toBe(steps + 1);
+    expect(off.latency.llm.count).toBe(steps);
+    // Timed like any turn: the workflow lasts one turn longer (ttft 0, output at 1000/s, prefill at 1e6/s).
+    const turnMs = (OUTPUT / 1000) * 1000 + (ctx(steps) / 1e6) * 1000;
+    expect(Math.abs(on.latency.workflow.max! - off.latency.workflow.max! - turnMs)).toBeLessThan(on.latency.workflow.max! * 1e-3);
+  });
+});
+
 describe('the worked example of docs/tokens.md', () => {
-  it('bills three cached turns and one agent-layer retry at the preset prices', () => {
+  it('bills three cached turns, the final turn, and one agent-layer retry at the preset prices', () => {
     const p = parse(readFileSync('scenarios/pricing/claude-sonnet-4-5.yaml', 'utf8'));
     const [inP, outP, r, w] = [p.inputPerMTok, p.outputPerMTok, p.cacheReadMultiplier, p.cacheWriteMultiplier];
     const base = 2000 + 1500 + 300;
     const [out, res, err] = [150, 600, 60];
     const bill = (read: number, write: number) => (read * inP * r + write * inP * w + out * outP) / 1e6;
     const ctx1 = base + out + res;
-    const clean = bill(0, base) + bill(base, out + res) + bill(ctx1, out + res);
+    const ctx2 = ctx1 + out + res;
+    // Three tool turns and the final turn, which reads the third result and answers.
+    const clean = bill(0, base) + bill(base, out + res) + bill(ctx1, out + res) + bill(ctx2, out + res);
     const retryTurn = bill(ctx1, out + err);
-    const retried = bill(0, base) + bill(base, out + res) + retryTurn + bill(ctx1 + out + err, out + res);
+    const retried = bill(0, base) + bill(base, out + res) + retryTurn + bill(ctx1 + out + err, out + res) + bill(ctx2 + out + err, out + res);
     const sc = (faults: unknown[]) =>
       runSim(
         scenario({

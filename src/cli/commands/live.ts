@@ -1,6 +1,7 @@
 /** `tunnelsim live <scenario>`: the scenario on real sockets (relay, connector, MCP upstream on loopback). */
 import { join } from 'node:path';
 import { TunnelsimError } from '../../errors.js';
+import { reportBlocks } from '../../report/blocks.js';
 import { terminalTable } from '../../report/terminal.js';
 import { loadWorkflowModule } from '../../run/module.js';
 import { loadScenario } from '../../scenario/load.js';
@@ -142,6 +143,7 @@ export const liveCommand: Command = {
     // The table's header carries the time scale and the timer lateness (report/run-info.ts).
     process.stdout.write(`${terminalTable(report, colorEnabled())}\n`);
     for (const t of report.thresholds) process.stdout.write(`${t.ok ? 'ok  ' : 'FAIL'} ${t.policy}: ${t.message ?? t.expression}\n`);
+    for (const block of reportBlocks(report)) process.stdout.write(`${block}\n`);
     process.stdout.write(`wrote ${written.map((f) => join(f)).join(', ')}\n`);
     return failed.length > 0 ? 1 : 0;
   },

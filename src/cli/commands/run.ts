@@ -3,6 +3,7 @@ import { TunnelsimError } from '../../errors.js';
 import { loadScenario } from '../../scenario/load.js';
 import { loadWorkflowModule } from '../../run/module.js';
 import { runSim, type Shard } from '../../run/sim.js';
+import { reportBlocks } from '../../report/blocks.js';
 import { terminalTable } from '../../report/terminal.js';
 import { colorEnabled, progressEnabled } from '../output.js';
 import { checkOutDir, parseCount, parseSeed } from '../flags.js';
@@ -76,6 +77,7 @@ export const runCommand: Command = {
     written.push(...(await writeReportFiles(report, args.out, base, formats, otlp)));
     process.stdout.write(`${terminalTable(report, colorEnabled())}\n`);
     for (const t of report.thresholds) process.stdout.write(`${t.ok ? 'ok  ' : 'FAIL'} ${t.policy}: ${t.message ?? t.expression}\n`);
+    for (const block of reportBlocks(report)) process.stdout.write(`${block}\n`);
     process.stdout.write(`wrote ${written.map((f) => join(f)).join(', ')}\n`);
     return failed.length > 0 ? 1 : 0;
   },

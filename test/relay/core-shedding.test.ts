@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { RelayCore, RELAY_ERROR, type Output } from '../../src/relay/core.js';
+import { parseScope } from '../../src/relay/scopes.js';
+
+const call = (id: number) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo', arguments: {} } });
+const result = (id: number) => JSON.stringify({ jsonrpc: '2.0', id, result: { content: [] } });
+
+describe('RelayCore load shedding', () => {
+  it('answers a queued request that waited past its limit with an overload error and a shed audit record', () => {
+    const core = new RelayCore({ maxInFlight: 1, queue: 8, shedding: { kind: 'codel', target: 5, interval: 100 } });
+    core.connectorUp('t');
+    core.openSession('s', { subject: 'a', tunnel: 't', ...parseScope('tunnel:use'), expiresAt: 1e15 }, 0);
+    const send = (id: number, now: number) => {
+      expect(core.admit('s', call(id), 10, now).kind).toBe('ok');
+      return core.fromAgent('s', call(id), JSON.stringify(call(id)), now);
+    };
+    send(1, 0);
+    send(2, 0); // may wait 100 ms
+    send(3, 150); // a standing queue: 5 ms
+    const out: Output[] = core.fromConnector('t', 's', result(1), 160);
+    const audits = out.filter((o) => o.kind === 'audit').map((o) => (o as { record: { requestId: unknown; status: string } }).record);
+    expect(audits).toEqual([expect.objectContaining({ requestId: 1, status: 'ok' }), expect.objectContaining({ requestId: 2, status: 'shed', queueMs: 160 }), expect.objectContaining({ requestId: 3, status: 'shed' })]);
+    const delivered = out.filter((o) => o.kind === 'deliver').map((o) => (o as unknown as { message: { id: number; error?: { code: number } } }).message);
+    expect(delivered.map((m) => [m.id, m.error?.code]).sort()).toEqual([[1, undefined], [2, RELAY_ERROR.shed], [3, RELAY_ERROR.shed]]);
+    // Nothing is left in flight or queued: the shed requests are settled.
+    expect(core.totalInFlight()).toBe(0);
+    expect(core.fromConnector('t', 's', result(2), 170)).toEqual([]);
+  });
+});
