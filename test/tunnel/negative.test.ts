@@ -76,10 +76,15 @@ describe('relay refusals', () => {
     expect(await res.json()).toMatchObject({ resource: tunnelAudience('alpha'), authorization_servers: [h.url] });
   });
 
-  it('answers 404 for an unknown tunnel', async () => {
-    const res = await post(`${h.url}/t/nowhere/mcp`, await h.token({ tunnel: 'nowhere' }), INIT);
-    expect(res.status).toBe(404);
-    expect(lastAudit()).toMatchObject({ tunnel: 'nowhere', status: 'unknown_tunnel', http: 404 });
+  it('answers 404 for a tunnel the config does not list, to a holder of a valid token', async () => {
+    const listed = await new Harness().start({ tunnels: ['alpha'] });
+    try {
+      const res = await post(`${listed.url}/t/nowhere/mcp`, await listed.token({ tunnel: 'nowhere' }), INIT);
+      expect(res.status).toBe(404);
+      expect(listed.audit.records.at(-1)).toMatchObject({ tunnel: 'nowhere', status: 'unknown_tunnel', http: 404 });
+    } finally {
+      await listed.closeAll();
+    }
   });
 
   it('answers 413 to an oversized body and 400 to malformed JSON', async () => {

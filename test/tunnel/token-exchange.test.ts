@@ -50,7 +50,7 @@ describe('token exchange (RFC 8693)', () => {
     const res = await exchange(h.url, 'not-a-jwt', 'tunnel:use');
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: 'invalid_grant' });
-    const other = await fetch(`${h.url}/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials' }) });
+    const other = await fetch(`${h.url}/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'password' }) });
     expect(await other.json()).toMatchObject({ error: 'unsupported_grant_type' });
   });
 });
