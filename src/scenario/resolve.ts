@@ -15,6 +15,7 @@ export function resolveScenario(s: ScenarioFile, file: string): Scenario {
     resultTokens: sampler(t.resultTokens),
     argTokens: t.argTokens,
     idempotent: t.idempotent,
+    readOnly: t.readOnly,
     args: t.args,
   }));
   const toolIndex: Record<string, number> = {};

@@ -83,6 +83,8 @@ export const scenarioSchema = z.strictObject({
         resultTokens: tokens().default({ dist: 'constant', value: 500 }),
         argTokens: z.number().int().nonnegative().default(40),
         idempotent: z.boolean().default(true),
+        /** The tool only reads: mock and live upstreams mark it `readOnlyHint`, so read-only tokens may call it. */
+        readOnly: z.boolean().default(false),
         /** Live mode: the call's arguments; strings may hold {{workflow}}, {{step}}, {{call}} and {{attempt}}. */
         args: z.record(z.string(), z.unknown()).optional(),
       }),

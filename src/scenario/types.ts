@@ -14,6 +14,8 @@ export interface ToolSpec {
   resultTokens: Sampler;
   argTokens: number;
   idempotent: boolean;
+  /** Only reads: upstreams built from the scenario mark it `readOnlyHint` (never derived from `idempotent`). */
+  readOnly: boolean;
   /** Live mode: argument template of each call (tunnel/tool-args.ts). */
   args?: Record<string, unknown>;
 }
