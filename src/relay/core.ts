@@ -14,54 +14,16 @@
  * quota and emits exactly one audit record.
  */
 import { Admission, type AdmissionOptions } from './admission.js';
-import { auditRecord, type AuditRecord, type AuditStatus } from './audit.js';
+import { auditRecord, type AuditStatus } from './audit.js';
 import { decideTool, filterTools, learnTools, scopeKey, type Grant } from './scopes.js';
 import { isRequest, isToolList, RELAY_ERROR, rpcError, toolName, type Message, type RequestId } from './jsonrpc.js';
-import { dequeue, pendingRequest, settledAudit, type PendingRequest } from './request.js';
-import { SubjectQuotas, type SubjectQuota } from './quota.js';
+import type { Admit, Binding, Output } from './outputs.js';
+import { pendingRequest } from './request.js';
+import { SubjectQuotas } from './quota.js';
+import { cancelUpstream, expireSession, foreign, settle, type Session, type Tunnel } from './session.js';
 
 export { RELAY_ERROR, rpcError, type Message, type RequestId } from './jsonrpc.js';
-
-export type Output =
-  | { kind: 'open'; tunnel: string; sid: string }
-  | { kind: 'close'; tunnel: string; sid: string }
-  /** `id` is the JSON-RPC id the body carries (request or response), `null` for a notification: the MAC covers it. */
-  | { kind: 'forward'; tunnel: string; sid: string; id: RequestId | null; body: string }
-  /** `raw`, when set, is `message` exactly as the connector sent it: the agent gets those bytes. */
-  | { kind: 'deliver'; sid: string; message: Message; relatedRequestId?: RequestId; raw?: string }
-  | { kind: 'endSession'; sid: string }
-  | { kind: 'audit'; record: AuditRecord }
-  /** The tunnel's connector sent a frame it had no right to send: it counts toward `maxBadFrames`. */
-  | { kind: 'strike'; tunnel: string };
-
-export type Admit =
-  | { kind: 'ok' }
-  | { kind: 'deny'; reason: 'tool_not_allowed' | 'read_only'; audit: AuditRecord }
-  | { kind: 'overloaded'; audit: AuditRecord }
-  | { kind: 'duplicate'; audit: AuditRecord };
-
-/** Whether a token may use a session: its own, another's (looks unknown), or its own with other rights. */
-export type Binding = 'ok' | 'unknown_session' | 'session_mismatch';
-
-interface Session {
-  sid: string;
-  tunnel: string;
-  grant: Grant;
-  /** `scopeKey` of the opening token: every later request's token must have exactly these rights. */
-  binding: string;
-  quota: SubjectQuota;
-  pending: Map<RequestId, PendingRequest>;
-  progress: Map<string | number, RequestId>;
-  /** Last request or answer, ms; for idle expiry. */
-  lastSeen: number;
-}
-
-interface Tunnel {
-  id: string;
-  admission: Admission<PendingRequest>;
-  catalog: Map<string, { readOnly: boolean }>;
-  sessions: Set<string>;
-}
+export type { Admit, Binding, Output } from './outputs.js';
 
 export type TunnelState = 'online' | 'offline' | 'unknown';
 
@@ -238,16 +200,7 @@ export class RelayCore {
    */
   expireDeadlines(now: number): Output[] {
     const out: Output[] = [];
-    const limit = this.opts.requestTimeoutMs;
-    for (const s of this.sessions.values()) {
-      for (const p of s.pending.values()) {
-        if (now - p.start < limit) break;
-        const reached = p.state === 'admitted' && p.body !== undefined;
-        this.settle(s, p, now, 'deadline', 0, out);
-        out.push({ kind: 'deliver', sid: s.sid, message: rpcError(p.id, RELAY_ERROR.deadline, `request deadline exceeded: no answer within ${limit} ms`) });
-        if (reached) out.push(cancelUpstream(s, p.id, 'relay request deadline exceeded'));
-      }
-    }
+    for (const s of this.sessions.values()) expireSession(s, this.tunnels.get(s.tunnel), now, this.opts.requestTimeoutMs, out);
     return out;
   }
 
@@ -320,7 +273,7 @@ export class RelayCore {
       if (p) {
         const out: Output[] = [];
         const wasQueued = p.state === 'queued';
-        this.settle(s, p, now, 'cancelled', 0, out);
+        settle(s, this.tunnels.get(s.tunnel), p, now, 'cancelled', 0, out);
         // A queued request never reached the server, so there is nothing to cancel there.
         if (wasQueued) return out;
         out.push({ kind: 'forward', tunnel: s.tunnel, sid, id, body });
@@ -341,7 +294,7 @@ export class RelayCore {
     if (!s || !p) return [];
     const out: Output[] = [];
     const reached = p.state === 'admitted' && p.body !== undefined;
-    this.settle(s, p, now, 'client_gone', 0, out);
+    settle(s, this.tunnels.get(s.tunnel), p, now, 'client_gone', 0, out);
     if (reached) out.push(cancelUpstream(s, id, 'client disconnected'));
     return out;
   }
@@ -375,7 +328,7 @@ export class RelayCore {
         msg = { ...msg, result: { ...msg.result, tools: filterTools(p.grant, msg.result.tools) } };
         raw = undefined;
       }
-      this.settle(s, p, now, 'error' in msg ? 'rpc_error' : 'ok', Buffer.byteLength(body), out);
+      settle(s, this.tunnels.get(s.tunnel), p, now, 'error' in msg ? 'rpc_error' : 'ok', Buffer.byteLength(body), out);
       out.push({ kind: 'deliver', sid, message: msg, raw });
       return out;
     }
@@ -395,7 +348,7 @@ export class RelayCore {
     const p = id === null ? undefined : s.pending.get(id);
     if (!p) return [];
     const out: Output[] = [];
-    this.settle(s, p, now, reason, 0, out);
+    settle(s, this.tunnels.get(s.tunnel), p, now, reason, 0, out);
     out.push({ kind: 'deliver', sid, message: rpcError(p.id, RELAY_ERROR.frameRejected, `tunnel connector rejected the request: ${reason}`) });
     return out;
   }
@@ -411,7 +364,7 @@ export class RelayCore {
     const p = s.pending.get(id);
     if (!p) return [];
     const out: Output[] = [];
-    this.settle(s, p, now, 'result_too_large', 0, out);
+    settle(s, this.tunnels.get(s.tunnel), p, now, 'result_too_large', 0, out);
     const text = `result too large for the tunnel: ${bytes} bytes, the frame limit is ${this.opts.maxFrameBytes} bytes`;
     out.push({ kind: 'deliver', sid, message: rpcError(p.id, RELAY_ERROR.resultTooLarge, text) });
     return out;
@@ -423,7 +376,7 @@ export class RelayCore {
     const text = status === 'connector_lost' ? 'tunnel connector disconnected' : 'session closed';
     const code = status === 'connector_lost' ? RELAY_ERROR.connectorLost : RELAY_ERROR.sessionClosed;
     for (const p of [...s.pending.values()]) {
-      this.settle(s, p, now, status, 0, out);
+      settle(s, this.tunnels.get(s.tunnel), p, now, status, 0, out);
       out.push({ kind: 'deliver', sid, message: rpcError(p.id, code, text) });
     }
     this.sessions.delete(sid);
@@ -432,35 +385,4 @@ export class RelayCore {
     this.quotas.release(s.tunnel, s.grant.subject, s.quota);
     out.push({ kind: 'endSession', sid });
   }
-
-  /** Ends one request: its slot goes to the next waiting request, and it gets its audit record. */
-  private settle(s: Session, p: PendingRequest, now: number, status: AuditStatus, responseBytes: number, out: Output[]): void {
-    s.pending.delete(p.id);
-    s.quota.requests--;
-    if (p.progressToken !== undefined) s.progress.delete(p.progressToken);
-    out.push({ kind: 'audit', record: settledAudit(p, { tunnel: s.tunnel, subject: p.grant.subject, session: s.sid }, now, status, responseBytes) });
-    const t = this.tunnels.get(s.tunnel);
-    if (!t) return;
-    if (p.state === 'queued') {
-      t.admission.withdraw(p);
-      return;
-    }
-    const next = t.admission.release();
-    if (!next) return;
-    dequeue(next, now);
-    if (next.body !== undefined) out.push({ kind: 'forward', tunnel: s.tunnel, sid: next.sid, id: next.id, body: next.body });
-  }
-}
-
-function cancelUpstream(s: Session, id: RequestId, reason: string): Output {
-  const cancel = { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason } };
-  return { kind: 'forward', tunnel: s.tunnel, sid: s.sid, id: null, body: JSON.stringify(cancel) };
-}
-
-/** A connector named another tunnel's session: refused, audited, and counted against it. */
-function foreign(tunnel: string, sid: string, frame: string, now: number): Output[] {
-  return [
-    { kind: 'audit', record: auditRecord(now, { kind: 'connector', tunnel, session: sid, method: frame, status: 'foreign_session' }) },
-    { kind: 'strike', tunnel },
-  ];
 }

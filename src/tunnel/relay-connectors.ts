@@ -192,6 +192,7 @@ export class ConnectorHub {
       return this.drop(link, 4001, 're-authentication failed: subject_changed');
     }
     this.armExpiry(link, d.grant.expiresAt);
+    this.audit(now, { ...who, status: 'ok', http: 200 });
     link.out.push(JSON.stringify({ t: 'reauthed', expiresAt: d.grant.expiresAt } satisfies RelayFrame));
   }
 

@@ -36,7 +36,9 @@ export class TokenEndpoint {
     const now = Date.now();
     const ctx = this.ctx;
     const answer = (http: number, body: Record<string, unknown>, status: AuditStatus, who: Partial<AuditRecord> = {}, grant = 'token') => {
-      ctx.opts.audit.write(auditRecord(now, { method: grant, ...who, status, http, latencyMs: Date.now() - now }));
+      // A client-credentials caller is a connector getting its connect token.
+      const kind = grant === 'client-credentials' ? 'connector' : 'agent';
+      ctx.opts.audit.write(auditRecord(now, { kind, method: grant, ...who, status, http, latencyMs: Date.now() - now }));
       sendJson(res, http, body, NO_STORE);
     };
     const oauthError = (http: number, error: string, description: string, status: AuditStatus, who: Partial<AuditRecord> = {}, grant?: string) =>

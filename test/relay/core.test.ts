@@ -180,4 +180,92 @@ describe('RelayCore', () => {
     expect(core.session('idle')).toBeUndefined();
     expect(core.session('waiting')).toBeDefined();
   });
+
+  it('binds a session to its subject and rights: another subject looks unknown, other rights are a mismatch', () => {
+    const core = new RelayCore();
+    core.connectorUp('t');
+    open(core, 's', grant('t', 'tunnel:use'));
+    expect(core.bind('s', 't', grant('t', 'tunnel:use'))).toBe('ok');
+    expect(core.bind('s', 't', grant('t', 'tunnel:use', 'mallory'))).toBe('unknown_session');
+    expect(core.bind('s', 'u', grant('u', 'tunnel:use'))).toBe('unknown_session');
+    expect(core.bind('s', 't', grant('t', 'tunnel:use tool:echo'))).toBe('session_mismatch');
+    expect(core.bind('s', 't', grant('t', 'tunnel:use tunnel:read-only'))).toBe('session_mismatch');
+    expect(core.bind('nope', 't', grant('t'))).toBe('unknown_session');
+  });
+
+  it('judges a tools/call by the grant of the request that carries it', () => {
+    const core = new RelayCore();
+    core.connectorUp('t');
+    open(core, 's', grant('t', 'tunnel:use'));
+    expect(core.admit('s', call(1, 'slow'), 1, 0, grant('t', 'tunnel:use tool:echo'))).toMatchObject({ kind: 'deny', reason: 'tool_not_allowed' });
+  });
+
+  it('counts sessions and requests per subject, and forgets a subject with nothing open', () => {
+    const core = new RelayCore({ maxSessionsPerSubject: 2, maxRequestsPerSubject: 2 });
+    core.connectorUp('t');
+    open(core, 'a1', grant('t', 'tunnel:use', 'a'));
+    open(core, 'a2', grant('t', 'tunnel:use', 'a'));
+    expect(core.sessionRefusal(grant('t', 'tunnel:use', 'a'))).toBe('subject_session_limit');
+    expect(core.sessionRefusal(grant('t', 'tunnel:use', 'b'))).toBeUndefined();
+    send(core, 'a1', call(1));
+    send(core, 'a2', call(2));
+    expect(core.admit('a1', call(3), 1, 0, grants.get('a1') as Grant)).toMatchObject({ kind: 'overloaded', audit: { status: 'subject_request_limit', http: 429 } });
+    core.fromConnector('t', 'a1', result(1), 1);
+    expect(core.admit('a1', call(3), 1, 1, grants.get('a1') as Grant)).toEqual({ kind: 'ok' });
+    expect(core.subjectCount).toBe(1);
+    core.closeSession('a1', 2);
+    core.closeSession('a2', 2);
+    expect(core.subjectCount).toBe(0);
+  });
+
+  it('fails requests past their deadline in arrival order, cancelling upstream only what reached it', () => {
+    const core = new RelayCore({ maxInFlight: 1, queue: 4, requestTimeoutMs: 100 });
+    core.connectorUp('t');
+    open(core, 's', grant('t'));
+    send(core, 's', call(1), 0);
+    send(core, 's', call(2), 50); // queued behind 1
+    expect(core.expireDeadlines(99)).toEqual([]);
+    const out = core.expireDeadlines(100);
+    expect(out.filter((o) => o.kind === 'audit').map((a) => (a as any).record.status)).toEqual(['deadline']);
+    expect((out.find((o) => o.kind === 'deliver') as any).message).toMatchObject({ id: 1, error: { code: RELAY_ERROR.deadline } });
+    expect(out.filter((o) => o.kind === 'forward').map((f) => JSON.parse((f as any).body))).toEqual([
+      call(2), // 2 takes the freed slot
+      { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 1, reason: 'relay request deadline exceeded' } },
+    ]);
+    const later = core.expireDeadlines(150);
+    expect(later.filter((o) => o.kind === 'forward')).toHaveLength(1); // 2 reached upstream when it got the slot
+    expect(core.inFlight('t')).toBe(0);
+  });
+
+  it('fails just the one request whose answer is too large for a frame', () => {
+    const core = new RelayCore({ maxFrameBytes: 4096 });
+    core.connectorUp('t');
+    open(core, 's', grant('t'));
+    send(core, 's', call(1));
+    send(core, 's', call(2));
+    const out = core.tooLarge('t', 's', 1, 9000, 5);
+    expect(out[0]).toMatchObject({ kind: 'audit', record: { status: 'result_too_large', requestId: 1 } });
+    expect((out[1] as any).message.error).toMatchObject({ code: RELAY_ERROR.resultTooLarge, message: expect.stringContaining('9000 bytes, the frame limit is 4096') });
+    expect(kinds(core.fromConnector('t', 's', result(2), 6))).toEqual(['audit', 'deliver']);
+  });
+
+  it('lets the tunnel’s holder keep it: a second connectorUp is refused until the first goes down', () => {
+    const core = new RelayCore();
+    expect(core.connectorUp('t')).toBe(true);
+    expect(core.connectorUp('t')).toBe(false);
+    core.connectorDown('t', 0);
+    expect(core.connectorUp('t')).toBe(true);
+  });
+
+  it('relates a server request to the agent request it came with, only within the same session', () => {
+    const core = new RelayCore();
+    core.connectorUp('t');
+    open(core, 's', grant('t'));
+    open(core, 'o', grant('t'));
+    send(core, 's', call(1));
+    const ask = JSON.stringify({ jsonrpc: '2.0', id: 'srv-1', method: 'sampling/createMessage', params: {} });
+    expect(core.fromConnector('t', 's', ask, 1, 1)).toMatchObject([{ kind: 'deliver', sid: 's', relatedRequestId: 1 }]);
+    expect(core.fromConnector('t', 'o', ask, 1, 1)).toMatchObject([{ kind: 'deliver', sid: 'o', relatedRequestId: undefined }]);
+  });
 });
+

@@ -7,6 +7,7 @@ import { MemoryAuditSink } from '../../src/tunnel/audit-file.js';
 import { upstreamFactory } from '../../src/tunnel/upstream.js';
 import { KEY_SHARE_HEADER, newKeyShare, sharedSecret } from '../../src/tunnel/key-agreement.js';
 import { deriveSigningKey, signFrame, type FramePlace } from '../../src/relay/signing.js';
+import { issueCredential } from '../../src/relay/credentials.js';
 
 // A stand-in relay that speaks the frame protocol directly, so the test can send frames a real relay
 // never would: bad MACs, old timestamps, repeated nonces, frames moved to another session. It runs
@@ -95,4 +96,17 @@ describe('Connector signature checks', () => {
     expect(await next()).toMatchObject({ t: 'reject', reason: 'replayed_nonce' });
     expect(audit.records[0]).toMatchObject({ status: 'replayed_nonce' });
   });
+
+  it('refuses a relay that will not bind the signing key to the credential it holds (downgrade)', async () => {
+    const relay = await fakeRelay();
+    const credential = issueCredential(Buffer.alloc(32, 8), { tunnel: 't1', subject: 'c', expiresAtSec: Math.floor(Date.now() / 1000) + 60 });
+    const c = new Connector({ relay: relay.url, tunnel: 't1', token: () => 'x.y.z', credential, upstream: upstreamFactory({ kind: 'mock', tools: {} }) });
+    c.start();
+    cleanups.push(() => relay.close(), () => c.close());
+    const { ws } = await relay.peer; // its welcome says credential: false
+    const code = await new Promise<number>((r) => ws.once('close', (k) => r(k)));
+    expect(code).toBe(4002);
+    expect(c.connected).toBe(false);
+  });
 });
+
