@@ -234,9 +234,9 @@ export class RelayCore {
     const t = s && this.tunnels.get(s.tunnel);
     if (s) s.lastSeen = now;
     if (!s || !t || !isRequest(msg)) return { kind: 'ok' };
-    const method = msg.method as string;
-    const tool = method === 'tools/call' ? toolName(msg) : null;
-    const base = { tunnel: s.tunnel, subject: grant.subject, session: sid, method, tool, requestId: msg.id as RequestId, requestBytes: bytes };
+    const method = clip(msg.method as string);
+    const tool = msg.method === 'tools/call' ? toolName(msg) : null;
+    const base = { tunnel: s.tunnel, subject: grant.subject, session: sid, method, tool: tool === null ? null : clip(tool), requestId: msg.id as RequestId, requestBytes: bytes };
     // An id may be reused only once its request has settled; otherwise answers could not be told apart.
     if (s.pending.has(msg.id as RequestId)) return { kind: 'duplicate', audit: auditRecord(now, { ...base, status: 'duplicate_id', http: 400 }) };
     if (tool !== null) {
@@ -246,7 +246,7 @@ export class RelayCore {
     if (s.quota.requests >= this.opts.maxRequestsPerSubject) {
       return { kind: 'overloaded', audit: auditRecord(now, { ...base, status: 'subject_request_limit', http: 429 }) };
     }
-    const p = pendingRequest(sid, msg, grant, method, tool, bytes, now);
+    const p = pendingRequest(sid, msg, grant, method, base.tool, bytes, now);
     const a = t.admission.offer(p);
     if (a.kind === 'rejected') return { kind: 'overloaded', audit: auditRecord(now, { ...base, status: 'overloaded', http: 429 }) };
     if (a.kind === 'queued') p.state = 'queued';
@@ -385,4 +385,9 @@ export class RelayCore {
     this.quotas.release(s.tunnel, s.grant.subject, s.quota);
     out.push({ kind: 'endSession', sid });
   }
+}
+
+/** Names from the client go into audit lines at most 128 characters long: a line must not carry a megabyte. */
+function clip(name: string): string {
+  return name.length > 128 ? `${name.slice(0, 128)}…` : name;
 }

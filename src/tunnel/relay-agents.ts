@@ -53,7 +53,8 @@ export class AgentSessions {
     const { ctx } = this;
     const now = Date.now();
     const sidHeader = header(req, 'mcp-session-id');
-    const who: Partial<AuditRecord> = { tunnel, session: sidHeader ?? null };
+    // The header is the client's: an audit line carries at most a session id's worth of it.
+    const who: Partial<AuditRecord> = { tunnel, session: sidHeader === undefined ? null : sidHeader.slice(0, 64) };
     /** Audits the refusal, then answers it with a JSON-RPC error body. */
     const refuse = (http: number, status: AuditStatus, code: number, message: string, extra: Record<string, string> = {}, more: Partial<AuditRecord> = {}) => {
       ctx.opts.audit.write(auditRecord(now, { ...who, ...more, status, http, latencyMs: Date.now() - now }));
@@ -117,7 +118,7 @@ export class AgentSessions {
       return refuse(400, 'malformed_json', -32700, 'Parse error: Invalid JSON', {}, sized);
     }
     if (!isJsonRpc(msg)) return refuse(400, 'malformed_json', -32600, 'Invalid Request: one JSON-RPC 2.0 message per POST', {}, sized);
-    const method = typeof msg.method === 'string' ? msg.method : null;
+    const method = typeof msg.method === 'string' ? msg.method.slice(0, 128) : null;
     // An id the relay could not carry unchanged (1.5, 1e400, 2^53 + 1, an over-long string) would never be answered.
     if (msg.id !== undefined && !isCarriableId(msg.id)) {
       return refuse(400, 'bad_id', -32600, 'Invalid Request: the id must be a string of at most 256 characters or a safe integer', {}, { ...sized, method });

@@ -5,6 +5,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Harness, INIT, rawConnector, rawPost, SECRET, sessionOf, STDIO_SERVER, text } from './harness.js';
 import { mintToken } from '../../src/tunnel/tokens.js';
+// @ts-expect-error plain JS fixture
+import { startHttpServer } from '../fixtures/http-server.mjs';
 
 const mock = { kind: 'mock' as const, tools: { wait: { serviceMs: () => 3000, resultTokens: () => 10 }, quick: { serviceMs: () => 1, resultTokens: () => 10 } } };
 const stdio = { kind: 'stdio' as const, command: `node ${STDIO_SERVER} alpha` };
@@ -129,37 +131,65 @@ describe('threat: a server→client request hangs a client that opened no GET st
   let h: Harness;
   afterEach(async () => h.closeAll());
 
-  it('carries a sampling request made during a call on that call’s POST stream', { timeout: 15_000 }, async () => {
-    h = await new Harness().start();
-    await h.connector('alpha', stdio);
-    const token = await h.token({ tunnel: 'alpha' });
-    const url = `${h.url}/t/alpha/mcp`;
+  /** Opens a raw session that can sample; returns its id. */
+  async function samplingSession(url: string, token: string): Promise<string> {
     const init = await rawPost(url, token, { ...INIT, params: { ...INIT.params, capabilities: { sampling: {} } } });
     const sid = init.headers.get('mcp-session-id') as string;
     await init.text();
     await (await rawPost(url, token, { jsonrpc: '2.0', method: 'notifications/initialized' }, inSession(sid))).text();
-    // No GET stream: the only way to reach this client is the POST stream of its call.
-    const res = await rawPost(url, token, call('ask-1', 'ask', { text: 'q' }), inSession(sid));
+    return sid;
+  }
+
+  /** Calls `ask` on a raw POST stream, answers the sampling request that must arrive on it, returns the call's result. */
+  async function askOnPostStream(url: string, token: string, sid: string, tool = 'ask'): Promise<unknown> {
+    const res = await rawPost(url, token, call('ask-1', tool, { text: 'q' }), inSession(sid));
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
     let buf = '';
+    const messages = () => buf.split('\n').filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6)));
     let sampling: any;
     while (!sampling) {
       const { value, done } = await reader.read();
       if (done) throw new Error('stream ended before the sampling request');
       buf += value;
-      const line = buf.split('\n').find((l) => l.startsWith('data: ') && l.includes('sampling/createMessage'));
-      if (line) sampling = JSON.parse(line.slice(6));
+      sampling = messages().find((m) => m.method === 'sampling/createMessage');
     }
     const answer = { jsonrpc: '2.0', id: sampling.id, result: { role: 'assistant', model: 'raw', content: { type: 'text', text: 'pong' } } };
     expect((await rawPost(url, token, answer, inSession(sid))).status).toBe(202);
-    let rest = buf;
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;
-      rest += value;
+      buf += value;
     }
-    const result = rest.split('\n').filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6))).find((m) => m.id === 'ask-1');
-    expect(result).toMatchObject({ result: { content: [{ text: 'sampled pong' }] } });
+    return messages().find((m) => m.id === 'ask-1');
+  }
+
+  it('carries a sampling request made during a call on that call’s POST stream (stdio upstream, no GET stream)', { timeout: 15_000 }, async () => {
+    h = await new Harness().start();
+    await h.connector('alpha', stdio);
+    const token = await h.token({ tunnel: 'alpha' });
+    const url = `${h.url}/t/alpha/mcp`;
+    // No GET stream: the only way to reach this client is the POST stream of its call.
+    const sid = await samplingSession(url, token);
+    expect(await askOnPostStream(url, token, sid)).toMatchObject({ result: { content: [{ text: 'sampled pong' }] } });
+  });
+
+  it('puts a sampling request on its call’s stream, as the HTTP upstream did, even when a GET stream is open', { timeout: 15_000 }, async () => {
+    h = await new Harness().start();
+    const upstream = await startHttpServer('beta');
+    h.onClose(() => upstream.close());
+    await h.connector('beta', { kind: 'http', url: upstream.url });
+    const token = await h.token({ tunnel: 'beta' });
+    const url = `${h.url}/t/beta/mcp`;
+    const sid = await samplingSession(url, token);
+    const ac = new AbortController();
+    const get = await fetch(url, { signal: ac.signal, headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream', ...inSession(sid) } });
+    expect(get.status).toBe(200);
+    let onGet = '';
+    void get.body!.pipeThrough(new TextDecoderStream()).pipeTo(new WritableStream({ write: (c) => void (onGet += c) })).catch(() => undefined);
+    // `ask_here` sends its request in the course of the call, so the upstream puts it on the call's stream.
+    expect(await askOnPostStream(url, token, sid, 'ask_here')).toMatchObject({ result: { content: [{ text: 'sampled pong' }] } });
+    expect(onGet).not.toContain('sampling/createMessage');
+    ac.abort();
   });
 });
 
