@@ -11,6 +11,7 @@ import { MemoryAuditSink } from '../../src/tunnel/audit-file.js';
 import { mintToken, type MintOptions } from '../../src/tunnel/tokens.js';
 import { upstreamFactory, type UpstreamSpec } from '../../src/tunnel/upstream.js';
 import { KEY_SHARE_HEADER, newKeyShare } from '../../src/tunnel/key-agreement.js';
+import { GRANT_TOKEN_EXCHANGE } from '../../src/tunnel/token-exchange.js';
 
 export const SECRET = new TextEncoder().encode('test-secret-test-secret-test-secret!!');
 export const STDIO_SERVER = fileURLToPath(new URL('../fixtures/stdio-server.mjs', import.meta.url));
@@ -87,6 +88,14 @@ export function rawPost(url: string, token: string | undefined, body: unknown, h
       ...headers,
     },
     body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+/** An RFC 8693 token exchange at the relay's `/token`. */
+export function exchange(url: string, subject: string, scope = 'tunnel:use'): Promise<Response> {
+  return fetch(`${url}/token`, {
+    method: 'POST',
+    body: new URLSearchParams({ grant_type: GRANT_TOKEN_EXCHANGE, subject_token: subject, subject_token_type: 'urn:ietf:params:oauth:token-type:jwt', scope }),
   });
 }
 

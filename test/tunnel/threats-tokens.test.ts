@@ -3,17 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
 import WebSocket from 'ws';
-import { Harness, rawConnector, SECRET, STDIO_SERVER } from './harness.js';
-import { GRANT_TOKEN_EXCHANGE } from '../../src/tunnel/token-exchange.js';
+import { exchange, Harness, rawConnector, SECRET, STDIO_SERVER } from './harness.js';
 import { mintToken } from '../../src/tunnel/tokens.js';
 import { ASSERTION_TYPE, clientAssertion, GRANT_CLIENT_CREDENTIALS, issueCredential } from '../../src/relay/credentials.js';
-
-function exchange(url: string, subject: string, scope = 'tunnel:use'): Promise<Response> {
-  return fetch(`${url}/token`, {
-    method: 'POST',
-    body: new URLSearchParams({ grant_type: GRANT_TOKEN_EXCHANGE, subject_token: subject, subject_token_type: 'urn:ietf:params:oauth:token-type:jwt', scope }),
-  });
-}
 
 function clientCredentials(url: string, assertion: string): Promise<Response> {
   return fetch(`${url}/token`, {
