@@ -24,6 +24,7 @@ export { Connector, type ConnectorOptions } from './tunnel/connector.js';
 export { startLocalTunnel, type LocalTunnel, type LocalTunnelOptions } from './tunnel/local-tunnel.js';
 export { probe, writeProbeFiles, type ProbeOptions, type ToolProbe } from './live/probe.js';
 export { mintToken, type MintOptions } from './tunnel/tokens.js';
+export { formatCredential, issueCredential, parseCredential, type ConnectorCredential } from './relay/credentials.js';
 export { RelayCore } from './relay/core.js';
 export type { RelayObserver } from './tunnel/observer.js';
 export { RelayMetrics } from './tunnel/metrics.js';

@@ -29,6 +29,7 @@ interface Keys {
   key0: number;
   attempt: number;
 }
+import { payloadText } from '../tokens/payload-text.js';
 
 /** The attempt tag a live agent puts in `_meta`. */
 export interface AttemptTag {
@@ -77,7 +78,7 @@ export class ScenarioUpstream {
     const { sc } = this.o;
     const server = new Server({ name: 'tunnelsim-live', version: '1.0.0' }, { capabilities: { tools: {} } });
     server.setRequestHandler(ListToolsRequestSchema, async () => ({
-      tools: sc.tools.map((t) => ({ name: t.name, description: `scenario tool ${t.name}`, inputSchema: { type: 'object' as const }, annotations: { idempotentHint: t.idempotent } })),
+      tools: sc.tools.map((t) => ({ name: t.name, description: `scenario tool ${t.name}`, inputSchema: { type: 'object' as const }, annotations: { idempotentHint: t.idempotent, readOnlyHint: t.readOnly } })),
     }));
     server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
       const tool = sc.toolIndex[req.params.name];
@@ -182,14 +183,3 @@ export class ScenarioUpstream {
   }
 }
 
-// Common English words that are one token each (with their leading space) in the o200k and
-// cl100k encodings, so a result of n words counts about n tokens.
-const WORDS = ' the of and to in is for on that with as at by from this be are was it or an not data value item price trade risk'.split(' ').slice(1);
-const PHRASE = WORDS.map((w) => ` ${w}`);
-
-/** Text of about `tokens` tokens. */
-export function payloadText(tokens: number): string {
-  const parts: string[] = new Array(Math.max(0, tokens));
-  for (let i = 0; i < parts.length; i++) parts[i] = PHRASE[(i * 7) % PHRASE.length];
-  return parts.join('');
-}

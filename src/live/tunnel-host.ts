@@ -54,6 +54,11 @@ export async function startTunnelHost(
     shedding: shedding && { ...shedding, target: shedding.target * timeScale, interval: shedding.interval * timeScale },
     maxSessionsPerTunnel: Math.max(1024, sessions),
     observer: tracers && new RelayTracing(tracers.relay),
+    // Every agent of a live run carries the one token minted below: per-subject quotas and the
+    // relay's request deadline, which the simulator does not model, must not change the run.
+    maxSessionsPerSubject: Math.max(1024, sessions),
+    maxRequestsPerSubject: sc.relay.maxInFlightPerTunnel + sc.relay.queue,
+    requestTimeoutMs: 2 ** 31 - 1,
   });
   const connectToken = await mintToken(secret, { tunnel: TUNNEL, roles: ['connect'], ttlSec: 24 * 3600, subject: 'live-connector' });
   const scenarioUpstream: UpstreamFactory = async () => {

@@ -8,23 +8,56 @@ import type { AuthFailure } from './auth.js';
 
 export type AuditStatus =
   | AuthFailure
+  // A request that ran its course.
   | 'ok'
   | 'rpc_error'
   | 'cancelled'
   | 'client_gone'
   | 'connector_lost'
-  | 'overloaded'
   | 'shed'
   | 'session_closed'
-  | 'unknown_tunnel'
-  | 'tunnel_offline'
-  | 'unknown_session'
-  | 'malformed_json'
-  | 'duplicate_id'
+  | 'deadline'
+  | 'result_too_large'
+  // Refused by a limit.
+  | 'overloaded'
+  | 'subject_session_limit'
+  | 'subject_request_limit'
   | 'oversized'
   | 'draining'
+  // Refused by a scope or a binding.
   | 'tool_not_allowed'
   | 'read_only'
+  | 'session_mismatch'
+  | 'unknown_session'
+  | 'unknown_tunnel'
+  | 'tunnel_offline'
+  | 'bad_origin'
+  // Refused at the HTTP layer, before any JSON-RPC.
+  | 'bad_tunnel_id'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'not_acceptable'
+  | 'unsupported_media_type'
+  | 'bad_protocol_version'
+  | 'no_session'
+  | 'already_initialized'
+  | 'malformed_json'
+  | 'bad_id'
+  | 'duplicate_id'
+  | 'stream_conflict'
+  | 'bad_http'
+  | 'headers_too_large'
+  | 'connection_reset'
+  // Session lifecycle lines (not JSON-RPC requests).
+  | 'session_deleted'
+  | 'stream_opened'
+  // Connectors and the token endpoint.
+  | 'tunnel_taken'
+  | 'foreign_session'
+  | 'subject_changed'
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'replayed_assertion'
   | 'stale_timestamp'
   | 'replayed_nonce';
 
@@ -49,7 +82,7 @@ export interface AuditRecord {
   responseBytes: number;
 }
 
-/** Somewhere to put audit records: a file, stdout, a test array. */
+/** Somewhere to put audit records: a file, stderr, a test array. */
 export interface AuditSink {
   write(record: AuditRecord): void;
 }

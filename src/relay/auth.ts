@@ -122,6 +122,7 @@ export async function authorize(
       tunnel: want.tunnel,
       ...parsed,
       expiresAt: Number(payload.exp) * 1000,
+      ...(typeof payload.cred === 'number' && Number.isSafeInteger(payload.cred) ? { credentialExpiresAtSec: payload.cred } : {}),
     },
   };
 }

@@ -1,55 +1,29 @@
 /**
  * The relay's state machine, sans-IO. Every decision about agent traffic lives here: which tunnel a
- * session belongs to, whether a request may be sent (scopes, admission), where a connector's
- * message goes (only to the session that owns the request id), what the agent sees when a connector
- * drops, and the audit record of every request. The live server feeds it parsed messages and the
- * current time and carries out the `Output`s it returns; the simulator can drive it the same way.
+ * session belongs to and whose rights it is bound to, whether a request may be sent (its own
+ * token's scopes, per-subject quotas, admission), where a connector's message goes (only to a
+ * session of that connector's own tunnel, and a response only to the session that owns its id),
+ * what the agent sees when a connector drops or a request outlives its deadline, and the audit
+ * record of every request. The live server feeds it parsed messages and the current time and
+ * carries out the `Output`s it returns.
  *
  * A request's life: `admit` (HTTP layer, before the transport answers: may refuse with 403/429) →
  * `fromAgent` (the transport delivered it: forward now, or wait in the tunnel's FIFO queue) →
- * `fromConnector` with its response, `cancel`, `rejectedByConnector`, `closeSession` or
- * `connectorDown`; each of those frees its admission slot and emits exactly one audit record.
+ * `fromConnector` with its response, `cancel`, `rejectedByConnector`, `tooLarge`,
+ * `expireDeadlines`, `closeSession` or `connectorDown`; each of those frees its admission slot and
+ * quota and emits exactly one audit record.
  */
 import { Admission, type AdmissionOptions } from './admission.js';
-import { auditRecord, type AuditRecord, type AuditStatus } from './audit.js';
-import { decideTool, filterTools, learnTools, type Grant } from './scopes.js';
+import { auditRecord, type AuditStatus } from './audit.js';
+import { decideTool, filterTools, learnTools, scopeKey, type Grant } from './scopes.js';
 import { isRequest, isToolList, RELAY_ERROR, rpcError, toolName, type Message, type RequestId } from './jsonrpc.js';
-import { dequeue, pendingRequest, settledAudit, type PendingRequest } from './request.js';
+import type { Admit, Binding, Output } from './outputs.js';
+import { pendingRequest } from './request.js';
+import { SubjectQuotas } from './quota.js';
+import { cancelUpstream, expireSession, foreign, settle, type Session, type Tunnel } from './session.js';
 
 export { RELAY_ERROR, rpcError, type Message, type RequestId } from './jsonrpc.js';
-
-export type Output =
-  | { kind: 'open'; tunnel: string; sid: string }
-  | { kind: 'close'; tunnel: string; sid: string }
-  | { kind: 'forward'; tunnel: string; sid: string; body: string }
-  /** `raw`, when set, is `message` exactly as the connector sent it: the agent gets those bytes. */
-  | { kind: 'deliver'; sid: string; message: Message; relatedRequestId?: RequestId; raw?: string }
-  | { kind: 'endSession'; sid: string }
-  | { kind: 'audit'; record: AuditRecord };
-
-export type Admit =
-  | { kind: 'ok' }
-  | { kind: 'deny'; reason: 'tool_not_allowed' | 'read_only'; audit: AuditRecord }
-  | { kind: 'overloaded'; audit: AuditRecord }
-  | { kind: 'duplicate'; audit: AuditRecord };
-
-interface Session {
-  sid: string;
-  tunnel: string;
-  grant: Grant;
-  pending: Map<RequestId, PendingRequest>;
-  progress: Map<string | number, RequestId>;
-  /** Last request or answer, ms; for idle expiry. */
-  lastSeen: number;
-}
-
-interface Tunnel {
-  id: string;
-  online: boolean;
-  admission: Admission<PendingRequest>;
-  catalog: Map<string, { readOnly: boolean }>;
-  sessions: Set<string>;
-}
+export type { Admit, Binding, Output } from './outputs.js';
 
 export type TunnelState = 'online' | 'offline' | 'unknown';
 
@@ -59,17 +33,41 @@ export interface RelayCoreOptions extends AdmissionOptions {
    * a connector holds a valid token for. @default undefined
    */
   tunnels?: readonly string[];
+  /** Agent sessions open at once per tunnel. @default 1024 */
+  maxSessionsPerTunnel: number;
+  /** Agent sessions one subject may hold open on one tunnel. @default 256 */
+  maxSessionsPerSubject: number;
+  /** Requests (forwarded + queued) one subject may have on one tunnel at once. @default 256 */
+  maxRequestsPerSubject: number;
+  /** A request unanswered this long after it arrived fails with -32016, whatever its progress, ms. @default 300000 */
+  requestTimeoutMs: number;
+  /** The tunnel's frame limit, bytes (named in the error of a result that does not fit). @default 1048576 */
+  maxFrameBytes: number;
 }
+
+export const DEFAULT_RELAY_CORE: Omit<RelayCoreOptions, 'tunnels'> = {
+  maxInFlight: 256,
+  queue: 1024,
+  maxSessionsPerTunnel: 1024,
+  maxSessionsPerSubject: 256,
+  maxRequestsPerSubject: 256,
+  requestTimeoutMs: 300_000,
+  maxFrameBytes: 1 << 20,
+};
 
 export class RelayCore {
   private readonly tunnels = new Map<string, Tunnel>();
   private readonly sessions = new Map<string, Session>();
-  private readonly admission: AdmissionOptions;
+  private readonly quotas = new SubjectQuotas();
+  private readonly opts: Omit<RelayCoreOptions, 'tunnels'>;
   private readonly configured: ReadonlySet<string> | undefined;
 
   constructor(options: Partial<RelayCoreOptions> = {}) {
-    const { tunnels, ...admission } = options;
-    this.admission = { maxInFlight: admission.maxInFlight ?? 256, queue: admission.queue ?? 1024, shedding: admission.shedding };
+    const { tunnels, ...rest } = options;
+    this.opts = { ...DEFAULT_RELAY_CORE, ...rest };
+    for (const k of ['maxSessionsPerTunnel', 'maxSessionsPerSubject', 'maxRequestsPerSubject', 'requestTimeoutMs'] as const) {
+      if (!(this.opts[k] >= 1)) throw new RangeError(`${k} must be ≥ 1`);
+    }
     this.configured = tunnels ? new Set(tunnels) : undefined;
   }
 
@@ -78,15 +76,31 @@ export class RelayCore {
     return !this.configured || this.configured.has(tunnel);
   }
 
+  /**
+   * `online` with a connector; `offline` for a tunnel the relay serves whose connector is away
+   * (dropped, reconnecting, not yet started: agents get 503 and Retry-After); `unknown` for an id
+   * the config does not list (404).
+   */
   state(tunnel: string): TunnelState {
-    const t = this.tunnels.get(tunnel);
-    if (t?.online) return 'online';
-    return this.configured?.has(tunnel) ? 'offline' : 'unknown';
+    if (this.tunnels.has(tunnel)) return 'online';
+    return this.accepts(tunnel) ? 'offline' : 'unknown';
   }
 
+  /** Who holds a session; `undefined` when there is no such session. */
   session(sid: string): { tunnel: string; subject: string } | undefined {
     const s = this.sessions.get(sid);
     return s && { tunnel: s.tunnel, subject: s.grant.subject };
+  }
+
+  /**
+   * May a request carrying `grant` use session `sid` on `tunnel`? Another tunnel's or another
+   * subject's session looks like no session at all (404: session ids are not for strangers to
+   * probe); the same subject with different rights — a narrowed or widened token — is refused (403).
+   */
+  bind(sid: string, tunnel: string, grant: Grant): Binding {
+    const s = this.sessions.get(sid);
+    if (!s || s.tunnel !== tunnel || s.grant.subject !== grant.subject) return 'unknown_session';
+    return scopeKey(grant) === s.binding ? 'ok' : 'session_mismatch';
   }
 
   inFlight(tunnel: string): number {
@@ -119,13 +133,21 @@ export class RelayCore {
     return this.sessions.size;
   }
 
-  connectorUp(tunnel: string): void {
-    let t = this.tunnels.get(tunnel);
-    if (!t) {
-      t = { id: tunnel, online: true, admission: new Admission(this.admission), catalog: new Map(), sessions: new Set() };
-      this.tunnels.set(tunnel, t);
-    }
-    t.online = true;
+  /** Subjects with a session or request open (bounded by sessions; for tests of the bound). */
+  get subjectCount(): number {
+    return this.quotas.size;
+  }
+
+  /**
+   * A connector wants to serve `tunnel`. The rule: the connector that holds a tunnel keeps it until
+   * it goes away (closes, misses two heartbeats, lets its token expire); any other connector,
+   * whatever its token, is refused (`false`) and retries with backoff. So two connectors never
+   * displace each other, and a stolen connect token cannot take a live tunnel.
+   */
+  connectorUp(tunnel: string): boolean {
+    if (this.tunnels.has(tunnel)) return false;
+    this.tunnels.set(tunnel, { id: tunnel, admission: new Admission(this.opts), catalog: new Map(), sessions: new Set() });
+    return true;
   }
 
   /** The connector's own listing of its upstream's tools, so read-only grants work before any agent lists them. */
@@ -146,11 +168,20 @@ export class RelayCore {
     return out;
   }
 
+  /** Why a new session for `grant` must be refused (429), if it must. */
+  sessionRefusal(grant: Grant): 'overloaded' | 'subject_session_limit' | undefined {
+    if (this.sessionsOn(grant.tunnel) >= this.opts.maxSessionsPerTunnel) return 'overloaded';
+    if (this.quotas.sessions(grant.tunnel, grant.subject) >= this.opts.maxSessionsPerSubject) return 'subject_session_limit';
+    return undefined;
+  }
+
   openSession(sid: string, grant: Grant, now: number): Output[] {
     const t = this.tunnels.get(grant.tunnel);
-    if (!t?.online) return [];
+    if (!t) return [];
+    const quota = this.quotas.get(grant.tunnel, grant.subject);
+    quota.sessions++;
     t.sessions.add(sid);
-    this.sessions.set(sid, { sid, tunnel: grant.tunnel, grant, pending: new Map(), progress: new Map(), lastSeen: now });
+    this.sessions.set(sid, { sid, tunnel: grant.tunnel, grant, binding: scopeKey(grant), quota, pending: new Map(), progress: new Map(), lastSeen: now });
     return [{ kind: 'open', tunnel: grant.tunnel, sid }];
   }
 
@@ -167,6 +198,17 @@ export class RelayCore {
     return out;
   }
 
+  /**
+   * Fails every request older than `requestTimeoutMs`: its slot and quota are freed, the agent gets
+   * -32016, and a request that reached the upstream is cancelled there. A session's requests are
+   * kept in arrival order, so each session's scan stops at its first request still in time.
+   */
+  expireDeadlines(now: number): Output[] {
+    const out: Output[] = [];
+    for (const s of this.sessions.values()) expireSession(s, this.tunnels.get(s.tunnel), now, this.opts.requestTimeoutMs, out, this.sessions);
+    return out;
+  }
+
   /** The agent ended its session (DELETE) or the relay closed it. */
   closeSession(sid: string, now: number): Output[] {
     const s = this.sessions.get(sid);
@@ -177,28 +219,43 @@ export class RelayCore {
     return out;
   }
 
+  /** The connector of `tunnel` says the upstream ended session `sid`; only its own sessions count. */
+  connectorClosed(tunnel: string, sid: string, now: number): Output[] {
+    const s = this.sessions.get(sid);
+    if (!s) return [];
+    if (s.tunnel !== tunnel) return foreign(tunnel, sid, 'closed', now);
+    const out: Output[] = [];
+    this.endSession(sid, now, 'session_closed', out);
+    return out;
+  }
+
   /**
    * First look at a request from an agent, before the HTTP response is chosen: refuse a tool the
-   * grant does not cover (403) or a request past the tunnel's queue (429); otherwise take a slot.
+   * request's own token does not cover (403), or a request past the subject's quota or the tunnel's
+   * queue (429); otherwise take a slot. The caller has checked `bind` for this grant.
    */
-  admit(sid: string, msg: Message, bytes: number, now: number): Admit {
+  admit(sid: string, msg: Message, bytes: number, now: number, grant: Grant): Admit {
     const s = this.sessions.get(sid);
     const t = s && this.tunnels.get(s.tunnel);
     if (s) s.lastSeen = now;
     if (!s || !t || !isRequest(msg)) return { kind: 'ok' };
-    const method = msg.method as string;
-    const tool = method === 'tools/call' ? toolName(msg) : null;
-    const base = { tunnel: s.tunnel, subject: s.grant.subject, session: sid, method, tool, requestId: msg.id as RequestId, requestBytes: bytes };
+    const method = clip(msg.method as string);
+    const tool = msg.method === 'tools/call' ? toolName(msg) : null;
+    const base = { tunnel: s.tunnel, subject: grant.subject, session: sid, method, tool: tool === null ? null : clip(tool), requestId: msg.id as RequestId, requestBytes: bytes };
     // An id may be reused only once its request has settled; otherwise answers could not be told apart.
     if (s.pending.has(msg.id as RequestId)) return { kind: 'duplicate', audit: auditRecord(now, { ...base, status: 'duplicate_id', http: 400 }) };
     if (tool !== null) {
-      const d = decideTool(s.grant, tool, t.catalog);
+      const d = decideTool(grant, tool, t.catalog);
       if (d.kind === 'deny') return { kind: 'deny', reason: d.reason, audit: auditRecord(now, { ...base, status: d.reason, http: 403 }) };
     }
-    const p = pendingRequest(sid, msg, method, tool, bytes, now);
+    if (s.quota.requests >= this.opts.maxRequestsPerSubject) {
+      return { kind: 'overloaded', audit: auditRecord(now, { ...base, status: 'subject_request_limit', http: 429 }) };
+    }
+    const p = pendingRequest(sid, msg, grant, method, base.tool, bytes, now);
     const a = t.admission.offer(p, now);
     if (a.kind === 'rejected') return { kind: 'overloaded', audit: auditRecord(now, { ...base, status: 'overloaded', http: 429 }) };
     if (a.kind === 'queued') p.state = 'queued';
+    s.quota.requests++;
     s.pending.set(p.id, p);
     if (p.progressToken !== undefined) s.progress.set(p.progressToken, p.id);
     return { kind: 'ok' };
@@ -212,22 +269,23 @@ export class RelayCore {
       const p = s.pending.get(msg.id as RequestId);
       if (!p) return []; // never admitted (its session was torn down in between)
       p.body = body;
-      return p.state === 'admitted' ? [{ kind: 'forward', tunnel: s.tunnel, sid, body }] : [];
+      return p.state === 'admitted' ? [{ kind: 'forward', tunnel: s.tunnel, sid, id: p.id, body }] : [];
     }
+    const id = typeof msg.id === 'string' || typeof msg.id === 'number' ? msg.id : null;
     if (msg.method === 'notifications/cancelled') {
-      const id = (msg.params as { requestId?: RequestId } | undefined)?.requestId;
-      const p = id === undefined ? undefined : s.pending.get(id);
+      const target = (msg.params as { requestId?: RequestId } | undefined)?.requestId;
+      const p = target === undefined ? undefined : s.pending.get(target);
       if (p) {
         const out: Output[] = [];
         const wasQueued = p.state === 'queued';
-        this.settle(s, p, now, 'cancelled', 0, out);
+        settle(s, this.tunnels.get(s.tunnel), p, now, 'cancelled', 0, out, this.sessions);
         // A queued request never reached the server, so there is nothing to cancel there.
         if (wasQueued) return out;
-        out.push({ kind: 'forward', tunnel: s.tunnel, sid, body });
+        out.push({ kind: 'forward', tunnel: s.tunnel, sid, id, body });
         return out;
       }
     }
-    return [{ kind: 'forward', tunnel: s.tunnel, sid, body }];
+    return [{ kind: 'forward', tunnel: s.tunnel, sid, id, body }];
   }
 
   /**
@@ -241,19 +299,21 @@ export class RelayCore {
     if (!s || !p) return [];
     const out: Output[] = [];
     const reached = p.state === 'admitted' && p.body !== undefined;
-    this.settle(s, p, now, 'client_gone', 0, out);
-    if (reached) {
-      const cancel = { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'client disconnected' } };
-      out.push({ kind: 'forward', tunnel: s.tunnel, sid, body: JSON.stringify(cancel) });
-    }
+    settle(s, this.tunnels.get(s.tunnel), p, now, 'client_gone', 0, out, this.sessions);
+    if (reached) out.push(cancelUpstream(s, id, 'client disconnected'));
     return out;
   }
 
-  /** A message from the connector of `tunnel` for session `sid`. */
-  fromConnector(tunnel: string, sid: string, body: string, now: number): Output[] {
+  /**
+   * A message from the connector of `tunnel` for session `sid`. `rel`, when the connector knows it,
+   * is the agent request this message was sent in the course of (the upstream sent it on that
+   * request's stream): the agent then gets it on the same stream, as from a direct server.
+   */
+  fromConnector(tunnel: string, sid: string, body: string, now: number, rel?: RequestId): Output[] {
     const s = this.sessions.get(sid);
+    if (!s) return [];
     // A connector may only speak into sessions of its own tunnel.
-    if (!s || s.tunnel !== tunnel) return [];
+    if (s.tunnel !== tunnel) return foreign(tunnel, sid, 'msg', now);
     s.lastSeen = now;
     let msg: Message;
     try {
@@ -270,30 +330,48 @@ export class RelayCore {
       if (p.method === 'tools/list' && isToolList(msg.result)) {
         const t = this.tunnels.get(tunnel);
         if (t) learnTools(t.catalog, msg.result.tools);
-        msg = { ...msg, result: { ...msg.result, tools: filterTools(s.grant, msg.result.tools) } };
+        msg = { ...msg, result: { ...msg.result, tools: filterTools(p.grant, msg.result.tools) } };
         raw = undefined;
       }
-      this.settle(s, p, now, 'error' in msg ? 'rpc_error' : 'ok', Buffer.byteLength(body), out);
+      settle(s, this.tunnels.get(s.tunnel), p, now, 'error' in msg ? 'rpc_error' : 'ok', Buffer.byteLength(body), out, this.sessions);
       out.push({ kind: 'deliver', sid, message: msg, raw });
       return out;
     }
+    let related = rel !== undefined && s.pending.has(rel) ? rel : undefined;
     if (msg.method === 'notifications/progress') {
       const token = (msg.params as { progressToken?: string | number } | undefined)?.progressToken;
-      const rel = token === undefined ? undefined : s.progress.get(token);
-      return [{ kind: 'deliver', sid, message: msg, relatedRequestId: rel, raw: body }];
+      related = (token === undefined ? undefined : s.progress.get(token)) ?? related;
     }
-    return [{ kind: 'deliver', sid, message: msg, raw: body }];
+    return [{ kind: 'deliver', sid, message: msg, relatedRequestId: related, raw: body }];
   }
 
   /** The connector refused a forwarded frame (signature, timestamp or nonce checks). */
   rejectedByConnector(tunnel: string, sid: string, id: RequestId | null, reason: AuditStatus, now: number): Output[] {
     const s = this.sessions.get(sid);
-    if (!s || s.tunnel !== tunnel || id === null) return [];
+    if (!s) return [];
+    if (s.tunnel !== tunnel) return foreign(tunnel, sid, 'reject', now);
+    const p = id === null ? undefined : s.pending.get(id);
+    if (!p) return [];
+    const out: Output[] = [];
+    settle(s, this.tunnels.get(s.tunnel), p, now, reason, 0, out, this.sessions);
+    out.push({ kind: 'deliver', sid, message: rpcError(p.id, RELAY_ERROR.frameRejected, `tunnel connector rejected the request: ${reason}`) });
+    return out;
+  }
+
+  /**
+   * The upstream's answer to `id` is `bytes` long, past the tunnel's frame limit: that one request
+   * fails with a clear error, and nothing else on the tunnel notices.
+   */
+  tooLarge(tunnel: string, sid: string, id: RequestId, bytes: number, now: number): Output[] {
+    const s = this.sessions.get(sid);
+    if (!s) return [];
+    if (s.tunnel !== tunnel) return foreign(tunnel, sid, 'too_large', now);
     const p = s.pending.get(id);
     if (!p) return [];
     const out: Output[] = [];
-    this.settle(s, p, now, reason, 0, out);
-    out.push({ kind: 'deliver', sid, message: rpcError(id, RELAY_ERROR.frameRejected, `tunnel connector rejected the request: ${reason}`) });
+    settle(s, this.tunnels.get(s.tunnel), p, now, 'result_too_large', 0, out, this.sessions);
+    const text = `result too large for the tunnel: ${bytes} bytes, the frame limit is ${this.opts.maxFrameBytes} bytes`;
+    out.push({ kind: 'deliver', sid, message: rpcError(p.id, RELAY_ERROR.resultTooLarge, text) });
     return out;
   }
 
@@ -303,42 +381,18 @@ export class RelayCore {
     const text = status === 'connector_lost' ? 'tunnel connector disconnected' : 'session closed';
     const code = status === 'connector_lost' ? RELAY_ERROR.connectorLost : RELAY_ERROR.sessionClosed;
     for (const p of [...s.pending.values()]) {
-      this.settle(s, p, now, status, 0, out);
+      settle(s, this.tunnels.get(s.tunnel), p, now, status, 0, out, this.sessions);
       out.push({ kind: 'deliver', sid, message: rpcError(p.id, code, text) });
     }
     this.sessions.delete(sid);
     this.tunnels.get(s.tunnel)?.sessions.delete(sid);
+    s.quota.sessions--;
+    this.quotas.release(s.tunnel, s.grant.subject, s.quota);
     out.push({ kind: 'endSession', sid });
   }
+}
 
-  /** Queued requests the tunnel's admission shed for waiting too long: an overload error each, and their audit records. */
-  private answerShed(t: Tunnel, now: number, out: Output[]): void {
-    for (const p of t.admission.shed) {
-      const s = this.sessions.get(p.sid);
-      if (!s) continue;
-      s.pending.delete(p.id);
-      if (p.progressToken !== undefined) s.progress.delete(p.progressToken);
-      out.push({ kind: 'audit', record: settledAudit(p, { tunnel: s.tunnel, subject: s.grant.subject, session: s.sid }, now, 'shed', 0) });
-      out.push({ kind: 'deliver', sid: s.sid, message: rpcError(p.id, RELAY_ERROR.shed, `shed: waited ${Math.round(now - p.start)} ms in the relay's queue`) });
-    }
-    t.admission.shed.length = 0;
-  }
-
-  /** Ends one request: its slot goes to the next waiting request, and it gets its audit record. */
-  private settle(s: Session, p: PendingRequest, now: number, status: AuditStatus, responseBytes: number, out: Output[]): void {
-    s.pending.delete(p.id);
-    if (p.progressToken !== undefined) s.progress.delete(p.progressToken);
-    out.push({ kind: 'audit', record: settledAudit(p, { tunnel: s.tunnel, subject: s.grant.subject, session: s.sid }, now, status, responseBytes) });
-    const t = this.tunnels.get(s.tunnel);
-    if (!t) return;
-    if (p.state === 'queued') {
-      t.admission.withdraw(p);
-      return;
-    }
-    const next = t.admission.release(now);
-    if (t.admission.shed.length > 0) this.answerShed(t, now, out);
-    if (!next) return;
-    dequeue(next, now);
-    if (next.body !== undefined) out.push({ kind: 'forward', tunnel: s.tunnel, sid: next.sid, body: next.body });
-  }
+/** Names from the client go into audit lines at most 128 characters long: a line must not carry a megabyte. */
+function clip(name: string): string {
+  return name.length > 128 ? `${name.slice(0, 128)}…` : name;
 }

@@ -9,9 +9,25 @@ export const RELAY_ERROR = {
   sessionClosed: -32012,
   forbidden: -32013,
   overloaded: -32014,
+  resultTooLarge: -32015,
+  deadline: -32016,
   /** The relay shed a queued request that waited past its limit (relay/shedding.ts). */
-  shed: -32015,
+  shed: -32017,
 } as const;
+
+/** Longest string id the relay accepts, in UTF-16 code units. */
+export const MAX_STRING_ID = 256;
+
+/**
+ * Is this a request id the relay can carry without changing it? A string of at most
+ * `MAX_STRING_ID` characters, or an integer that survives a JSON round trip (a safe integer, not
+ * -0). `1.5`, `1e400` (Infinity, re-serialised as `null`) and 2^53 + 1 (parsed as 2^53) are not:
+ * their answer could never be matched to them, so they would hold a slot for ever.
+ */
+export function isCarriableId(id: unknown): id is RequestId {
+  if (typeof id === 'string') return id.length <= MAX_STRING_ID;
+  return typeof id === 'number' && Number.isSafeInteger(id) && !Object.is(id, -0);
+}
 
 export function isRequest(msg: Message): boolean {
   return typeof msg.method === 'string' && (typeof msg.id === 'string' || typeof msg.id === 'number');

@@ -5,6 +5,7 @@
  */
 import { auditRecord, type AuditRecord, type AuditStatus } from './audit.js';
 import { progressToken, type Message, type RequestId } from './jsonrpc.js';
+import type { Grant } from './scopes.js';
 
 export interface PendingRequest {
   sid: string;
@@ -19,11 +20,13 @@ export interface PendingRequest {
   /** The transport has handed the message over (`fromAgent`); it can be forwarded. */
   body: string | undefined;
   progressToken: string | number | undefined;
+  /** The grant of the token this request carried: it alone decides what the request may see. */
+  grant: Grant;
 }
 
 /** A request just admitted, before the tunnel's admission decides whether it waits. */
-export function pendingRequest(sid: string, msg: Message, method: string, tool: string | null, bytes: number, now: number): PendingRequest {
-  return { sid, id: msg.id as RequestId, method, tool, start: now, dequeued: undefined, bytes, state: 'admitted', body: undefined, progressToken: progressToken(msg) };
+export function pendingRequest(sid: string, msg: Message, grant: Grant, method: string, tool: string | null, bytes: number, now: number): PendingRequest {
+  return { sid, id: msg.id as RequestId, method, tool, start: now, dequeued: undefined, bytes, state: 'admitted', body: undefined, progressToken: progressToken(msg), grant };
 }
 
 /** A queued request got its slot. */

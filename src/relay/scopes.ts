@@ -27,6 +27,12 @@ export interface Grant {
   readOnly: boolean;
   /** Expiry in ms since the epoch. */
   expiresAt: number;
+  /**
+   * A connect token minted from a connector credential names that credential's expiry (claim
+   * `cred`, seconds): the relay recomputes the credential's secret from it to key request signing.
+   * @default undefined
+   */
+  credentialExpiresAtSec?: number;
 }
 
 /** Parses a `scope` claim into roles, tool allow-list and read-only flag. */
@@ -51,6 +57,23 @@ export function formatScope(g: { roles: Iterable<Role>; tools?: Iterable<string>
   for (const t of g.tools ?? []) parts.push(TOOL_PREFIX + t);
   return parts.join(' ');
 }
+
+/**
+ * The rights of a grant as one canonical string: roles, read-only flag and tool allow-list, sorted.
+ * A session is bound to the rights of the token that opened it; a later request must carry a token
+ * with the same rights. Memoised per grant object: the auth cache hands out the same grant for
+ * every request that carries the same token.
+ */
+export function scopeKey(g: Pick<Grant, 'roles' | 'tools' | 'readOnly'>): string {
+  let k = memo.get(g);
+  if (k === undefined) {
+    const tools = g.tools ? [...g.tools].sort().join(' ') : '*';
+    k = `${[...g.roles].sort().join(' ')}|${g.readOnly ? 'ro' : 'rw'}|${tools}`;
+    memo.set(g, k);
+  }
+  return k;
+}
+const memo = new WeakMap<object, string>();
 
 /** Tool annotations the relay has seen in `tools/list` results, per tunnel. */
 export type ToolCatalog = ReadonlyMap<string, { readOnly: boolean }>;

@@ -19,6 +19,7 @@ export function resolveScenario(s: ScenarioFile, file: string): Scenario {
     argTokens: t.argTokens,
     idempotent: t.idempotent,
     attemptCorrelation: t.attemptCorrelation,
+    readOnly: t.readOnly,
     args: t.args,
   }));
   const toolIndex: Record<string, number> = {};

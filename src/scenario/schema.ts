@@ -106,6 +106,8 @@ export const scenarioSchema = z.strictObject({
         idempotent: z.boolean().default(true),
         /** How much a slow attempt stays slow on retry: 0 draws each attempt afresh, 1 repeats the first draw (model/correlation.ts). */
         attemptCorrelation: correlation(),
+        /** The tool only reads: mock and live upstreams mark it `readOnlyHint`, so read-only tokens may call it. */
+        readOnly: z.boolean().default(false),
         /** Live mode: the call's arguments; strings may hold {{workflow}}, {{step}}, {{call}} and {{attempt}}. */
         args: z.record(z.string(), z.unknown()).optional(),
       }),

@@ -28,6 +28,8 @@ export interface ToolSpec {
   idempotent: boolean;
   /** Correlation of service times between the attempts of one logical call (model/correlation.ts). */
   attemptCorrelation: number;
+  /** Only reads: upstreams built from the scenario mark it `readOnlyHint` (never derived from `idempotent`). */
+  readOnly: boolean;
   /** Live mode: argument template of each call (tunnel/tool-args.ts). */
   args?: Record<string, unknown>;
 }

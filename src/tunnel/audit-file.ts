@@ -1,7 +1,9 @@
 /**
- * Audit sinks for the live relay: stdout, or an append-only file that rotates to `FILE.1` when it
- * passes `rotateBytes` (one generation kept, like logrotate's `rotate 1`). Writes are synchronous on
- * a descriptor kept open, so a crash loses no line and a request costs one `write(2)`.
+ * Audit sinks for the live relay: stderr (the default, as for any log: stdout stays the command's
+ * output, and `2>relay.log` keeps a backgrounded relay's lines out of the shell), stdout, or an
+ * append-only file that rotates to `FILE.1` when it passes `rotateBytes` (one generation kept, like
+ * logrotate's `rotate 1`). Writes are synchronous on a descriptor kept open, so a crash loses no
+ * line and a request costs one `write(2)`.
  */
 import { closeSync, fstatSync, openSync, renameSync, writeSync } from 'node:fs';
 import { auditLine, type AuditRecord, type AuditSink } from '../relay/audit.js';
@@ -45,6 +47,8 @@ export class FileAuditSink implements AuditSink {
 }
 
 export const stdoutAuditSink: AuditSink = { write: (r) => void process.stdout.write(auditLine(r)) };
+
+export const stderrAuditSink: AuditSink = { write: (r) => void process.stderr.write(auditLine(r)) };
 
 /** Keeps records in memory (tests, benchmarks). */
 export class MemoryAuditSink implements AuditSink {

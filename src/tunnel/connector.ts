@@ -1,60 +1,36 @@
 /**
  * The connector: runs inside the private network, dials **out** to the relay over WebSocket with a
  * bearer JWT, and pipes each agent session to its own upstream transport. Every frame from the relay
- * must pass the `SignatureGuard` (HMAC with the key from `welcome`, fresh timestamp, unseen nonce);
- * a frame that fails is refused with a `reject` frame so the agent gets an answer, not a hang.
+ * must pass the `SignatureGuard` (HMAC bound to tunnel, session and id, fresh timestamp, unseen
+ * nonce); a frame that fails is refused with a `reject` frame so the agent gets an answer, not a
+ * hang. The signing key is derived on each side (X25519 share in the upgrade header and in
+ * `welcome`, plus the credential's secret when the connector has one), never sent.
  *
  * Lifecycle: connect → `welcome` → serve; before the token expires, fetch a fresh one from the token
- * source and send `auth`; on any disconnect, close the upstream sessions and reconnect after an
- * exponential backoff with full jitter (reset once a connection is welcomed).
+ * source and send `auth` on the same connection, so no session is lost at renewal (with a
+ * credential, the source mints one at the relay's `/token`); on any disconnect, close the upstream
+ * sessions and reconnect after an exponential backoff with full jitter (reset once welcomed). A
+ * relay that answers 409 has the tunnel held by another connector: this one retries the same way,
+ * and takes over only once that one is gone.
  */
 import { decodeJwt } from 'jose';
 import WebSocket from 'ws';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { auditRecord, type AuditSink } from '../relay/audit.js';
-import { parseRelayFrame, type ConnectorFrame, type RelayFrame } from '../relay/frames.js';
-import { SignatureGuard, type SigningOptions } from '../relay/signing.js';
-import type { UpstreamFactory } from './upstream.js';
+import { auditRecord } from '../relay/audit.js';
+import { frameFits, parseRelayFrame, type ConnectorFrame, type RelayFrame } from '../relay/frames.js';
+import type { RequestId } from '../relay/jsonrpc.js';
+import { deriveSigningKey, SignatureGuard } from '../relay/signing.js';
+import { DEFAULT_CONNECTOR, type ConnectorOptions } from './connector-options.js';
+import { credentialTokenSource, TokenRefused } from './credential-token.js';
 import { FrameBatcher, splitFrames } from './frame-batch.js';
+import { KEY_SHARE_HEADER, newKeyShare, sharedSecret, type KeyShare } from './key-agreement.js';
 
-export interface ConnectorOptions {
-  /** Relay base URL (`http://`, `https://`, `ws://` or `wss://`). */
-  relay: string;
-  tunnel: string;
-  /** Returns the current bearer token; called on every (re)connect and before expiry. */
-  token: () => string | Promise<string>;
-  upstream: UpstreamFactory;
-  /** First reconnect delay ceiling, ms. @default 200 */
-  backoffBaseMs: number;
-  /** Largest reconnect delay, ms. @default 10000 */
-  backoffMaxMs: number;
-  /** Send a fresh token this long before the current one expires, ms. @default 30000 */
-  reauthBeforeMs: number;
-  /** Ping interval; a relay silent for two intervals is dropped. @default 15000 */
-  heartbeatMs: number;
-  /** @default DEFAULT_SIGNING */
-  signing: Partial<SigningOptions>;
-  /** Records of frames refused by the signature checks. @default none */
-  audit?: AuditSink;
-  /** Connection state changes (the CLI prints them). @default none */
-  onState?: (state: ConnectorState) => void;
-}
+export { DEFAULT_CONNECTOR, type ConnectorOptions, type ConnectorState } from './connector-options.js';
 
-export type ConnectorState =
-  | { kind: 'connected'; tunnel: string }
-  | { kind: 'disconnected'; code: number; reason: string; retryInMs: number }
-  | { kind: 'refused'; status: number; retryInMs: number }
-  | { kind: 'reauthenticated'; expiresAt: number };
-
-export const DEFAULT_CONNECTOR = {
-  backoffBaseMs: 200,
-  backoffMaxMs: 10_000,
-  reauthBeforeMs: 30_000,
-  heartbeatMs: 15_000,
-  signing: {},
-} satisfies Partial<ConnectorOptions>;
+/** The relay's limit until `welcome` names it. */
+const DEFAULT_FRAME_LIMIT = 1 << 20;
 
 interface Upstream {
   transport: Promise<Transport>;
@@ -63,8 +39,10 @@ interface Upstream {
 export class Connector {
   private readonly opts: ConnectorOptions;
   private ws: WebSocket | undefined;
+  private share: KeyShare | undefined;
   private guard: SignatureGuard | undefined;
   private out: FrameBatcher | undefined;
+  private maxFrameBytes = DEFAULT_FRAME_LIMIT;
   private readonly sessions = new Map<string, Upstream>();
   private attempt = 0;
   private stopped = false;
@@ -72,8 +50,12 @@ export class Connector {
   private welcomed: (() => void)[] = [];
   private alive = true;
 
-  constructor(options: Pick<ConnectorOptions, 'relay' | 'tunnel' | 'token' | 'upstream'> & Partial<ConnectorOptions>) {
-    this.opts = { ...DEFAULT_CONNECTOR, ...options };
+  constructor(options: Pick<ConnectorOptions, 'relay' | 'tunnel' | 'upstream'> & Partial<ConnectorOptions>) {
+    const c = options.credential;
+    if (c && c.tunnel !== options.tunnel) throw new RangeError(`the credential is for tunnel ${c.tunnel}, not ${options.tunnel}`);
+    const token = options.token ?? (c ? credentialTokenSource(options.relay, c) : undefined);
+    if (!token) throw new RangeError('need a token source or a credential');
+    this.opts = { ...DEFAULT_CONNECTOR, ...options, token };
     if (!(this.opts.backoffBaseMs > 0 && this.opts.backoffMaxMs >= this.opts.backoffBaseMs)) throw new RangeError('need 0 < backoffBaseMs ≤ backoffMaxMs');
   }
 
@@ -109,15 +91,20 @@ export class Connector {
     let token: string;
     try {
       token = await this.opts.token();
-    } catch {
-      return this.retry({ code: 0, reason: 'no token' });
+    } catch (err) {
+      const delay = this.nextDelay();
+      this.opts.onState?.({ kind: 'noToken', reason: (err as Error).message, status: err instanceof TokenRefused ? err.status : undefined, retryInMs: delay });
+      return this.later(delay, () => void this.dial());
     }
+    if (this.stopped) return;
     const base = this.opts.relay.replace(/^http/, 'ws').replace(/\/+$/, '');
+    const share = newKeyShare();
     const ws = new WebSocket(`${base}/connect?tunnel=${encodeURIComponent(this.opts.tunnel)}`, {
-      headers: { Authorization: `Bearer ${token}` },
+      headers: { Authorization: `Bearer ${token}`, [KEY_SHARE_HEADER]: share.share },
       maxPayload: 64 << 20,
     });
     this.ws = ws;
+    this.share = share;
     this.alive = true;
     ws.on('unexpected-response', (_req, res) => {
       const delay = this.nextDelay();
@@ -127,7 +114,7 @@ export class Connector {
       this.later(delay, () => void this.dial());
     });
     ws.on('message', (data) => {
-      for (const text of splitFrames(data.toString())) void this.onFrame(text, token);
+      for (const text of splitFrames(data.toString())) void this.onFrame(ws, text, token);
     });
     ws.on('pong', () => (this.alive = true));
     ws.on('ping', () => (this.alive = true));
@@ -167,22 +154,14 @@ export class Connector {
     if (this.ws?.readyState === WebSocket.OPEN) this.out?.push(JSON.stringify(f));
   }
 
-  private async onFrame(text: string, token: string): Promise<void> {
+  private async onFrame(ws: WebSocket, text: string, token: string): Promise<void> {
     this.alive = true;
     const p = parseRelayFrame(text, 64 << 20);
     if (p.kind === 'bad') return;
     const f: RelayFrame = p.frame;
     switch (f.t) {
       case 'welcome':
-        // Batches must fit the relay's frame limit, which applies to whole WebSocket messages.
-        this.out = new FrameBatcher(this.ws as WebSocket, f.maxFrameBytes);
-        this.guard = new SignatureGuard(Buffer.from(f.key, 'base64url'), this.opts.signing);
-        this.attempt = 0;
-        this.scheduleReauth(token);
-        this.opts.onState?.({ kind: 'connected', tunnel: f.tunnel });
-        for (const r of this.welcomed.splice(0)) r();
-        void this.sendCatalog();
-        return;
+        return this.onWelcome(ws, f, token);
       case 'reauthed':
         this.opts.onState?.({ kind: 'reauthenticated', expiresAt: f.expiresAt });
         return;
@@ -200,9 +179,28 @@ export class Connector {
     }
   }
 
+  /** Derives the signing key from the relay's share; a relay that will not bind it to our credential is not trusted. */
+  private onWelcome(ws: WebSocket, f: Extract<RelayFrame, { t: 'welcome' }>, token: string): void {
+    const credential = this.opts.credential;
+    const shared = this.share && sharedSecret(this.share.privateKey, f.share);
+    if (!shared || f.tunnel !== this.opts.tunnel || f.credential !== (credential !== undefined)) {
+      ws.close(4002, shared ? 'the relay did not bind the signing key to the credential' : 'key agreement failed');
+      return;
+    }
+    const key = deriveSigningKey({ shared, credentialSecret: credential?.secret, salt: Buffer.from(f.salt, 'base64url'), tunnel: this.opts.tunnel });
+    // Batches must fit the relay's frame limit, which applies to whole WebSocket messages.
+    this.maxFrameBytes = f.maxFrameBytes;
+    this.out = new FrameBatcher(ws, f.maxFrameBytes);
+    this.guard = new SignatureGuard(key, this.opts.signing);
+    this.attempt = 0;
+    this.scheduleReauth(ws, token);
+    this.opts.onState?.({ kind: 'connected', tunnel: f.tunnel });
+    for (const r of this.welcomed.splice(0)) r();
+    void this.sendCatalog();
+  }
+
   private async onMessage(f: Extract<RelayFrame, { t: 'msg' }>): Promise<void> {
     if (!this.guard) return;
-    const check = this.guard.check(f, f.body, Date.now());
     let msg: JSONRPCMessage | undefined;
     try {
       msg = JSON.parse(f.body) as JSONRPCMessage;
@@ -210,6 +208,7 @@ export class Connector {
       msg = undefined;
     }
     const id = msg && 'id' in msg && (typeof msg.id === 'string' || typeof msg.id === 'number') ? msg.id : null;
+    const check = this.guard.check(f, { tunnel: this.opts.tunnel, sid: f.sid, id }, f.body, Date.now());
     if (check.kind === 'rejected') {
       this.opts.audit?.write(
         auditRecord(Date.now(), { kind: 'connector', tunnel: this.opts.tunnel, session: f.sid, method: method(msg), requestId: id, status: check.reason }),
@@ -224,13 +223,13 @@ export class Connector {
 
   private async openUpstream(sid: string): Promise<Transport> {
     const t = await this.opts.upstream();
-    t.onmessage = (m) => {
+    t.onmessage = (m, extra) => {
       // The negotiated protocol version rides on the initialize result; HTTP upstreams need it in
       // a header on every later request, as the SDK `Client` would have told its transport.
       const v = (m as { result?: { protocolVersion?: unknown } }).result?.protocolVersion;
       const setter = (t as { setProtocolVersion?: (v: string) => void }).setProtocolVersion;
       if (typeof v === 'string' && setter) setter.call(t, v);
-      this.send({ t: 'msg', sid, body: JSON.stringify(m) });
+      this.fromUpstream(sid, t, m, (extra as { relatedRequestId?: RequestId } | undefined)?.relatedRequestId);
     };
     t.onclose = () => {
       if (this.sessions.delete(sid)) this.send({ t: 'closed', sid });
@@ -238,6 +237,33 @@ export class Connector {
     t.onerror = () => undefined;
     await t.start();
     return t;
+  }
+
+  /**
+   * One message from an upstream to the relay. A message too large for the relay's frame limit
+   * would make the relay drop this connection, and with it every session of the tunnel; instead
+   * only its own request fails: an answer becomes `too_large` (the agent gets a JSON-RPC error), a
+   * request from the upstream gets an error back, a notification is dropped.
+   */
+  private fromUpstream(sid: string, t: Transport, m: JSONRPCMessage, rel: RequestId | undefined): void {
+    const body = JSON.stringify(m);
+    const frame = JSON.stringify(rel === undefined ? { t: 'msg', sid, body } : { t: 'msg', sid, body, rel });
+    if (frameFits(frame, this.maxFrameBytes)) {
+      if (this.ws?.readyState === WebSocket.OPEN) this.out?.push(frame);
+      return;
+    }
+    const bytes = Buffer.byteLength(body);
+    const id = 'id' in m && (typeof m.id === 'string' || typeof m.id === 'number') ? m.id : undefined;
+    this.opts.audit?.write(
+      auditRecord(Date.now(), { kind: 'connector', tunnel: this.opts.tunnel, session: sid, method: method(m), requestId: id ?? null, status: 'result_too_large', responseBytes: bytes }),
+    );
+    if (id === undefined) return;
+    if ('method' in m) {
+      const error = { code: -32603, message: `request too large for the tunnel: ${bytes} bytes, the frame limit is ${this.maxFrameBytes} bytes` };
+      void t.send({ jsonrpc: '2.0', id, error } as JSONRPCMessage).catch(() => undefined);
+      return;
+    }
+    this.send({ t: 'too_large', sid, id, bytes });
   }
 
   /**
@@ -264,7 +290,8 @@ export class Connector {
     }
   }
 
-  private scheduleReauth(token: string): void {
+  /** Renews `reauthBeforeMs` before expiry, or halfway through a short-lived token (a 30 s token renews every 15 s). */
+  private scheduleReauth(ws: WebSocket, token: string): void {
     let exp: number | undefined;
     try {
       exp = decodeJwt(token).exp;
@@ -272,14 +299,23 @@ export class Connector {
       return;
     }
     if (exp === undefined) return;
-    const ws = this.ws;
-    this.later(Math.max(0, exp * 1000 - this.opts.reauthBeforeMs - Date.now()), async () => {
-      if (this.ws !== ws || this.stopped) return;
-      const fresh = await Promise.resolve(this.opts.token()).catch(() => token);
-      if (fresh === token) return; // nothing new: the relay will end the connection at expiry, and we reconnect
-      this.send({ t: 'auth', token: fresh });
-      this.scheduleReauth(fresh);
-    });
+    const left = exp * 1000 - Date.now();
+    this.later(Math.max(0, left - Math.min(this.opts.reauthBeforeMs, left / 2)), () => void this.reauth(ws, token, exp));
+  }
+
+  private async reauth(ws: WebSocket, token: string, exp: number): Promise<void> {
+    if (this.ws !== ws || this.stopped) return;
+    const fresh = await Promise.resolve(this.opts.token()).catch(() => undefined);
+    if (this.ws !== ws || this.stopped) return;
+    if (fresh === undefined || fresh === token) {
+      // Nothing new yet (the relay's /token unreachable, a token file not yet rotated): try again
+      // while the token lives; at expiry the relay ends the connection and the connector redials.
+      const left = exp * 1000 - Date.now();
+      if (left > 1000) this.later(Math.min(5000, left / 4), () => void this.reauth(ws, token, exp));
+      return;
+    }
+    this.send({ t: 'auth', token: fresh });
+    this.scheduleReauth(ws, fresh);
   }
 
   private async closeSessions(): Promise<void> {

@@ -5,19 +5,22 @@
  * read a JSON answer or an SSE stream of them; 202 for notifications; remember `Mcp-Session-Id`
  * and the negotiated protocol version and send both on later requests; open the GET stream for
  * server-initiated messages once the session is initialized (a 405 just means the server has none);
- * DELETE the session on close. No resumption: a dropped stream loses what was on it.
+ * DELETE the session on close. No resumption: a dropped stream loses what was on it. A message the
+ * server sends on a request's own SSE stream (a sampling request during a tool call, its progress)
+ * is handed on with that request's id as `relatedRequestId`, so the relay can put it on the agent's
+ * stream for the same request, as the server did.
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 
 const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
 
 export class HttpUpstreamTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
-  onmessage?: (message: JSONRPCMessage) => void;
+  onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
   sessionId: string | undefined;
   private protocolVersion: string | undefined;
   private closed = false;
@@ -52,7 +55,7 @@ export class HttpUpstreamTransport implements Transport {
     }
     const type = String(res.headers['content-type'] ?? '');
     if (type.includes('text/event-stream')) {
-      void this.readSse(res);
+      void this.readSse(res, 'id' in message && 'method' in message ? message.id : undefined);
     } else {
       const text = await readAll(res);
       this.deliver(text);
@@ -97,7 +100,7 @@ export class HttpUpstreamTransport implements Transport {
     }
   }
 
-  private async readSse(res: IncomingMessage): Promise<void> {
+  private async readSse(res: IncomingMessage, rel?: string | number): Promise<void> {
     res.setEncoding('utf8');
     let buf = '';
     let data: string[] = [];
@@ -108,7 +111,7 @@ export class HttpUpstreamTransport implements Transport {
         const line = buf.slice(0, nl).replace(/\r$/, '');
         buf = buf.slice(nl + 1);
         if (line === '') {
-          if (data.length > 0) this.deliver(data.join('\n'));
+          if (data.length > 0) this.deliver(data.join('\n'), rel);
           data = [];
         } else if (line.startsWith('data:')) {
           data.push(line.slice(line[5] === ' ' ? 6 : 5));
@@ -117,7 +120,7 @@ export class HttpUpstreamTransport implements Transport {
     }
   }
 
-  private deliver(text: string): void {
+  private deliver(text: string, rel?: string | number): void {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -125,7 +128,9 @@ export class HttpUpstreamTransport implements Transport {
       this.onerror?.(new Error('upstream sent malformed JSON'));
       return;
     }
-    for (const m of Array.isArray(parsed) ? parsed : [parsed]) this.onmessage?.(m as JSONRPCMessage);
+    // `relatedRequestId` is not in the SDK's MessageExtraInfo; the connector reads it from there.
+    const extra = rel === undefined ? undefined : ({ relatedRequestId: rel } as MessageExtraInfo);
+    for (const m of Array.isArray(parsed) ? parsed : [parsed]) this.onmessage?.(m as JSONRPCMessage, extra);
   }
 }
 

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { AuditSink } from '../relay/audit.js';
 import { Connector } from './connector.js';
 import { RelayServer } from './relay-server.js';
-import type { RelayServerOptions } from './relay-options.js';
+import { DEFAULT_RELAY_SERVER, type RelayServerOptions } from './relay-options.js';
 import { mintToken } from './tokens.js';
 import { upstreamFactory, type UpstreamSpec } from './upstream.js';
 
@@ -35,7 +35,16 @@ export interface LocalTunnel {
 export async function startLocalTunnel(o: LocalTunnelOptions): Promise<LocalTunnel> {
   const tunnel = o.tunnel ?? 'local';
   const secret = randomBytes(32);
-  const relay = await RelayServer.start({ ...o.relay, key: secret, mintSecret: secret, audit: o.audit ?? { write: () => undefined } });
+  // One agent token serves every caller of a local tunnel, so the per-subject quotas default to the tunnel's own limits.
+  const r = o.relay ?? {};
+  const relay = await RelayServer.start({
+    maxSessionsPerSubject: r.maxSessionsPerTunnel ?? DEFAULT_RELAY_SERVER.maxSessionsPerTunnel,
+    maxRequestsPerSubject: (r.maxInFlightPerTunnel ?? DEFAULT_RELAY_SERVER.maxInFlightPerTunnel) + (r.queue ?? DEFAULT_RELAY_SERVER.queue),
+    ...r,
+    key: secret,
+    mintSecret: secret,
+    audit: o.audit ?? { write: () => undefined },
+  });
   const connectToken = await mintToken(secret, { tunnel, roles: ['connect'], ttlSec: 24 * 3600, subject: 'local-connector' });
   const connector = new Connector({ relay: `http://127.0.0.1:${relay.port}`, tunnel, token: () => connectToken, upstream: upstreamFactory(o.upstream) });
   connector.start();

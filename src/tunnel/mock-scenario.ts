@@ -13,7 +13,9 @@ export function mockToolsFromScenario(s: Pick<Scenario, 'tools'>, random: () => 
       serviceMs: () => t.service.sample(random()),
       resultTokens: () => t.resultTokens.sample(random()),
       idempotent: t.idempotent,
-      // Scenarios say nothing about writes, so no mock tool claims `readOnlyHint` (least privilege).
+      // Only a tool the scenario marks `readOnly` claims `readOnlyHint`: idempotent is not read-only
+      // (a PUT is idempotent), and a read-only token must never reach a write.
+      readOnly: t.readOnly,
     };
   }
   return table;

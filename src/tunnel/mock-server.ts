@@ -1,12 +1,14 @@
 /**
  * The built-in mock upstream: an SDK `McpServer` whose tools take a drawn service time and answer
- * with a drawn number of tokens (about four characters each). It honours cancellation (the
- * request's abort signal ends the wait) and reports progress when the caller asks for it, so the
- * relay's cancel and progress paths see real traffic.
+ * with text of a drawn number of tokens, exactly that many under the live tokenizer's encodings
+ * (`payloadText`), so `probe` through the mock measures the scenario's result sizes. It honours
+ * cancellation (the request's abort signal ends the wait) and reports progress when the caller asks
+ * for it, so the relay's cancel and progress paths see real traffic.
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import { payloadText } from '../tokens/payload-text.js';
 import type { WorkerPool } from './worker-pool.js';
 
 /** One mock tool: draws of its service time (ms) and result size (tokens). */
@@ -78,6 +80,5 @@ async function serve(tool: MockTool, opts: MockServerOptions, extra: Extra): Pro
     }
     await sleep(total / steps, extra.signal);
   }
-  const chars = Math.max(0, Math.round(tool.resultTokens() * 4));
-  return { content: [{ type: 'text', text: 'x'.repeat(chars) }] };
+  return { content: [{ type: 'text', text: payloadText(tool.resultTokens()) }] };
 }

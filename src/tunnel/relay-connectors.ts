@@ -1,24 +1,35 @@
 /**
  * The connector side of the relay: WebSocket at `/connect?tunnel=ID`. A connector authenticates
- * during the upgrade (bearer JWT with `tunnel:connect` for that tunnel; refused upgrades get a
- * plain 401/403 with `WWW-Authenticate`), receives a fresh random signing key in `welcome`, and from
- * then on every frame the relay forwards is signed with it. A newer connector for the same tunnel
- * replaces the older one. The connection ends when its token expires without an `auth` frame
- * renewing it, when it stays silent for two heartbeat intervals, or after `maxBadFrames` frames it
- * could not parse.
+ * during the upgrade (bearer JWT with `tunnel:connect` for that tunnel) and sends its X25519 key
+ * share in a header; refused upgrades get a plain status with one audit line. The checks run token
+ * first, so a stranger learns nothing of which tunnels exist: any id of the right syntax gets the
+ * same 401 without a token. Then: the tunnel must be served (404), and free — the connector that
+ * holds a tunnel keeps it until it goes away, and any other gets 409 and retries (RelayCore
+ * `connectorUp`: no takeover, no flapping).
+ *
+ * On accept the relay derives the connection's signing key (relay/signing.ts) and sends `welcome`
+ * with its own share and salt, never the key; every frame it forwards is signed with that key.
+ * Every frame from the connector is checked against the connector's own tunnel. The connection ends
+ * when its token expires without an `auth` frame renewing it (the renewal must name the same
+ * subject), when it stays silent for two heartbeat intervals, or after `maxBadFrames` frames it
+ * could not parse or had no right to send.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { authorize, bearerToken, wwwAuthenticate } from '../relay/auth.js';
-import { auditRecord } from '../relay/audit.js';
+import { auditRecord, type AuditRecord, type AuditStatus } from '../relay/audit.js';
+import { credentialSecret } from '../relay/credentials.js';
 import { parseConnectorFrame, type RelayFrame } from '../relay/frames.js';
-import { signBody } from '../relay/signing.js';
+import type { RequestId } from '../relay/jsonrpc.js';
+import type { Grant } from '../relay/scopes.js';
+import { deriveSigningKey, signFrame } from '../relay/signing.js';
+import { isTunnelId } from '../relay/tunnel-id.js';
 import { FrameBatcher, splitFrames } from './frame-batch.js';
+import { KEY_SHARE_HEADER, newKeyShare, sharedSecret } from './key-agreement.js';
+import { header } from './relay-agents.js';
 import type { RelayContext } from './relay-options.js';
-
-const TUNNEL_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 interface Link {
   ws: WebSocket;
@@ -50,22 +61,26 @@ export class ConnectorHub {
     const { ctx } = this;
     const now = Date.now();
     const tunnel = new URL(req.url ?? '/', 'http://relay').searchParams.get('tunnel') ?? '';
-    const refuse = (status: number, text: string, headers: Record<string, string> = {}) => {
+    const valid = isTunnelId(tunnel);
+    const refuse = (status: number, text: string, audit: AuditStatus, who: Partial<AuditRecord> = {}, headers: Record<string, string> = {}) => {
+      this.audit(now, { tunnel: valid ? tunnel : null, ...who, status: audit, http: status });
       const lines = [`HTTP/1.1 ${status} ${text}`, 'Connection: close', 'Content-Length: 0', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
       socket.end(`${lines.join('\r\n')}\r\n\r\n`);
     };
-    if (ctx.draining) return refuse(503, 'Service Unavailable');
-    if (!TUNNEL_ID.test(tunnel) || !ctx.core.accepts(tunnel)) {
-      ctx.opts.audit.write(auditRecord(now, { kind: 'connector', tunnel: tunnel || null, status: 'unknown_tunnel', http: 404 }));
-      return refuse(404, 'Not Found');
-    }
-    const d = await authorize(bearerToken(req.headers.authorization), ctx.opts.key, ctx.opts.auth, { tunnel, role: 'connect' }, now);
+    if (ctx.draining) return refuse(503, 'Service Unavailable', 'draining');
+    if (!valid) return refuse(400, 'Bad Request', 'bad_tunnel_id');
+    const d = await authorize(bearerToken(header(req, 'authorization')), ctx.opts.key, ctx.opts.auth, { tunnel, role: 'connect' }, now);
     if (d.kind === 'denied') {
-      ctx.opts.audit.write(auditRecord(now, { kind: 'connector', tunnel, status: d.reason, http: d.status }));
       const www = wwwAuthenticate(d, `${ctx.baseUrl()}/.well-known/oauth-protected-resource/t/${encodeURIComponent(tunnel)}/mcp`);
-      return refuse(d.status, d.status === 401 ? 'Unauthorized' : 'Forbidden', { 'WWW-Authenticate': www });
+      return refuse(d.status, d.status === 401 ? 'Unauthorized' : 'Forbidden', d.reason, {}, { 'WWW-Authenticate': www });
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, tunnel, d.grant.subject, d.grant.expiresAt));
+    const who = { subject: d.grant.subject };
+    if (!ctx.core.accepts(tunnel)) return refuse(404, 'Not Found', 'unknown_tunnel', who);
+    const share = newKeyShare();
+    const shared = sharedSecret(share.privateKey, header(req, KEY_SHARE_HEADER) ?? '');
+    if (!shared) return refuse(400, 'Bad Request', 'invalid_request', who);
+    if (ctx.core.state(tunnel) === 'online') return refuse(409, 'Conflict', 'tunnel_taken', who, { 'Retry-After': String(ctx.opts.retryAfterSec) });
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, d.grant, share.share, shared));
   }
 
   send(tunnel: string, frame: RelayFrame): void {
@@ -74,11 +89,17 @@ export class ConnectorHub {
   }
 
   /** Signs and sends one JSON-RPC message to the tunnel's connector. */
-  forward(tunnel: string, sid: string, body: string, nonce: string): void {
+  forward(tunnel: string, sid: string, id: RequestId | null, body: string, nonce: string): void {
     const l = this.links.get(tunnel);
     if (!l || l.ws.readyState !== l.ws.OPEN) return;
     const ts = Date.now();
-    l.out.push(JSON.stringify({ t: 'msg', sid, ts, nonce, sig: signBody(l.key, ts, nonce, body), body } satisfies RelayFrame));
+    l.out.push(JSON.stringify({ t: 'msg', sid, ts, nonce, sig: signFrame(l.key, { tunnel, sid, id }, ts, nonce, body), body } satisfies RelayFrame));
+  }
+
+  /** The tunnel's connector sent a frame it had no right to send (the core said so). */
+  strike(tunnel: string): void {
+    const l = this.links.get(tunnel);
+    if (l && ++l.badFrames >= this.ctx.opts.maxBadFrames) this.drop(l, 1008, 'too many bad frames');
   }
 
   closeAll(code = 1001, reason = 'relay shutting down'): void {
@@ -87,22 +108,37 @@ export class ConnectorHub {
     this.wss.close();
   }
 
-  private accept(ws: WebSocket, tunnel: string, subject: string, expiresAt: number): void {
+  private audit(now: number, r: Partial<AuditRecord> & Pick<AuditRecord, 'status'>): void {
+    this.ctx.opts.audit.write(auditRecord(now, { kind: 'connector', ...r }));
+  }
+
+  private accept(ws: WebSocket, grant: Grant, share: string, shared: Uint8Array): void {
     const { ctx } = this;
-    const old = this.links.get(tunnel);
-    if (old) this.drop(old, 4000, 'replaced by a newer connector');
+    const tunnel = grant.tunnel;
+    // Another connector may have taken the tunnel while this upgrade completed.
+    if (!ctx.core.connectorUp(tunnel)) {
+      this.audit(Date.now(), { tunnel, subject: grant.subject, method: 'connect', status: 'tunnel_taken', http: 409 });
+      return void ws.close(4009, 'tunnel is held by another connector');
+    }
+    // A token minted from a connector credential names it: the credential's secret keys signing too.
+    const credential = grant.credentialExpiresAtSec !== undefined && ctx.opts.mintSecret !== undefined;
+    const credentialKey = credential
+      ? credentialSecret(ctx.opts.mintSecret as Uint8Array, { tunnel, subject: grant.subject, expiresAtSec: grant.credentialExpiresAtSec as number })
+      : undefined;
+    const salt = randomBytes(16);
+    const key = deriveSigningKey({ shared, credentialSecret: credentialKey, salt, tunnel });
     // The connector accepts messages up to 64 MiB; batches stay well under that.
-    const link: Link = { ws, out: new FrameBatcher(ws, 8 << 20), tunnel, subject, key: randomBytes(32), alive: true, badFrames: 0, expiry: undefined };
+    const link: Link = { ws, out: new FrameBatcher(ws, 8 << 20), tunnel, subject: grant.subject, key, alive: true, badFrames: 0, expiry: undefined };
     this.links.set(tunnel, link);
-    this.armExpiry(link, expiresAt);
-    ctx.core.connectorUp(tunnel);
+    this.armExpiry(link, grant.expiresAt);
     ctx.opts.observer?.connector?.(tunnel, true);
-    ctx.opts.audit.write(auditRecord(Date.now(), { kind: 'connector', tunnel, subject, method: 'connect', status: 'ok', http: 101 }));
+    this.audit(Date.now(), { tunnel, subject: grant.subject, method: 'connect', status: 'ok', http: 101 });
     ws.on('pong', () => (link.alive = true));
     ws.on('message', (data, isBinary) => this.onMessage(link, data, isBinary));
     ws.on('close', () => this.drop(link));
     ws.on('error', () => this.drop(link));
-    ws.send(JSON.stringify({ t: 'welcome', tunnel, key: Buffer.from(link.key).toString('base64url'), maxFrameBytes: ctx.opts.maxFrameBytes } satisfies RelayFrame));
+    const welcome: RelayFrame = { t: 'welcome', tunnel, share, salt: salt.toString('base64url'), credential, maxFrameBytes: ctx.opts.maxFrameBytes };
+    ws.send(JSON.stringify(welcome));
   }
 
   private onMessage(link: Link, data: RawData, isBinary: boolean): void {
@@ -120,7 +156,7 @@ export class ConnectorHub {
     if (p.kind === 'bad') {
       // Count, do not log each one: a flood of garbage must not become a flood of audit lines.
       if (++link.badFrames >= ctx.opts.maxBadFrames) {
-        ctx.opts.audit.write(auditRecord(now, { kind: 'connector', tunnel: link.tunnel, subject: link.subject, status: p.reason, http: null }));
+        this.audit(now, { tunnel: link.tunnel, subject: link.subject, status: p.reason, http: null });
         this.drop(link, 1008, 'too many malformed frames');
       }
       return;
@@ -128,11 +164,13 @@ export class ConnectorHub {
     const f = p.frame;
     switch (f.t) {
       case 'msg':
-        return ctx.run(ctx.core.fromConnector(link.tunnel, f.sid, f.body, now));
+        return ctx.run(ctx.core.fromConnector(link.tunnel, f.sid, f.body, now, f.rel));
       case 'reject':
         return ctx.run(ctx.core.rejectedByConnector(link.tunnel, f.sid, f.id, f.reason, now));
+      case 'too_large':
+        return ctx.run(ctx.core.tooLarge(link.tunnel, f.sid, f.id, f.bytes, now));
       case 'closed':
-        return ctx.run(ctx.core.closeSession(f.sid, now));
+        return ctx.run(ctx.core.connectorClosed(link.tunnel, f.sid, now));
       case 'auth':
         void this.reauth(link, f.token);
         return;
@@ -142,12 +180,20 @@ export class ConnectorHub {
   }
 
   private async reauth(link: Link, token: string): Promise<void> {
-    const d = await authorize(token, this.ctx.opts.key, this.ctx.opts.auth, { tunnel: link.tunnel, role: 'connect' }, Date.now());
+    const now = Date.now();
+    const d = await authorize(token, this.ctx.opts.key, this.ctx.opts.auth, { tunnel: link.tunnel, role: 'connect' }, now);
+    const who = { tunnel: link.tunnel, subject: link.subject, method: 'auth' };
     if (d.kind === 'denied') {
-      this.ctx.opts.audit.write(auditRecord(Date.now(), { kind: 'connector', tunnel: link.tunnel, subject: link.subject, method: 'auth', status: d.reason, http: d.status }));
+      this.audit(now, { ...who, status: d.reason, http: d.status });
       return this.drop(link, 4001, `re-authentication failed: ${d.reason}`);
     }
+    // A renewal keeps the connection's identity: a token of another subject would take the link over.
+    if (d.grant.subject !== link.subject) {
+      this.audit(now, { ...who, status: 'subject_changed', http: 403 });
+      return this.drop(link, 4001, 're-authentication failed: subject_changed');
+    }
     this.armExpiry(link, d.grant.expiresAt);
+    this.audit(now, { ...who, status: 'ok', http: 200 });
     link.out.push(JSON.stringify({ t: 'reauthed', expiresAt: d.grant.expiresAt } satisfies RelayFrame));
   }
 

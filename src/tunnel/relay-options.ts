@@ -13,7 +13,11 @@ export interface RelayServerOptions {
   host: string;
   /** HS256 secret or JWKS resolver that verifies every token. */
   key: VerifyKey;
-  /** HS256 secret used to mint exchanged tokens; without it `/token` answers 400. @default undefined */
+  /**
+   * HS256 secret used to mint tokens at `/token` (exchange and connector credentials) and to
+   * recompute connector credentials' secrets; without it `/token` answers 400 and connectors sign
+   * with the key agreement alone. @default undefined
+   */
   mintSecret?: Uint8Array;
   /** Issuer, algorithms, clock tolerance, public URL. @default DEFAULT_AUTH */
   auth: Partial<AuthOptions>;
@@ -27,8 +31,16 @@ export interface RelayServerOptions {
   shedding?: SheddingSpec;
   /** Agent sessions open at once per tunnel; more get 429 on initialize. @default 1024 */
   maxSessionsPerTunnel: number;
+  /** Agent sessions one subject may hold on one tunnel; more get 429 on initialize. @default 256 */
+  maxSessionsPerSubject: number;
+  /** Requests (forwarded + queued) one subject may have on one tunnel; more get 429. @default 256 */
+  maxRequestsPerSubject: number;
+  /** A request unanswered this long fails with JSON-RPC -32016 and is cancelled upstream, ms. @default 300000 */
+  requestTimeoutMs: number;
   /** Tunnel ids served; `undefined` = any a connector holds a token for. @default undefined */
   tunnels?: string[];
+  /** Browser origins allowed besides `auth.publicUrl`'s (requests without `Origin` always pass). @default [] */
+  allowedOrigins: string[];
   /** Ping interval for connectors (one silent for two intervals is dropped) and SSE keep-alive comments for agents. @default 15000 */
   heartbeatMs: number;
   /** A session with no traffic and no open stream for this long is closed (with its upstream session). @default 1800000 */
@@ -37,11 +49,13 @@ export interface RelayServerOptions {
   retryAfterSec: number;
   /** Answer POSTs with JSON instead of SSE streams. @default false */
   jsonResponse: boolean;
-  /** Longest lifetime of a token minted by `/token`, seconds. @default 300 */
+  /** Longest lifetime of a token minted by token exchange at `/token`, seconds. @default 300 */
   exchangeTtlSec: number;
+  /** Lifetime of a connect token minted for a connector credential at `/token`, seconds. @default 900 */
+  connectTokenTtlSec: number;
   /** Malformed frames a connector may send before it is disconnected. @default 100 */
   maxBadFrames: number;
-  /** Where audit records go. @default stdout */
+  /** Where audit records go. @default stderr */
   audit: AuditSink;
   /** Telemetry (metrics, spans) told of requests, audit records and connectors (observer.ts). @default none */
   observer?: RelayObserver;
@@ -55,15 +69,20 @@ export const DEFAULT_RELAY_SERVER: Omit<RelayServerOptions, 'key' | 'audit'> = {
   maxInFlightPerTunnel: 256,
   queue: 1024,
   maxSessionsPerTunnel: 1024,
+  maxSessionsPerSubject: 256,
+  maxRequestsPerSubject: 256,
+  requestTimeoutMs: 300_000,
+  allowedOrigins: [],
   heartbeatMs: 15_000,
   sessionIdleMs: 30 * 60_000,
   retryAfterSec: 1,
   jsonResponse: false,
   exchangeTtlSec: 300,
+  connectTokenTtlSec: 900,
   maxBadFrames: 100,
 };
 
-/** What the HTTP, WebSocket and token-exchange parts of the relay share. */
+/** What the HTTP, WebSocket and token-endpoint parts of the relay share. */
 export interface RelayContext {
   readonly opts: RelayServerOptions;
   readonly core: RelayCore;

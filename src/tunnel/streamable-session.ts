@@ -2,8 +2,9 @@
  * The server half of MCP Streamable HTTP for one agent session, as the relay needs it: a pipe, not
  * a server. A POSTed request opens an SSE stream (or, in JSON mode, a held response) keyed by its
  * JSON-RPC id; messages the upstream sends for that request go down that stream and its response
- * ends it. Other server-initiated messages go to the session's GET stream, or are dropped when the
- * client has none open, as the spec allows. No resumability: a client that loses a stream loses
+ * ends it. Other server-initiated messages go to the session's GET stream, or, when the client has
+ * none open, down its newest POST stream (in JSON-response mode, with no stream, they are dropped,
+ * as the spec allows). No resumability: a client that loses a stream loses
  * the messages on it, and the relay never treats a disconnect as a cancellation.
  *
  * Written for the relay's hot path instead of wrapping the SDK's `StreamableHTTPServerTransport`,
@@ -67,18 +68,16 @@ export class StreamableSession {
     deliver(msg);
   }
 
-  /** The client's GET stream for server-initiated messages; one at a time (409 otherwise). */
-  get(res: ServerResponse): void {
-    if (this.standalone) {
-      res.writeHead(409, { 'Content-Type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message: 'Conflict: only one SSE stream is allowed per session' } }));
-      return;
-    }
+  /** The client's GET stream for server-initiated messages; one at a time (`false`: the caller answers 409). */
+  get(res: ServerResponse): boolean {
+    if (this.standalone) return false;
     res.writeHead(200, { ...SSE_HEADERS, 'mcp-session-id': this.sid });
     res.flushHeaders();
     this.standalone = res;
     res.once('close', () => {
       if (this.standalone === res) this.standalone = undefined;
     });
+    return true;
   }
 
   /**
@@ -102,11 +101,27 @@ export class StreamableSession {
       }
       return;
     }
-    if (p?.sse) {
-      clearTimeout(p.flush);
-      p.res.write(event(text));
+    // A request or notification goes on its related request's stream (as a direct server sends
+    // it), else on the GET stream, else — a client may open no GET stream — on the session's
+    // newest open POST stream, so a sampling request made during a call still reaches the client.
+    const target = p?.sse ? p : undefined;
+    if (target) {
+      clearTimeout(target.flush);
+      target.res.write(event(text));
+    } else if (this.standalone) this.standalone.write(event(text));
+    else {
+      const newest = this.newestStream();
+      if (newest) {
+        clearTimeout(newest.flush);
+        newest.res.write(event(text));
+      }
     }
-    else this.standalone?.write(event(text));
+  }
+
+  private newestStream(): Pending | undefined {
+    let last: Pending | undefined;
+    for (const p of this.byId.values()) if (p.sse) last = p;
+    return last;
   }
 
   /** The agent holds a stream open (a GET stream, or a POST awaiting its answer). */

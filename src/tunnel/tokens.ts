@@ -2,6 +2,7 @@
  * Minting tokens for development and for the token-exchange endpoint: HS256 JWTs whose claims
  * match what `relay/auth.ts` checks (issuer, audience = the tunnel's resource, `tunnel`, `scope`).
  */
+import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { tunnelAudience, DEFAULT_AUTH } from '../relay/auth.js';
 import { formatScope, type Role } from '../relay/scopes.js';
@@ -18,6 +19,10 @@ export interface MintOptions {
   readOnly?: boolean;
   /** Lifetime in seconds. @default 900 */
   ttlSec?: number;
+  /** Absolute expiry, whole seconds since the epoch; overrides `ttlSec`. @default undefined */
+  expiresAtSec?: number;
+  /** The connector credential this token was minted from (claim `cred`: its expiry, seconds). @default undefined */
+  credentialExpiresAtSec?: number;
   /** @default 'dev' */
   subject?: string;
   /** @default 'tunnelsim' */
@@ -39,13 +44,17 @@ export function secretFromEnv(env: NodeJS.ProcessEnv = process.env): Uint8Array 
 
 export async function mintToken(secret: Uint8Array, o: MintOptions, now: number = Date.now()): Promise<string> {
   const iat = Math.floor(now / 1000);
-  return new SignJWT({ tunnel: o.tunnel, scope: formatScope({ roles: o.roles, tools: o.tools, readOnly: o.readOnly }) })
+  const claims: Record<string, unknown> = { tunnel: o.tunnel, scope: formatScope({ roles: o.roles, tools: o.tools, readOnly: o.readOnly }) };
+  if (o.credentialExpiresAtSec !== undefined) claims.cred = o.credentialExpiresAtSec;
+  return new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuer(o.issuer ?? DEFAULT_AUTH.issuer)
     .setSubject(o.subject ?? 'dev')
     .setAudience(tunnelAudience(o.tunnel, o.publicUrl))
     .setIssuedAt(iat)
+    // Two tokens minted in one second must still differ: a connector renews by sending a new one.
+    .setJti(randomUUID())
     .setNotBefore(iat - (o.notBeforeSec ?? 0))
-    .setExpirationTime(iat + (o.ttlSec ?? 900))
+    .setExpirationTime(o.expiresAtSec ?? iat + (o.ttlSec ?? 900))
     .sign(secret);
 }

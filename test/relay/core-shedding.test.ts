@@ -9,9 +9,10 @@ describe('RelayCore load shedding', () => {
   it('answers a queued request that waited past its limit with an overload error and a shed audit record', () => {
     const core = new RelayCore({ maxInFlight: 1, queue: 8, shedding: { kind: 'codel', target: 5, interval: 100 } });
     core.connectorUp('t');
-    core.openSession('s', { subject: 'a', tunnel: 't', ...parseScope('tunnel:use'), expiresAt: 1e15 }, 0);
+    const grant = { subject: 'a', tunnel: 't', ...parseScope('tunnel:use'), expiresAt: 1e15 };
+    core.openSession('s', grant, 0);
     const send = (id: number, now: number) => {
-      expect(core.admit('s', call(id), 10, now).kind).toBe('ok');
+      expect(core.admit('s', call(id), 10, now, grant).kind).toBe('ok');
       return core.fromAgent('s', call(id), JSON.stringify(call(id)), now);
     };
     send(1, 0);

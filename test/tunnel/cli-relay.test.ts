@@ -3,7 +3,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { jwtVerify } from 'jose';
 import { main } from '../../src/cli/main.js';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Harness } from './harness.js';
+import { RelayServer } from '../../src/tunnel/relay-server.js';
+import { mintToken } from '../../src/tunnel/tokens.js';
+import { parseCredential } from '../../src/relay/credentials.js';
+import { TUNNEL_ID_RULE } from '../../src/relay/tunnel-id.js';
 
 const SECRET = 'cli-secret-cli-secret-cli-secret-0123';
 
@@ -69,4 +76,68 @@ describe('relay, connect and token commands', () => {
       await h.closeAll();
     }
   });
+
+  it('exits 2 with one line for a port that is not a port', async () => {
+    vi.stubEnv('TUNNELSIM_JWT_SECRET', SECRET);
+    const { err } = capture();
+    for (const port of ['abc', '-1', '70000', '1.5']) {
+      expect(await main(['relay', '--port', port])).toBe(2);
+    }
+    expect(err).toEqual(['abc', '-1', '70000', '1.5'].map((p) => `error: --port: '${p}' is not a port (an integer from 0 to 65535)\n`));
+  });
+
+  it('keeps audit lines off stdout by default: they go to stderr', async () => {
+    const relay = await RelayServer.start({ key: new TextEncoder().encode(SECRET) });
+    try {
+      const { out, err } = capture();
+      await (await fetch(`http://127.0.0.1:${relay.port}/t/demo/mcp`, { method: 'POST', body: '{}' })).text();
+      vi.restoreAllMocks();
+      expect(out).toEqual([]);
+      expect(err.map((l) => JSON.parse(l))).toEqual([expect.objectContaining({ tunnel: 'demo', status: 'missing_token', http: 401 })]);
+    } finally {
+      await relay.close();
+    }
+  });
+
+  it('writes a connector credential with mode 600 that connect reads, and refuses one for another tunnel', async () => {
+    vi.stubEnv('TUNNELSIM_JWT_SECRET', SECRET);
+    const dir = mkdtempSync(join(tmpdir(), 'cred-'));
+    try {
+      const file = join(dir, 'demo.cred');
+      capture();
+      expect(await main(['token', '--tunnel', 'demo', '--scope', 'connect', '--credential', '--out', file])).toBe(0);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      const c = parseCredential(readFileSync(file, 'utf8'));
+      expect(c).toMatchObject({ tunnel: 'demo', subject: 'demo-connector' });
+      // Ninety days by default.
+      expect(Math.abs((c as { expiresAtSec: number }).expiresAtSec - (Date.now() / 1000 + 90 * 86400))).toBeLessThan(60);
+      vi.restoreAllMocks();
+      const { err } = capture();
+      expect(await main(['connect', '--relay', 'http://127.0.0.1:1', '--tunnel', 'other', '--credential-file', file, '--upstream', 'http://127.0.0.1:1/mcp'])).toBe(2);
+      expect(await main(['token', '--tunnel', 'demo', '--scope', 'use', '--credential'])).toBe(2);
+      expect(await main(['token', '--tunnel', '..', '--scope', 'connect'])).toBe(2);
+      expect(err).toEqual([
+        `error: ${file}: the credential is for tunnel demo, not other\n`,
+        'error: --scope: --credential is for connectors: use --scope connect\n',
+        `error: --tunnel: must be a tunnel id: ${TUNNEL_ID_RULE}\n`,
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says an expired fixed connect token has expired, and points to a credential', async () => {
+    vi.stubEnv('TUNNELSIM_JWT_SECRET', SECRET);
+    const h = await new Harness().start();
+    try {
+      const { err } = capture();
+      const old = await mintToken(new TextEncoder().encode(SECRET), { tunnel: 'demo', roles: ['connect'], ttlSec: 1 }, Date.now() - 60_000);
+      const code = await main(['connect', '--relay', h.url, '--tunnel', 'demo', '--token', old, '--upstream', 'http://127.0.0.1:1/mcp']);
+      expect(code).toBe(3);
+      expect(err.join('')).toMatch(/^error: --token: relay refused the token \(HTTP 401\): the connect token has expired; .*--credential-file\n$/);
+    } finally {
+      await h.closeAll();
+    }
+  });
 });
+

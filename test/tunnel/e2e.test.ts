@@ -15,7 +15,7 @@ describe('relay + connector, end to end', () => {
     await h.connector('alpha', { kind: 'stdio', command: `node ${STDIO_SERVER} alpha` });
     const client = await h.client('alpha');
     const tools = await client.listTools();
-    expect(tools.tools.map((t) => t.name).sort()).toEqual(['ask', 'echo', 'shout', 'slow']);
+    expect(tools.tools.map((t) => t.name).sort()).toEqual(['ask', 'ask_here', 'echo', 'shout', 'slow']);
     expect(text(await client.callTool({ name: 'echo', arguments: { text: 'hi' } }))).toBe('alpha:hi');
     const ok = h.audit.records.filter((r) => r.status === 'ok' && r.method === 'tools/call');
     expect(ok).toHaveLength(1);

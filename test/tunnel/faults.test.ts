@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { Harness, SECRET, STDIO_SERVER, text } from './harness.js';
+import { Harness, rawConnector, SECRET, STDIO_SERVER, text } from './harness.js';
 import { mintToken } from '../../src/tunnel/tokens.js';
 import { Connector, type ConnectorState } from '../../src/tunnel/connector.js';
 import { upstreamFactory } from '../../src/tunnel/upstream.js';
@@ -94,7 +94,7 @@ describe('relay faults and limits', () => {
     await h.connector('alpha', mock);
     const client = await h.client('alpha');
     const token = await mintToken(SECRET, { tunnel: 'rogue', roles: ['connect'] });
-    const rogue = new WebSocket(`ws://127.0.0.1:${h.relay.port}/connect?tunnel=rogue`, { headers: { Authorization: `Bearer ${token}` } });
+    const rogue = rawConnector(h, 'rogue', token);
     await new Promise((r) => rogue.once('message', r)); // welcome
     const before = process.memoryUsage().heapUsed;
     const garbage = ['{', 'null', '[]', '{"t":"msg"}', '{"t":"msg","sid":5,"body":1}', 'x'.repeat(2000), '{"t":"open","sid":"s"}'];
@@ -116,7 +116,7 @@ describe('relay faults and limits', () => {
   it('drops a connector that floods malformed frames past maxBadFrames, with an audit record', async () => {
     h = await new Harness().start({ maxBadFrames: 50 });
     const token = await mintToken(SECRET, { tunnel: 'rogue', roles: ['connect'] });
-    const rogue = new WebSocket(`ws://127.0.0.1:${h.relay.port}/connect?tunnel=rogue`, { headers: { Authorization: `Bearer ${token}` } });
+    const rogue = rawConnector(h, 'rogue', token);
     await new Promise((r) => rogue.once('message', r));
     const closed = new Promise<number>((r) => rogue.once('close', (code) => r(code)));
     for (let i = 0; i < 10_000 && rogue.readyState === WebSocket.OPEN; i++) rogue.send('not json');
@@ -127,12 +127,11 @@ describe('relay faults and limits', () => {
   it('re-authenticates a connector before its token expires and keeps serving', async () => {
     h = await new Harness().start({ auth: { clockToleranceSec: 0 } });
     const states: ConnectorState[] = [];
-    let n = 0;
     const c = new Connector({
       relay: h.url,
       tunnel: 'alpha',
-      // Tokens minted within one second would be identical; a distinct subject makes each one new.
-      token: () => mintToken(SECRET, { tunnel: 'alpha', roles: ['connect'], ttlSec: 2, subject: `conn-${n++}` }),
+      // Each token is new (its own jti); a renewal must keep the subject.
+      token: () => mintToken(SECRET, { tunnel: 'alpha', roles: ['connect'], ttlSec: 2, subject: 'conn' }),
       upstream: upstreamFactory(mock),
       reauthBeforeMs: 1200,
       onState: (s) => states.push(s),
@@ -150,7 +149,7 @@ describe('relay faults and limits', () => {
   it('refuses a connector token on the agent side and an agent token on the connector side', async () => {
     h = await new Harness().start();
     const useToken = await mintToken(SECRET, { tunnel: 'alpha', roles: ['use'] });
-    const ws = new WebSocket(`ws://127.0.0.1:${h.relay.port}/connect?tunnel=alpha`, { headers: { Authorization: `Bearer ${useToken}` } });
+    const ws = rawConnector(h, 'alpha', useToken);
     ws.on('error', () => undefined);
     const status = await new Promise<number>((r) => ws.once('unexpected-response', (_q, res) => r(res.statusCode ?? 0)));
     ws.terminate();

@@ -38,8 +38,8 @@ describe('relay with a JWKS file (asymmetric tokens)', () => {
         headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
         body: '{}',
       });
-    // A valid token for a tunnel with no connector gets past auth to 404; a bad one stops at 401.
-    expect((await post(await sign('ES256', privateKey, 'k1'))).status).toBe(404);
+    // A valid token for a tunnel with no connector gets past auth to 503 (offline); a bad one stops at 401.
+    expect((await post(await sign('ES256', privateKey, 'k1'))).status).toBe(503);
     expect((await post(await sign('HS256', new TextEncoder().encode('x'.repeat(40))))).status).toBe(401);
     expect(audit.records.at(-1)).toMatchObject({ status: 'alg_not_allowed', http: 401 });
   });

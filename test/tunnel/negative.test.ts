@@ -1,27 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT, UnsecuredJWT } from 'jose';
-import { Harness, SECRET, STDIO_SERVER, text } from './harness.js';
+import { Harness, INIT, rawPost as post, SECRET, STDIO_SERVER, text } from './harness.js';
 import { tunnelAudience } from '../../src/relay/auth.js';
-
-const INIT = {
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
-};
-
-function post(url: string, token: string | undefined, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(url, {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/json',
-      Accept: 'application/json, text/event-stream',
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      ...headers,
-    },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-}
 
 function jwt(claims: Record<string, unknown>, o: { iss?: string; aud?: string; exp?: number; nbf?: number; key?: Uint8Array } = {}): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
@@ -76,10 +56,15 @@ describe('relay refusals', () => {
     expect(await res.json()).toMatchObject({ resource: tunnelAudience('alpha'), authorization_servers: [h.url] });
   });
 
-  it('answers 404 for an unknown tunnel', async () => {
-    const res = await post(`${h.url}/t/nowhere/mcp`, await h.token({ tunnel: 'nowhere' }), INIT);
-    expect(res.status).toBe(404);
-    expect(lastAudit()).toMatchObject({ tunnel: 'nowhere', status: 'unknown_tunnel', http: 404 });
+  it('answers 404 for a tunnel the config does not list, to a holder of a valid token', async () => {
+    const listed = await new Harness().start({ tunnels: ['alpha'] });
+    try {
+      const res = await post(`${listed.url}/t/nowhere/mcp`, await listed.token({ tunnel: 'nowhere' }), INIT);
+      expect(res.status).toBe(404);
+      expect(listed.audit.records.at(-1)).toMatchObject({ tunnel: 'nowhere', status: 'unknown_tunnel', http: 404 });
+    } finally {
+      await listed.closeAll();
+    }
   });
 
   it('answers 413 to an oversized body and 400 to malformed JSON', async () => {

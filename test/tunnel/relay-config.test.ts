@@ -35,8 +35,20 @@ describe('loadRelayConfig', () => {
 
   it('rejects a bad duration and a missing secret as bad input', () => {
     const f = file('dur.yaml', 'heartbeat: soon\n');
-    expect(() => loadRelayConfig(f, env)).toThrow(/must be a duration/);
+    expect(() => loadRelayConfig(f, env)).toThrow(/'soon' is not a duration/);
     expect(() => loadRelayConfig(f, env)).toThrow(expect.objectContaining({ field: 'heartbeat', file: f }));
     expect(() => loadRelayConfig(undefined, {})).toThrow(/TUNNELSIM_JWT_SECRET is not set/);
   });
+
+  it('words a duration without a unit as scenario files do', () => {
+    const f = file('unitless.yaml', 'heartbeat: 15\n');
+    expect(() => loadRelayConfig(f, env)).toThrow(expect.objectContaining({ field: 'heartbeat', message: "a duration needs a unit, e.g. '15ms' or '15s'" }));
+  });
+
+  it('reads the new limits and refuses a tunnel id no agent could reach', () => {
+    const c = loadRelayConfig(file('limits.yaml', 'limits: { maxSessionsPerSubject: 4, maxRequestsPerSubject: 8 }\nrequestTimeout: 2m\nconnectTokenTtl: 30s\nallowedOrigins: [http://app.example]\n'), env);
+    expect(c.server).toMatchObject({ maxSessionsPerSubject: 4, maxRequestsPerSubject: 8, requestTimeoutMs: 120_000, connectTokenTtlSec: 30, allowedOrigins: ['http://app.example'] });
+    expect(() => loadRelayConfig(file('dots.yaml', 'tunnels: [demo, ..]\n'), env)).toThrow(expect.objectContaining({ field: 'tunnels[1]' }));
+  });
 });
+

@@ -1,19 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
-import { Harness, STDIO_SERVER, text } from './harness.js';
-import { GRANT_TOKEN_EXCHANGE } from '../../src/tunnel/token-exchange.js';
-
-function exchange(url: string, subject: string, scope: string): Promise<Response> {
-  return fetch(`${url}/token`, {
-    method: 'POST',
-    body: new URLSearchParams({
-      grant_type: GRANT_TOKEN_EXCHANGE,
-      subject_token: subject,
-      subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
-      scope,
-    }),
-  });
-}
+import { exchange, Harness, STDIO_SERVER, text } from './harness.js';
 
 describe('token exchange (RFC 8693)', () => {
   const h = new Harness();
@@ -50,7 +37,7 @@ describe('token exchange (RFC 8693)', () => {
     const res = await exchange(h.url, 'not-a-jwt', 'tunnel:use');
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: 'invalid_grant' });
-    const other = await fetch(`${h.url}/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials' }) });
+    const other = await fetch(`${h.url}/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'password' }) });
     expect(await other.json()).toMatchObject({ error: 'unsupported_grant_type' });
   });
 });

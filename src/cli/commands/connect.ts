@@ -1,7 +1,11 @@
 /** `tunnelsim connect`: dials out to a relay and serves one tunnel from a mock, stdio or HTTP upstream. */
 import { readFileSync } from 'node:fs';
+import { decodeJwt } from 'jose';
 import { TunnelsimError } from '../../errors.js';
+import { parseCredential, type ConnectorCredential } from '../../relay/credentials.js';
+import { isTunnelId, TUNNEL_ID_RULE } from '../../relay/tunnel-id.js';
 import type { UpstreamSpec } from '../../tunnel/upstream.js';
+import type { ConnectorState } from '../../tunnel/connector.js';
 import { loadScenario } from '../../scenario/load.js';
 import type { Command } from './types.js';
 
@@ -10,6 +14,7 @@ interface Args {
   tunnel: string;
   token?: string;
   tokenFile?: string;
+  credentialFile?: string;
   mock?: string;
   stdio?: string;
   upstream?: string;
@@ -23,8 +28,9 @@ export const connectCommand: Command = {
     y
       .option('relay', { type: 'string', demandOption: true, describe: 'relay URL, e.g. http://127.0.0.1:8080' })
       .option('tunnel', { type: 'string', demandOption: true, describe: 'tunnel id' })
-      .option('token', { type: 'string', describe: 'connector JWT (scope connect); visible in ps, prefer --token-file' })
-      .option('token-file', { type: 'string', describe: 're-read on every (re)connect and before expiry, for rotated tokens' })
+      .option('credential-file', { type: 'string', describe: 'long-lived connector credential (tunnelsim token --credential): renews its own connect tokens' })
+      .option('token', { type: 'string', describe: 'connector JWT (scope connect); visible in ps, and the tunnel ends when it expires' })
+      .option('token-file', { type: 'string', describe: 're-read on every (re)connect and before expiry, for tokens rotated by something else' })
       .option('mock', { type: 'string', describe: "serve a mock MCP server from a scenario's tool table" })
       .option('stdio', { type: 'string', describe: 'spawn this MCP server command per agent session' })
       .option('upstream', { type: 'string', describe: 'forward to this Streamable HTTP MCP URL' })
@@ -32,19 +38,21 @@ export const connectCommand: Command = {
   handler: async (a: Args) => {
     // The live stack loads only for this command, so other commands start fast.
     const { Connector } = await import('../../tunnel/connector.js');
-    const { stdoutAuditSink } = await import('../../tunnel/audit-file.js');
+    const { stderrAuditSink } = await import('../../tunnel/audit-file.js');
     const { mockToolsFromScenario } = await import('../../tunnel/mock-scenario.js');
     const { upstreamFactory } = await import('../../tunnel/upstream.js');
     const chosen = [a.mock, a.stdio, a.upstream].filter((x) => x !== undefined).length;
     if (chosen !== 1) throw new TunnelsimError('BAD_INPUT', 'give exactly one of --mock, --stdio, --upstream');
-    if ((a.token === undefined) === (a.tokenFile === undefined)) throw new TunnelsimError('BAD_INPUT', 'give exactly one of --token, --token-file');
+    if ([a.token, a.tokenFile, a.credentialFile].filter((x) => x !== undefined).length !== 1) {
+      throw new TunnelsimError('BAD_INPUT', 'give exactly one of --credential-file, --token, --token-file');
+    }
+    if (!isTunnelId(a.tunnel)) throw new TunnelsimError('BAD_INPUT', `must be a tunnel id: ${TUNNEL_ID_RULE}`, { field: '--tunnel' });
     if (!/^(https?|wss?):\/\//.test(a.relay)) throw new TunnelsimError('BAD_INPUT', 'must be an http(s):// or ws(s):// URL', { field: '--relay' });
     let spec: UpstreamSpec;
     if (a.mock !== undefined) {
       const scenario = loadScenario(a.mock);
       spec = { kind: 'mock', tools: mockToolsFromScenario(scenario), concurrency: scenario.server.concurrency };
-    }
-    else if (a.stdio !== undefined) spec = { kind: 'stdio', command: a.stdio };
+    } else if (a.stdio !== undefined) spec = { kind: 'stdio', command: a.stdio };
     else {
       try {
         new URL(a.upstream as string);
@@ -57,23 +65,22 @@ export const connectCommand: Command = {
     const otlp = otlpTracesUrl(a.otlp);
     const tracing = otlp ? (await import('../../tunnel/otel.js')).startTracing(otlp, 'tunnelsim-connector', undefined, (m) => process.stderr.write(`connect: warning: ${m}\n`)) : undefined;
     const upstream = tracing ? (await import('../../tunnel/tracing.js')).tracedUpstream(upstreamFactory(spec), tracing.tracer) : upstreamFactory(spec);
-    const token = a.token !== undefined ? () => a.token as string : () => readTokenFile(a.tokenFile as string);
-    token(); // an unreadable token file is bad input now, not a retry loop later
+    const credential = a.credentialFile === undefined ? undefined : readCredential(a.credentialFile, a.tunnel);
+    const token = credential ? undefined : a.token !== undefined ? () => a.token as string : () => readTokenFile(a.tokenFile as string);
+    token?.(); // an unreadable token file is bad input now, not a retry loop later
     let fatal: ((e: TunnelsimError) => void) | undefined;
     const connector = new Connector({
       relay: a.relay,
       tunnel: a.tunnel,
-      token,
+      ...(token ? { token } : {}),
+      credential,
       upstream,
       // Frames refused by the signature checks, as JSON lines beside the relay's audit log.
-      audit: stdoutAuditSink,
+      audit: stderrAuditSink,
       onState: (s) => {
-        if (s.kind === 'connected') process.stderr.write(`connect: serving tunnel ${s.tunnel} via ${a.relay}\n`);
-        else if (s.kind === 'refused' && a.token !== undefined && (s.status === 401 || s.status === 403)) {
-          // A fixed token the relay refuses will be refused for ever; a token file may yet be rotated.
-          fatal?.(new TunnelsimError('RUNTIME', `relay refused the token (HTTP ${s.status}); mint a connect token for this tunnel`, { field: '--token' }));
-        } else if (s.kind === 'refused') process.stderr.write(`connect: relay refused (HTTP ${s.status}), retry in ${Math.round(s.retryInMs)} ms\n`);
-        else if (s.kind === 'disconnected') process.stderr.write(`connect: disconnected (${s.code || 'unreachable'}), retry in ${Math.round(s.retryInMs)} ms\n`);
+        const f = fatalState(s, a);
+        if (f) fatal?.(f);
+        else report(s, a.relay);
       },
     });
     connector.start();
@@ -91,10 +98,44 @@ export const connectCommand: Command = {
   },
 };
 
+/** States after which retrying cannot help: a fixed token or a credential the relay refuses. */
+function fatalState(s: ConnectorState, a: Args): TunnelsimError | undefined {
+  if (s.kind === 'noToken' && s.status === 401) return new TunnelsimError('RUNTIME', `${s.reason}; issue a new one with tunnelsim token --scope connect --credential`, { file: a.credentialFile });
+  if (s.kind !== 'refused' || a.token === undefined || (s.status !== 401 && s.status !== 403)) return undefined;
+  // A token file may yet be rotated; a fixed token never changes.
+  let expired = false;
+  try {
+    expired = ((decodeJwt(a.token).exp as number) ?? Infinity) * 1000 <= Date.now();
+  } catch {
+    expired = false;
+  }
+  const hint = expired
+    ? 'the connect token has expired; for a tunnel that stays up, give the connector a credential (tunnelsim token --scope connect --credential) and --credential-file'
+    : 'mint a connect token for this tunnel';
+  return new TunnelsimError('RUNTIME', `relay refused the token (HTTP ${s.status}): ${hint}`, { field: '--token' });
+}
+
+function report(s: ConnectorState, relay: string): void {
+  const retry = 'retryInMs' in s ? `, retry in ${Math.round(s.retryInMs)} ms` : '';
+  if (s.kind === 'connected') process.stderr.write(`connect: serving tunnel ${s.tunnel} via ${relay}\n`);
+  else if (s.kind === 'refused' && s.status === 409) process.stderr.write(`connect: another connector holds the tunnel${retry}\n`);
+  else if (s.kind === 'refused') process.stderr.write(`connect: relay refused (HTTP ${s.status})${retry}\n`);
+  else if (s.kind === 'noToken') process.stderr.write(`connect: no connect token (${s.reason})${retry}\n`);
+  else if (s.kind === 'disconnected') process.stderr.write(`connect: disconnected (${s.code || 'unreachable'}${s.reason ? `: ${s.reason}` : ''})${retry}\n`);
+}
+
 function readTokenFile(file: string): string {
   try {
     return readFileSync(file, 'utf8').trim();
   } catch (err) {
     throw new TunnelsimError('UNREADABLE_FILE', `cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { file });
   }
+}
+
+function readCredential(file: string, tunnel: string): ConnectorCredential {
+  const c = parseCredential(readTokenFile(file));
+  if (typeof c === 'string') throw new TunnelsimError('BAD_INPUT', c, { file });
+  if (c.tunnel !== tunnel) throw new TunnelsimError('BAD_INPUT', `the credential is for tunnel ${c.tunnel}, not ${tunnel}`, { file });
+  if (c.expiresAtSec * 1000 <= Date.now()) throw new TunnelsimError('BAD_INPUT', 'the credential has expired; issue a new one with tunnelsim token --scope connect --credential', { file });
+  return c;
 }
