@@ -53,12 +53,17 @@ describe('probe', () => {
       server: { concurrency: 8, tools: { spread: { service: { dist: 'empirical', file: files[0].latency }, resultTokens: { dist: 'empirical', file: files[0].tokens } } } },
       llm: { latency: { ttft: '0ms', outputTokensPerSec: 1000, prefillTokensPerSec: 1000000000 } },
     });
-    const call = runSim(sc).policies[0].latency.call;
+    const call = runSim(sc, { replications: 1 }).policies[0].latency.call;
     const probed = probes[0].latencyMs;
-    expect(call.p50).toBeGreaterThan(quantile(probed, 0.5) * 0.95);
-    expect(call.p50).toBeLessThan(quantile(probed, 0.5) * 1.05);
-    expect(call.p95).toBeGreaterThan(quantile(probed, 0.95) * 0.95);
-    expect(call.p95).toBeLessThan(quantile(probed, 0.95) * 1.05);
+    // Distribution-free bounds: 2,000 draws from the 120 probed samples put the simulator's p-th
+    // percentile within ±3 points of rank of the samples' own (the rank's standard error is under
+    // 0.5 point), whatever shape a busy machine gave the samples; HDR keeps 3 digits.
+    const within = (got: number | null, p: number) => {
+      expect(got!).toBeGreaterThanOrEqual(quantile(probed, p - 0.03) * 0.999);
+      expect(got!).toBeLessThanOrEqual(quantile(probed, p + 0.03) * 1.001);
+    };
+    within(call.p50, 0.5);
+    within(call.p95, 0.95);
   });
 
   it('writes its calls as a trace that the simulator replays verbatim', async () => {

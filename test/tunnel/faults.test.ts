@@ -27,7 +27,7 @@ describe('relay faults and limits', () => {
     expect(text(await client.callTool({ name: 'echo', arguments: { text: 'after' } }))).toBe('alpha:after');
   });
 
-  it('fails an in-flight call within a second when the connector dies', async () => {
+  it('fails an in-flight call at once when the connector dies, not at the heartbeat', async () => {
     h = await new Harness().start();
     const c = await h.connector('alpha', mock);
     const client = await h.client('alpha');
@@ -41,7 +41,9 @@ describe('relay faults and limits', () => {
       (e: Error) => e.message,
     );
     expect(r).toMatch(/connector disconnected/);
-    expect(Date.now() - started).toBeLessThan(1100);
+    // The drop is noticed from the socket, at once: the fallback, two missed 15 s heartbeats, would
+    // take 30 s. A bound far below that proves which one fired, on a busy machine too.
+    expect(Date.now() - started).toBeLessThan(5000);
     expect(h.audit.records.some((a) => a.status === 'connector_lost' && a.tool === 'wait')).toBe(true);
   });
 
@@ -52,12 +54,14 @@ describe('relay faults and limits', () => {
     await h.connector('alpha', mock, { backoffBaseMs: 100, backoffMaxMs: 400, onState: (s) => states.push(s) });
     await h.relay.close();
     await new Promise((r) => setTimeout(r, 50));
-    const down = Date.now();
     await h.start({ port });
-    for (let i = 0; i < 100 && h.relay.stats().connectors === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 500 && h.relay.stats().connectors === 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect(h.relay.stats().connectors).toBe(1);
-    // Worst case: a few failed dials, each waiting at most backoffMaxMs.
-    expect(Date.now() - down).toBeLessThan(1500);
+    // Every redial waited within the backoff's bounds (the connector reports each wait it chose);
+    // the wall time it took also counts the machine's own delays, so it is not what is checked.
+    const waits = states.flatMap((s) => ('retryInMs' in s ? [s.retryInMs] : []));
+    expect(waits.length).toBeGreaterThan(0);
+    for (const w of waits) expect(w).toBeLessThanOrEqual(400);
     const client = await h.client('alpha');
     expect((await client.callTool({ name: 'quick', arguments: {} })).isError).toBeFalsy();
     expect(states.some((s) => s.kind === 'disconnected')).toBe(true);

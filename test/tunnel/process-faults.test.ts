@@ -34,7 +34,7 @@ describe('relay with a connector process that dies or freezes', () => {
   let h: Harness;
   afterEach(async () => h.closeAll());
 
-  it('fails the in-flight call within a second when the connector process is killed', async () => {
+  it('fails the in-flight call at once when the connector process is killed, not at the heartbeat', async () => {
     h = await new Harness().start();
     const child = await rawConnector(h, 'k');
     const client = await h.client('k');
@@ -43,7 +43,8 @@ describe('relay with a connector process that dies or freezes', () => {
     child.kill('SIGKILL');
     const r = await timedFailure(call);
     expect(r.message).toMatch(/connector disconnected/);
-    expect(r.ms).toBeLessThan(1000);
+    // From the socket's close, at once: the heartbeat fallback (two missed 15 s pings) would take 30 s.
+    expect(r.ms).toBeLessThan(5000);
     expect(h.audit.records.some((a) => a.status === 'connector_lost' && a.tool === 'hang')).toBe(true);
   });
 
