@@ -57,8 +57,11 @@ export class Admission<T> {
     return this.waiting.length - this.head;
   }
 
-  /** A request arrives at `now`: forward it now, queue it, or reject it. */
-  offer(item: T, now = 0): Admit<T> {
+  /**
+   * A request arrives at `now`: forward it now, queue it, or reject it. Only a `sheddable` one may
+   * be shed while it waits (the relay sheds tool calls, the work; never a session's set-up).
+   */
+  offer(item: T, now = 0, sheddable = true): Admit<T> {
     if (this.inFlightCount < this.opts.maxInFlight) {
       this.inFlightCount++;
       return { kind: 'forward' };
@@ -67,7 +70,7 @@ export class Admission<T> {
       const s = this.opts.shedding;
       if (this.queued === 0) this.nonEmptySince = now;
       this.waiting.push(item);
-      this.deadlines.push(s ? now + allowedWait(s, now, this.nonEmptySince) : Infinity);
+      this.deadlines.push(s && sheddable ? now + allowedWait(s, now, this.nonEmptySince) : Infinity);
       return { kind: 'queued' };
     }
     return { kind: 'rejected', item };

@@ -252,7 +252,9 @@ export class RelayCore {
       return { kind: 'overloaded', audit: auditRecord(now, { ...base, status: 'subject_request_limit', http: 429 }) };
     }
     const p = pendingRequest(sid, msg, grant, method, base.tool, bytes, now);
-    const a = t.admission.offer(p, now);
+    // Shedding drops queued work, never a session's own requests (initialize, tools/list, ping):
+    // shedding those would break the session rather than lighten the load.
+    const a = t.admission.offer(p, now, method === 'tools/call');
     if (a.kind === 'rejected') return { kind: 'overloaded', audit: auditRecord(now, { ...base, status: 'overloaded', http: 429 }) };
     if (a.kind === 'queued') p.state = 'queued';
     s.quota.requests++;

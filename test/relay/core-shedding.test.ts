@@ -27,4 +27,20 @@ describe('RelayCore load shedding', () => {
     expect(core.totalInFlight()).toBe(0);
     expect(core.fromConnector('t', 's', result(2), 170)).toEqual([]);
   });
+
+  it('never sheds a session\'s own requests: a queued tools/list waits its turn', () => {
+    const core = new RelayCore({ maxInFlight: 1, queue: 8, shedding: { kind: 'codel', target: 5, interval: 100 } });
+    core.connectorUp('t');
+    const grant = { subject: 'a', tunnel: 't', ...parseScope('tunnel:use'), expiresAt: 1e15 };
+    core.openSession('s', grant, 0);
+    const list = { jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} };
+    expect(core.admit('s', call(1), 10, 0, grant).kind).toBe('ok');
+    core.fromAgent('s', call(1), JSON.stringify(call(1)), 0);
+    expect(core.admit('s', list, 10, 0, grant).kind).toBe('ok');
+    core.fromAgent('s', list, JSON.stringify(list), 0);
+    // Long past any allowed wait: the list is forwarded, not shed.
+    const out = core.fromConnector('t', 's', result(1), 1000);
+    expect(out.some((o) => o.kind === 'audit' && (o as { record: { status: string } }).record.status === 'shed')).toBe(false);
+    expect(out.some((o) => o.kind === 'forward' && (o as { body?: string }).body === JSON.stringify(list))).toBe(true);
+  });
 });
