@@ -62,6 +62,12 @@ export interface LiveTransportOptions {
   onCall?: (c: TracedCall) => void;
   /** Export a span per attempt (and per workflow) through this tracer (call-tracing.ts). @default none */
   tracer?: Tracer;
+  /**
+   * Told, per answered attempt, how much longer its trip through the real relay, connector and
+   * upstream took than the delays the model injected there (scenario ms): the real stack's overhead,
+   * which the simulator does not have. @default none
+   */
+  observeOverhead?: (scenarioMs: number) => void;
 }
 
 interface InFlight {
@@ -76,6 +82,10 @@ interface InFlight {
   span?: Span;
   /** The hop cutoff (network.<link>.maxStreamDuration / idleTimeout) armed when the request reached the relay. */
   cut?: TimerHandle;
+  /** When the real request went out (scenario ms); its answer's round trip less the modelled parts is overhead. */
+  calledAt?: number;
+  /** That round trip less the server's modelled parts, until the relay's queue time is known. */
+  unmodelled?: number;
 }
 
 export class LiveTransport implements CallTransport {
@@ -225,6 +235,7 @@ export class LiveTransport implements CallTransport {
     const id = flightId(a.ident.workflow, a.ident.key, a.index);
     const tool = this.o.sc.tools[a.ident.tool];
     f.inTunnel = true;
+    f.calledAt = this.o.clock.now();
     const tag: AttemptTag = { w: a.ident.workflow, k: a.ident.key, a: a.index, t: a.sentAt };
     if (a.ident.serviceMs !== undefined) tag.s = a.ident.serviceMs;
     if (a.ident.resultTokens !== undefined) tag.r = a.ident.resultTokens;
@@ -245,12 +256,13 @@ export class LiveTransport implements CallTransport {
     if (f.replied || this.flights.get(id) !== f) return;
     const { a } = f;
     if (r.isError) return this.reply(id, f, 'error', -32603);
-    const parts = (r._meta?.[META_KEY] ?? {}) as { serverQueueMs?: number; serviceMs?: number; tag?: AttemptTag };
+    const parts = (r._meta?.[META_KEY] ?? {}) as { serverQueueMs?: number; serviceMs?: number; linkMs?: number; tag?: AttemptTag };
     // The upstream echoes the attempt's tag: a result that answers another attempt was misrouted.
     if (parts.tag && (parts.tag.w !== a.ident.workflow || parts.tag.k !== a.ident.key || parts.tag.a !== a.index)) this.misrouted++;
     a.served = true;
     a.serverQueueMs = parts.serverQueueMs ?? 0;
     a.serviceMs = parts.serviceMs ?? 0;
+    if (parts.linkMs !== undefined && f.calledAt !== undefined) f.unmodelled = this.o.clock.now() - f.calledAt - parts.linkMs - a.serverQueueMs - a.serviceMs;
     const tokens = this.count(r);
     f.span?.setAttribute('tunnelsim.result_tokens', tokens);
     this.measured.set(`${a.ident.workflow}:${a.ident.key}`, tokens);
@@ -332,6 +344,8 @@ export class LiveTransport implements CallTransport {
       if (this.flights.get(id) !== f) return;
       this.flights.delete(id);
       this.endSpan(f, a.outcome);
+      // By now the relay's audit has said how long the request queued there: that wait is modelled too.
+      if (f.unmodelled !== undefined) this.o.observeOverhead?.(Math.max(0, f.unmodelled - a.relayQueueMs));
       if (a.callerDone) return;
       a.callerDone = true;
       a.owner.attemptDone(a);

@@ -157,7 +157,8 @@ export class ScenarioUpstream {
     const t = decided.terminal;
     const lost = (direction: number) => faults.hasBursts && faults.lost('relayToServer', clock.now(), tag.w, tag.k, tag.a, direction);
     if ((t.kind === 'drop' && t.link === 'relayToServer') || lost(1)) return this.never(signal);
-    await this.wait(this.link('relayToServer', key, Purpose.linkRelayOut, decided.serverLinkFactor), honour);
+    const out = this.link('relayToServer', key, Purpose.linkRelayOut, decided.serverLinkFactor);
+    await this.wait(out, honour);
     if (t.kind === 'hang') return this.never(signal); // a hang holds no worker (docs/design.md)
     const arrived = clock.now();
     const release = await this.pool.acquire(honour);
@@ -173,12 +174,13 @@ export class ScenarioUpstream {
     }
     if (t.kind !== 'error') this.o.onExecuted?.(tag);
     if (lost(2)) return this.never(signal);
-    await this.wait(this.link('relayToServer', key, Purpose.linkServerBack, decided.serverLinkFactor), undefined);
+    const back = this.link('relayToServer', key, Purpose.linkServerBack, decided.serverLinkFactor);
+    await this.wait(back, undefined);
     if (t.kind === 'error') throw new McpError(t.code, `injected error ${t.code}`);
     const tokens = tag.r ?? Math.round(sc.tools[tool].resultTokens.sample(keyedUniform(seed, tag.w, tag.k, 0, Purpose.resultTokens)));
     return {
       content: [{ type: 'text' as const, text: payloadText(tokens) }],
-      _meta: { [META_KEY]: { serverQueueMs, serviceMs, tag } },
+      _meta: { [META_KEY]: { serverQueueMs, serviceMs, linkMs: out + back, tag } },
     };
   }
 }

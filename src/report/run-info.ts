@@ -1,4 +1,5 @@
 /** The lines every view prints about how a report was made: mode, seed, replications, and for a live run its time scale and timer lateness. */
+import { fidelityLine } from './live-fidelity.js';
 import type { Report } from './types.js';
 
 /** `sim, seed 42, 5 replications × 2,000 workflows per policy`. */
@@ -24,5 +25,6 @@ export function liveLines(report: Report): string[] {
     const priority = live.realtime ? 'real-time priority' : 'normal priority';
     lines.push(`timer lateness: ${late.count.toLocaleString('en-US')} timers fired late by p50 ${late.p50.toFixed(3)} ms, p99 ${late.p99.toFixed(3)} ms, max ${late.max.toFixed(3)} ms of wall time (${priority})`);
   }
+  if (live.fidelity) lines.push(fidelityLine(live.fidelity));
   return lines;
 }

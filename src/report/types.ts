@@ -11,6 +11,7 @@
 
 import type { TimelineRecord } from '../metrics/timeline.js';
 import type { CallTimeline, IncidentWindow, RecoveryFigures } from './recovery.js';
+import type { LiveFidelity } from './live-fidelity.js';
 import type { Interval, Verdict } from './verdict-types.js';
 
 export type { Interval, PairedDifference, Verdict, VerdictEntry, VerdictWhy } from './verdict-types.js';
@@ -321,6 +322,8 @@ export interface LiveInfo {
   timerLateness?: Summary;
   /** The agents' thread, whose clock times every injected delay, ran at real-time priority (`--realtime`). */
   realtime?: boolean;
+  /** The real stack's overhead per call against the scenario's own figures (report/live-fidelity.ts); absent with `--target`. */
+  fidelity?: LiveFidelity;
 }
 
 /** What merging and rendering need to know of the scenario. */

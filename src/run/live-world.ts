@@ -30,6 +30,8 @@ export interface LiveWorldOptions {
   hedgeDelays?: number[];
   /** Told how late (wall ms) each live-clock timer fired. */
   observeTimers?: (lateMs: number) => void;
+  /** Told each answered attempt's real-stack overhead (scenario ms; live-transport.ts). */
+  observeOverhead?: (scenarioMs: number) => void;
   /** The live clock scavenges between deadlines (live/idle-gc.ts). @default true */
   idleGc?: boolean;
   /** Where the relay, connector and upstream run. @default 'main' */
@@ -65,7 +67,7 @@ export async function runLiveWorld(sc: Scenario, policy: Policy, seed: number, t
   const system = await startLiveSystem({ sc, seed, clock, sessions, cancelHonoured: policy.cancelOnTimeout, shedding: relaySheddingOf(sc, policy), onExecuted: (tag) => transport?.executed(tag), onRelayQueue: (tag, ms) => transport?.relayQueued(tag, ms), thread: o.thread, target: o.target, tracing: o.tracing });
   let closed = false;
   try {
-    transport = new LiveTransport({ sc, seed, faults, clock, rec, sessions: system.sessions, counter: o.counter, external: o.target !== undefined, onCall: o.onCall, tracer: o.tracing?.agent });
+    transport = new LiveTransport({ sc, seed, faults, clock, rec, sessions: system.sessions, counter: o.counter, external: o.target !== undefined, onCall: o.onCall, tracer: o.tracing?.agent, observeOverhead: o.observeOverhead });
     const breakers = makeBreakers(policy, sc.tools.length, rec);
     const queues = new Map<number, LiveTimers>();
     const timers = timeouts.map((ms) => {

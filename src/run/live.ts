@@ -8,6 +8,7 @@
 import { MIN_TIME_SCALE } from './live-limits.js';
 import type { UserWorkflow } from '../agent/script.js';
 import { newHistogram, summarize } from '../metrics/hdr.js';
+import { liveFidelity } from '../report/live-fidelity.js';
 import type { Report, WorldRecord } from '../report/types.js';
 import type { Scenario, Workload } from '../scenario/types.js';
 import { DEFAULT_ENCODING, tokenCounter, type EncodingName } from '../tokens/tokenizer.js';
@@ -116,6 +117,9 @@ export async function runLive(scenario: Scenario, opts: LiveOptions = {}): Promi
   };
   // Every measured timer's lateness on the agents' thread, in ns: the run's own delay accuracy.
   const lateness = newHistogram();
+  // Every answered attempt's real-stack overhead, in scenario µs: the run's own fidelity.
+  const overhead = newHistogram();
+  const observeOverhead = (scenarioMs: number) => overhead.recordValue(Math.round(scenarioMs * 1000));
   const observeTimers = (ms: number) => {
     lateness.recordValue(Math.round(ms * 1e6));
     opts.observeTimers?.(ms);
@@ -134,7 +138,7 @@ export async function runLive(scenario: Scenario, opts: LiveOptions = {}): Promi
     }
     for (const [i, plan] of plans.entries()) {
       const policy = sc.policies[plan.policy];
-      const r = await world(sc, plan, { observeTimers, target: opts.target, tracing, onCall: opts.trace && i === 0 ? (c) => traced.push(c) : undefined });
+      const r = await world(sc, plan, { observeTimers, observeOverhead, target: opts.target, tracing, onCall: opts.trace && i === 0 ? (c) => traced.push(c) : undefined });
       if (opts.trace && i === 0) opts.trace(traceJsonl(traced));
       sessions = r.sessions;
       misrouted += r.misrouted;
@@ -149,6 +153,7 @@ export async function runLive(scenario: Scenario, opts: LiveOptions = {}): Promi
   report.mode = 'live';
   for (const p of report.policies) p.tokens.encoding = encoding;
   report.live = { timeScale, encoding, sessions, transport: 'streamable-http', misrouted, timerLateness: summarize(lateness, 1e-6) };
+  if (!opts.target) report.live.fidelity = liveFidelity(report, summarize(overhead, 1e-3), timeScale);
   if (opts.realtime) report.live.realtime = true;
   // Origin and path only: a token in the query string or user info stays out of the report.
   if (opts.target) report.live.target = ((u) => `${u.origin}${u.pathname}`)(new URL(opts.target.url));

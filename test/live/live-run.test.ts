@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { compare, toComparable } from '../../src/report/compare.js';
+import { terminalTable } from '../../src/report/terminal.js';
 import type { Report } from '../../src/report/types.js';
 import { writeReports } from '../../src/report/write.js';
 import { runLive } from '../../src/run/live.js';
@@ -47,7 +48,8 @@ afterAll(async () => {
 describe('runLive', () => {
   it('runs every policy of the scenario over real sockets and reports in live mode', () => {
     expect(live.mode).toBe('live');
-    const { timerLateness, ...info } = live.live!;
+    const { timerLateness, fidelity, ...info } = live.live!;
+    expect(fidelity).toBeDefined();
     expect(info).toEqual({ timeScale: 0.05, encoding: 'o200k_base', sessions: 64, transport: 'streamable-http', misrouted: 0 });
     // The run's own delay accuracy: every attempt waited at least its outgoing link delay on the clock.
     expect(timerLateness!.count).toBeGreaterThanOrEqual(live.policies.reduce((n, p) => n + p.calls.attempts, 0));
@@ -83,6 +85,12 @@ describe('runLive', () => {
     expect(files.map((f) => f.slice(dir.length + 1))).toEqual(expect.arrayContaining(['live.json', 'live.md', 'live.html']));
     const md = await readFile(join(dir, 'live.md'), 'utf8');
     expect(md).toContain('seed-guidance');
+    // Every view says how much the real stack added per call, measured on every answered attempt.
+    const f = live.live!.fidelity!;
+    expect(f.overhead.count).toBeGreaterThan(0);
+    expect(f.overhead.p50).toBeGreaterThanOrEqual(0);
+    expect(f.overhead.p99).toBeGreaterThanOrEqual(f.overhead.p50);
+    for (const text of [md, await readFile(join(dir, 'live.html'), 'utf8'), terminalTable(live)]) expect(text).toMatch(/fidelity: real-stack overhead per call p50 /);
     const sim = runSim(sc);
     const result = compare(toComparable(sim, 'sim.json'), toComparable(JSON.parse(await readFile(join(dir, 'live.json'), 'utf8')), 'live.json'), ['workflows.failedRate <= +100%']);
     expect(result.checks.length).toBeGreaterThan(0);
