@@ -102,6 +102,7 @@ export class Connector {
     const ws = new WebSocket(`${base}/connect?tunnel=${encodeURIComponent(this.opts.tunnel)}`, {
       headers: { Authorization: `Bearer ${token}`, [KEY_SHARE_HEADER]: share.share },
       maxPayload: 64 << 20,
+      perMessageDeflate: false,
     });
     this.ws = ws;
     this.share = share;

@@ -62,7 +62,10 @@ export class AgentSessions {
     };
     const retryAfter = { 'Retry-After': String(ctx.opts.retryAfterSec) };
     if (ctx.draining) return refuse(503, 'draining', -32000, 'relay is draining', retryAfter);
-    const decision = await ctx.authorizer.authorize(bearerToken(header(req, 'authorization')), { tunnel, role: 'use' }, now);
+    const token = bearerToken(header(req, 'authorization'));
+    const want = { tunnel, role: 'use' } as const;
+    // A token seen before is judged from memory (its expiry still checked; its session binding below).
+    const decision = ctx.authorizer.cached(token, want, now) ?? (await ctx.authorizer.authorize(token, want, now));
     if (decision.kind === 'denied') {
       const www = wwwAuthenticate(decision, `${ctx.baseUrl()}/.well-known/oauth-protected-resource/t/${encodeURIComponent(tunnel)}/mcp`);
       return refuse(decision.status, decision.reason, -32001, describe(decision), { 'WWW-Authenticate': www });
