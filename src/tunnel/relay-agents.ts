@@ -225,7 +225,8 @@ export function readBody(req: IncomingMessage, max: number): Promise<string | un
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks).toString('utf8')));
+    // One chunk (the usual small request) is decoded as it is, without a copy into a new buffer.
+    req.on('end', () => resolve(over ? undefined : chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
     // A client that resets mid-body: neither 'end' nor always 'error' fires, so 'close' decides.
     req.on('close', () => {
