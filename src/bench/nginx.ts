@@ -4,8 +4,9 @@
  * Connection headers passed) plus `proxy_buffering off` so SSE streams flow, and upstream
  * keep-alive so it is measured at its best. Lives in a temp dir; `stop()` removes it.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { processTreeCpuMs } from './proc-cpu.js';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,31 +20,6 @@ export interface NginxProxy {
   stop(): Promise<void>;
 }
 
-let clockTicks: number | undefined;
-
-/** utime + stime of `pid` and its children, from /proc (Linux), in ms. */
-function procTreeCpuMs(pid: number): number | undefined {
-  try {
-    clockTicks ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-    let ticks = 0;
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      let stat: string;
-      try {
-        stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      } catch {
-        continue; // exited meanwhile
-      }
-      // Fields after the parenthesised command: state ppid … utime(14) stime(15), 1-based overall.
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(entry) === pid || Number(f[1]) === pid) ticks += Number(f[11]) + Number(f[12]);
-    }
-    return (ticks * 1000) / clockTicks;
-  } catch {
-    return undefined;
-  }
-}
-
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -55,7 +31,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-function accepts(port: number): Promise<boolean> {
+export function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const c = createConnection({ host: '127.0.0.1', port }, () => (c.destroy(), resolve(true)));
     c.once('error', () => resolve(false));
@@ -110,5 +86,5 @@ http {
     await stop();
     return undefined;
   }
-  return { url: `http://127.0.0.1:${port}${path}`, cpuMs: () => procTreeCpuMs(child.pid as number), stop };
+  return { url: `http://127.0.0.1:${port}${path}`, cpuMs: () => processTreeCpuMs(child.pid as number), stop };
 }

@@ -21,11 +21,15 @@ export type BenchRole =
   | { role: 'connector'; relay: string; token: string; upstream: string };
 
 export interface BenchChild {
+  /** The child's process id (for reading its CPU time per leg from /proc). */
+  pid: number;
   /** What the child printed when ready; `cpuMs` is the CPU it had used by then (start-up). */
   info: { url?: string; port?: number; cpuMs: number };
   /** Stops the child; resolves with the CPU time it used over its life, ms. */
   stop(): Promise<number | undefined>;
 }
+
+let profiles = 0;
 
 const SELF = fileURLToPath(new URL('./relay-node.js', import.meta.url));
 
@@ -34,8 +38,13 @@ export function canSpawnBenchNodes(): boolean {
   return existsSync(SELF);
 }
 
-export function spawnBenchNode(spec: BenchRole): Promise<BenchChild> {
-  const child = spawn(process.execPath, [SELF, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'] });
+/**
+ * `profileDir`: run the child with `--cpu-prof` and write its profile there, named by role
+ * (`relay.<pid>.cpuprofile`), to see where the relay's and connector's CPU goes under the bench's load.
+ */
+export function spawnBenchNode(spec: BenchRole, profileDir?: string): Promise<BenchChild> {
+  const prof = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${spec.role}.${process.pid}.${++profiles}.cpuprofile`];
+  const child = spawn(process.execPath, [...prof, SELF, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const gone = new Promise<void>((r) => child.once('exit', () => r()));
   const lines = createInterface({ input: child.stdout });
   let last = '';
@@ -45,6 +54,7 @@ export function spawnBenchNode(spec: BenchRole): Promise<BenchChild> {
     lines.once('line', (line) => {
       lines.on('line', (l) => (last = l));
       resolve({
+        pid: child.pid as number,
         info: JSON.parse(line) as BenchChild['info'],
         stop: async () => {
           child.kill('SIGTERM');

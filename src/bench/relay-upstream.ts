@@ -15,6 +15,15 @@ export interface BenchUpstream {
   close(): Promise<void>;
 }
 
+/** The bench's MCP server: one read-only tool, `ping`, that answers `pong` at once (also served on stdio by relay-stdio-upstream.ts). */
+export function benchServer(): McpServer {
+  const server = new McpServer({ name: 'bench-upstream', version: '1.0.0' });
+  server.registerTool('ping', { description: 'answers at once', annotations: { readOnlyHint: true } }, async () => ({
+    content: [{ type: 'text', text: 'pong' }],
+  }));
+  return server;
+}
+
 export async function startBenchUpstream(): Promise<BenchUpstream> {
   const transports = new Map<string, StreamableHTTPServerTransport>();
   const http: Server = createServer(async (req, res) => {
@@ -23,11 +32,7 @@ export async function startBenchUpstream(): Promise<BenchUpstream> {
     if (!t) {
       const created = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID(), onsessioninitialized: (id) => void transports.set(id, created) });
       created.onclose = () => void (created.sessionId && transports.delete(created.sessionId));
-      const server = new McpServer({ name: 'bench-upstream', version: '1.0.0' });
-      server.registerTool('ping', { description: 'answers at once', annotations: { readOnlyHint: true } }, async () => ({
-        content: [{ type: 'text', text: 'pong' }],
-      }));
-      await server.connect(created);
+      await benchServer().connect(created);
       t = created;
     }
     await t.handleRequest(req, res);

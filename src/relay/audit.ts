@@ -85,6 +85,8 @@ export interface AuditRecord {
 /** Somewhere to put audit records: a file, stderr, a test array. */
 export interface AuditSink {
   write(record: AuditRecord): void;
+  /** Writes out what a batching sink still holds (the relay calls it when it closes). */
+  flush?(): void;
 }
 
 /** A record with every field present, defaults filled in. */

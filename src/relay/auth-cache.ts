@@ -29,13 +29,26 @@ export class CachedAuthorizer {
     this.toleranceMs = (auth.clockToleranceSec ?? DEFAULT_AUTH.clockToleranceSec) * 1000;
   }
 
-  async authorize(token: string | undefined, want: { tunnel: string; role: Role }, now: number): Promise<AuthDecision> {
-    if (token === undefined) return authorize(token, this.key, this.auth, want, now);
+  /**
+   * The remembered success for this token, if it is still within its expiry; `undefined` means
+   * "verify it" (`authorize`). Synchronous, so a request with a known token costs no promise.
+   */
+  cached(token: string | undefined, want: { tunnel: string; role: Role }, now: number): Extract<AuthDecision, { kind: 'ok' }> | undefined {
+    if (token === undefined) return undefined;
     const k = `${want.role} ${want.tunnel} ${token}`;
     const hit = this.cache.get(k);
+    if (!hit) return undefined;
     // `nbf` needs no re-check: time only moves forward from the successful verification.
-    if (hit && now < hit.grant.expiresAt + this.toleranceMs) return hit;
-    if (hit) this.cache.delete(k);
+    if (now < hit.grant.expiresAt + this.toleranceMs) return hit;
+    this.cache.delete(k);
+    return undefined;
+  }
+
+  async authorize(token: string | undefined, want: { tunnel: string; role: Role }, now: number): Promise<AuthDecision> {
+    const hit = this.cached(token, want, now);
+    if (hit) return hit;
+    if (token === undefined) return authorize(token, this.key, this.auth, want, now);
+    const k = `${want.role} ${want.tunnel} ${token}`;
     const d = await authorize(token, this.key, this.auth, want, now);
     if (d.kind === 'ok' && this.opts.capacity > 0) {
       if (this.cache.size >= this.opts.capacity) this.cache.delete(this.cache.keys().next().value as string);

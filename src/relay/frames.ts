@@ -53,7 +53,7 @@ export function frameFits(text: string, maxBytes: number): boolean {
 
 /** Size check and JSON decoding shared by both directions: an object, or why not. */
 function decodeObject(data: string, maxBytes: number): { kind: 'ok'; f: any } | { kind: 'bad'; reason: 'oversized' | 'malformed_json' } {
-  if (Buffer.byteLength(data) > maxBytes) return { kind: 'bad', reason: 'oversized' };
+  if (!frameFits(data, maxBytes)) return { kind: 'bad', reason: 'oversized' };
   let f: any;
   try {
     f = JSON.parse(data);

@@ -34,6 +34,15 @@ const DEFAULT_FRAME_LIMIT = 1 << 20;
 
 interface Upstream {
   transport: Promise<Transport>;
+  /** The transport once started, so a message need not wait a microtask for the promise. */
+  ready?: Transport;
+}
+
+/** An upstream transport that can send a message's JSON text as is (HttpUpstreamTransport). */
+type RawSender = Transport & { sendRaw(message: JSONRPCMessage, text: string): Promise<void> };
+
+function sendsRaw(t: Transport): t is RawSender {
+  return typeof (t as Partial<RawSender>).sendRaw === 'function';
 }
 
 export class Connector {
@@ -102,6 +111,7 @@ export class Connector {
     const ws = new WebSocket(`${base}/connect?tunnel=${encodeURIComponent(this.opts.tunnel)}`, {
       headers: { Authorization: `Bearer ${token}`, [KEY_SHARE_HEADER]: share.share },
       maxPayload: 64 << 20,
+      perMessageDeflate: false,
     });
     this.ws = ws;
     this.share = share;
@@ -165,9 +175,12 @@ export class Connector {
       case 'reauthed':
         this.opts.onState?.({ kind: 'reauthenticated', expiresAt: f.expiresAt });
         return;
-      case 'open':
-        this.sessions.set(f.sid, { transport: this.openUpstream(f.sid) });
+      case 'open': {
+        const u: Upstream = { transport: this.openUpstream(f.sid) };
+        u.transport.then((t) => (u.ready = t), () => undefined);
+        this.sessions.set(f.sid, u);
         return;
+      }
       case 'close': {
         const u = this.sessions.get(f.sid);
         this.sessions.delete(f.sid);
@@ -217,8 +230,10 @@ export class Connector {
     }
     const u = this.sessions.get(f.sid);
     if (!u || !msg) return;
-    const t = await u.transport.catch(() => undefined);
-    await t?.send(msg).catch(() => undefined);
+    const t = u.ready ?? (await u.transport.catch(() => undefined));
+    if (!t) return;
+    // The body's bytes were just verified; an upstream that takes them as they are is not handed a re-serialisation.
+    await (sendsRaw(t) ? t.sendRaw(msg, f.body) : t.send(msg)).catch(() => undefined);
   }
 
   private async openUpstream(sid: string): Promise<Transport> {
@@ -229,7 +244,8 @@ export class Connector {
       const v = (m as { result?: { protocolVersion?: unknown } }).result?.protocolVersion;
       const setter = (t as { setProtocolVersion?: (v: string) => void }).setProtocolVersion;
       if (typeof v === 'string' && setter) setter.call(t, v);
-      this.fromUpstream(sid, t, m, (extra as { relatedRequestId?: RequestId } | undefined)?.relatedRequestId);
+      const x = extra as { relatedRequestId?: RequestId; raw?: string } | undefined;
+      this.fromUpstream(sid, t, m, x?.relatedRequestId, x?.raw);
     };
     t.onclose = () => {
       if (this.sessions.delete(sid)) this.send({ t: 'closed', sid });
@@ -245,8 +261,9 @@ export class Connector {
    * only its own request fails: an answer becomes `too_large` (the agent gets a JSON-RPC error), a
    * request from the upstream gets an error back, a notification is dropped.
    */
-  private fromUpstream(sid: string, t: Transport, m: JSONRPCMessage, rel: RequestId | undefined): void {
-    const body = JSON.stringify(m);
+  private fromUpstream(sid: string, t: Transport, m: JSONRPCMessage, rel: RequestId | undefined, raw?: string): void {
+    // The upstream's own text when its transport kept it (the relay parses and checks it either way).
+    const body = raw ?? JSON.stringify(m);
     const frame = JSON.stringify(rel === undefined ? { t: 'msg', sid, body } : { t: 'msg', sid, body, rel });
     if (frameFits(frame, this.maxFrameBytes)) {
       if (this.ws?.readyState === WebSocket.OPEN) this.out?.push(frame);

@@ -27,8 +27,12 @@ export class HttpUpstreamTransport implements Transport {
   private getStream: IncomingMessage | undefined;
   private readonly secure: boolean;
 
+  /** The URL as request options, worked out once rather than on every request. */
+  private readonly target: { protocol: string; hostname: string; port: string; path: string };
+
   constructor(private readonly url: URL) {
     this.secure = url.protocol === 'https:';
+    this.target = { protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path: `${url.pathname}${url.search}` };
   }
 
   async start(): Promise<void> {}
@@ -38,8 +42,12 @@ export class HttpUpstreamTransport implements Transport {
   }
 
   async send(message: JSONRPCMessage): Promise<void> {
+    return this.sendRaw(message, JSON.stringify(message));
+  }
+
+  /** `send` for a message whose JSON text the caller already has (the connector's verified frame body): no re-serialisation. */
+  async sendRaw(message: JSONRPCMessage, body: string): Promise<void> {
     if (this.closed) throw new Error('transport closed');
-    const body = JSON.stringify(message);
     const res = await this.request('POST', { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', 'Content-Length': String(Buffer.byteLength(body)) }, body);
     const sid = res.headers['mcp-session-id'];
     if (typeof sid === 'string') this.sessionId = sid;
@@ -71,16 +79,14 @@ export class HttpUpstreamTransport implements Transport {
   }
 
   private headers(extra: Record<string, string>): Record<string, string> {
-    return {
-      ...(this.sessionId ? { 'mcp-session-id': this.sessionId } : {}),
-      ...(this.protocolVersion ? { 'mcp-protocol-version': this.protocolVersion } : {}),
-      ...extra,
-    };
+    if (this.sessionId) extra['mcp-session-id'] = this.sessionId;
+    if (this.protocolVersion) extra['mcp-protocol-version'] = this.protocolVersion;
+    return extra;
   }
 
   private request(method: string, headers: Record<string, string>, body?: string): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
-      const req = (this.secure ? httpsRequest : httpRequest)(this.url, { method, headers: this.headers(headers), agent: this.secure ? agents.https : agents.http }, resolve);
+      const req = (this.secure ? httpsRequest : httpRequest)({ ...this.target, method, headers: this.headers(headers), agent: this.secure ? agents.https : agents.http }, resolve);
       req.on('error', (e) => {
         this.onerror?.(e);
         reject(e);
@@ -100,24 +106,33 @@ export class HttpUpstreamTransport implements Transport {
     }
   }
 
-  private async readSse(res: IncomingMessage, rel?: string | number): Promise<void> {
+  /** Reads an SSE stream as it arrives (events, not an async iterator: this runs once per call); settles when it ends. */
+  private readSse(res: IncomingMessage, rel?: string | number): Promise<void> {
     res.setEncoding('utf8');
     let buf = '';
     let data: string[] = [];
-    for await (const chunk of res as AsyncIterable<string>) {
-      buf += chunk;
+    res.on('data', (chunk: string) => {
+      buf = buf.length === 0 ? chunk : buf + chunk;
+      let start = 0;
       let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl).replace(/\r$/, '');
-        buf = buf.slice(nl + 1);
+      while ((nl = buf.indexOf('\n', start)) >= 0) {
+        const end = nl > start && buf.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+        const line = buf.slice(start, end);
+        start = nl + 1;
         if (line === '') {
-          if (data.length > 0) this.deliver(data.join('\n'), rel);
+          if (data.length > 0) this.deliver(data.length === 1 ? data[0] : data.join('\n'), rel);
           data = [];
         } else if (line.startsWith('data:')) {
-          data.push(line.slice(line[5] === ' ' ? 6 : 5));
+          data.push(line.slice(line.charCodeAt(5) === 32 ? 6 : 5));
         }
       }
-    }
+      buf = start === buf.length ? '' : buf.slice(start);
+    });
+    return new Promise((resolve) => {
+      res.once('end', resolve);
+      res.once('close', resolve);
+      res.once('error', () => resolve());
+    });
   }
 
   private deliver(text: string, rel?: string | number): void {
@@ -128,9 +143,11 @@ export class HttpUpstreamTransport implements Transport {
       this.onerror?.(new Error('upstream sent malformed JSON'));
       return;
     }
-    // `relatedRequestId` is not in the SDK's MessageExtraInfo; the connector reads it from there.
+    // `relatedRequestId` and `raw` (the message's own JSON text, so the connector need not
+    // re-serialise it) are not in the SDK's MessageExtraInfo; the connector reads them from there.
+    if (!Array.isArray(parsed)) return this.onmessage?.(parsed as JSONRPCMessage, { relatedRequestId: rel, raw: text } as MessageExtraInfo);
     const extra = rel === undefined ? undefined : ({ relatedRequestId: rel } as MessageExtraInfo);
-    for (const m of Array.isArray(parsed) ? parsed : [parsed]) this.onmessage?.(m as JSONRPCMessage, extra);
+    for (const m of parsed) this.onmessage?.(m as JSONRPCMessage, extra);
   }
 }
 

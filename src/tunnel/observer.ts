@@ -37,5 +37,6 @@ export function observedAudit(sink: AuditSink, observer: RelayObserver | undefin
       sink.write(r);
       audit(r);
     },
+    flush: () => sink.flush?.(),
   };
 }

@@ -62,7 +62,10 @@ export class AgentSessions {
     };
     const retryAfter = { 'Retry-After': String(ctx.opts.retryAfterSec) };
     if (ctx.draining) return refuse(503, 'draining', -32000, 'relay is draining', retryAfter);
-    const decision = await ctx.authorizer.authorize(bearerToken(header(req, 'authorization')), { tunnel, role: 'use' }, now);
+    const token = bearerToken(header(req, 'authorization'));
+    const want = { tunnel, role: 'use' } as const;
+    // A token seen before is judged from memory (its expiry still checked; its session binding below).
+    const decision = ctx.authorizer.cached(token, want, now) ?? (await ctx.authorizer.authorize(token, want, now));
     if (decision.kind === 'denied') {
       const www = wwwAuthenticate(decision, `${ctx.baseUrl()}/.well-known/oauth-protected-resource/t/${encodeURIComponent(tunnel)}/mcp`);
       return refuse(decision.status, decision.reason, -32001, describe(decision), { 'WWW-Authenticate': www });
@@ -222,7 +225,8 @@ export function readBody(req: IncomingMessage, max: number): Promise<string | un
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks).toString('utf8')));
+    // One chunk (the usual small request) is decoded as it is, without a copy into a new buffer.
+    req.on('end', () => resolve(over ? undefined : chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
     // A client that resets mid-body: neither 'end' nor always 'error' fires, so 'close' decides.
     req.on('close', () => {

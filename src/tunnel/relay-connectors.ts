@@ -37,6 +37,9 @@ interface Link {
   tunnel: string;
   subject: string;
   key: Uint8Array;
+  /** Nonces are this link's random prefix and a counter: unique on the link, which is all the connector's replay memory needs. */
+  noncePrefix: string;
+  nonces: number;
   alive: boolean;
   badFrames: number;
   expiry: NodeJS.Timeout | undefined;
@@ -48,7 +51,8 @@ export class ConnectorHub {
   private readonly heartbeat: NodeJS.Timeout;
 
   constructor(private readonly ctx: RelayContext) {
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: ctx.opts.maxFrameBytes });
+    // No permessage-deflate: frames are small JSON on a hop where CPU, not bandwidth, is the cost.
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: ctx.opts.maxFrameBytes, perMessageDeflate: false });
     this.heartbeat = setInterval(() => this.beat(), ctx.opts.heartbeatMs);
     this.heartbeat.unref();
   }
@@ -88,11 +92,15 @@ export class ConnectorHub {
     if (l && l.ws.readyState === l.ws.OPEN) l.out.push(JSON.stringify(frame));
   }
 
-  /** Signs and sends one JSON-RPC message to the tunnel's connector. */
-  forward(tunnel: string, sid: string, id: RequestId | null, body: string, nonce: string): void {
+  /**
+   * Signs and sends one JSON-RPC message to the tunnel's connector. The nonce needs to be unique,
+   * not secret (the MAC covers it), so a counter does instead of a `randomBytes` call per frame.
+   */
+  forward(tunnel: string, sid: string, id: RequestId | null, body: string): void {
     const l = this.links.get(tunnel);
     if (!l || l.ws.readyState !== l.ws.OPEN) return;
     const ts = Date.now();
+    const nonce = l.noncePrefix + (l.nonces++).toString(36);
     l.out.push(JSON.stringify({ t: 'msg', sid, ts, nonce, sig: signFrame(l.key, { tunnel, sid, id }, ts, nonce, body), body } satisfies RelayFrame));
   }
 
@@ -128,7 +136,7 @@ export class ConnectorHub {
     const salt = randomBytes(16);
     const key = deriveSigningKey({ shared, credentialSecret: credentialKey, salt, tunnel });
     // The connector accepts messages up to 64 MiB; batches stay well under that.
-    const link: Link = { ws, out: new FrameBatcher(ws, 8 << 20), tunnel, subject: grant.subject, key, alive: true, badFrames: 0, expiry: undefined };
+    const link: Link = { ws, out: new FrameBatcher(ws, 8 << 20), tunnel, subject: grant.subject, key, noncePrefix: randomBytes(9).toString('base64url'), nonces: 0, alive: true, badFrames: 0, expiry: undefined };
     this.links.set(tunnel, link);
     this.armExpiry(link, grant.expiresAt);
     ctx.opts.observer?.connector?.(tunnel, true);

@@ -6,7 +6,6 @@
  * but `/healthz` and the metadata documents leaves one audit line, refusals included — down to a
  * request the HTTP parser could not read.
  */
-import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -118,7 +117,7 @@ export class RelayServer implements RelayContext {
     for (const o of outputs) {
       switch (o.kind) {
         case 'forward':
-          this.connectors.forward(o.tunnel, o.sid, o.id, o.body, randomBytes(12).toString('base64url'));
+          this.connectors.forward(o.tunnel, o.sid, o.id, o.body);
           break;
         case 'open':
         case 'close':
@@ -162,6 +161,7 @@ export class RelayServer implements RelayContext {
       this.http.close(() => resolve());
       this.http.closeAllConnections();
     });
+    this.opts.audit.flush?.();
   }
 
   private busy(): boolean {

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,5 +19,29 @@ describe('FileAuditSink', () => {
     const lines = readFileSync(file, 'utf8').trim().split('\n');
     expect(readFileSync(file, 'utf8').length).toBeLessThanOrEqual(1000);
     expect(JSON.parse(lines[lines.length - 1])).toMatchObject({ requestId: 9, status: 'ok' });
+  });
+
+  it('writes the lines of one event-loop turn in one batch at its end, and close() writes what is pending', async () => {
+    const file = join(dir, 'batched.log');
+    const sink = new FileAuditSink(file);
+    for (let i = 0; i < 3; i++) sink.write(auditRecord(0, { status: 'ok', requestId: i }));
+    expect(readFileSync(file, 'utf8')).toBe(''); // still this turn
+    await new Promise((r) => setImmediate(r));
+    expect(readFileSync(file, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { requestId: number }).requestId)).toEqual([0, 1, 2]);
+    sink.write(auditRecord(0, { status: 'ok', requestId: 3 }));
+    sink.close();
+    expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(4);
+    expect(() => sink.write(auditRecord(0, { status: 'ok' }))).toThrow(/closed/);
+  });
+
+  it('loses no line when the process exits in the same turn it wrote them', () => {
+    const file = join(dir, 'exit.log');
+    const src = new URL('../../src/tunnel/audit-file.ts', import.meta.url).pathname;
+    const audit = new URL('../../src/relay/audit.ts', import.meta.url).pathname;
+    const script = `const { FileAuditSink } = await import(${JSON.stringify(src)}); const { auditRecord } = await import(${JSON.stringify(audit)});
+      const s = new FileAuditSink(${JSON.stringify(file)}); for (let i = 0; i < 100; i++) s.write(auditRecord(0, { status: 'ok', requestId: i })); process.exit(0);`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(100);
   });
 });
