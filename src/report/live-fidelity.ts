@@ -11,28 +11,13 @@
  * Overhead in wall ms does not depend on k, so the time scale that would bring both under their
  * limits is k × (the larger excess).
  */
-import type { Report, Summary } from './types.js';
+import type { LiveFidelity, Report, Summary } from './types.js';
 
 /** Overhead at p50 may be this share of a typical call. */
 export const FAITHFUL_CALL_SHARE = 0.05;
 /** Overhead at p99 may be this share of the shortest timeout. */
 export const FAITHFUL_TIMEOUT_SHARE = 0.1;
 
-export interface LiveFidelity {
-  /** Real-stack overhead per answered attempt, scenario ms. */
-  overhead: Summary;
-  /** The answered calls' p50 (scenario ms), the smallest over the policies; null with none answered. */
-  callP50Ms: number | null;
-  /** overhead p50 ÷ callP50Ms. */
-  callShare: number | null;
-  /** The shortest finite timeout of any policy and tool, ms; null when none is set. */
-  shortestTimeoutMs: number | null;
-  /** overhead p99 ÷ shortestTimeoutMs. */
-  timeoutShare: number | null;
-  faithful: boolean;
-  /** The time scale at which both shares would be within their limits (absent when faithful). */
-  faithfulAtTimeScale?: number;
-}
 
 export function liveFidelity(report: Report, overhead: Summary, timeScale: number): LiveFidelity {
   const p50s = report.policies.map((p) => p.latency['call.completed']?.p50).filter((v): v is number => typeof v === 'number' && v > 0);

@@ -10,8 +10,7 @@
  */
 
 import type { TimelineRecord } from '../metrics/timeline.js';
-import type { CallTimeline, IncidentWindow, RecoveryFigures } from './recovery.js';
-import type { LiveFidelity } from './live-fidelity.js';
+import type { CallTimeline, IncidentWindow, RecoveryFigures } from './incident-types.js';
 import type { Interval, Verdict } from './verdict-types.js';
 
 export type { Interval, PairedDifference, Verdict, VerdictEntry, VerdictWhy } from './verdict-types.js';
@@ -399,4 +398,21 @@ export interface WorldRecord {
   histograms: Record<string, string>;
   /** Successful calls, workflow ends and wasted spend per window (absent in reports written before it). */
   timeline?: TimelineRecord;
+}
+
+/** How far a live run's real-stack overhead lets its figures stand for the scenario (report/live-fidelity.ts). */
+export interface LiveFidelity {
+  /** Real-stack overhead per answered attempt, scenario ms. */
+  overhead: Summary;
+  /** The answered calls' p50 (scenario ms), the smallest over the policies; null with none answered. */
+  callP50Ms: number | null;
+  /** overhead p50 ÷ callP50Ms. */
+  callShare: number | null;
+  /** The shortest finite timeout of any policy and tool, ms; null when none is set. */
+  shortestTimeoutMs: number | null;
+  /** overhead p99 ÷ shortestTimeoutMs. */
+  timeoutShare: number | null;
+  faithful: boolean;
+  /** The time scale at which both shares would be within their limits (absent when faithful). */
+  faithfulAtTimeScale?: number;
 }

@@ -12,7 +12,7 @@ import { TunnelsimError } from '../errors.js';
 import { FIGURES, figureValue } from '../report/figures.js';
 import { meanInterval } from '../report/stats.js';
 import { REPORT_SCHEMA, type FaultWindow, type PolicyReport, type Report, type ScenarioInfo, type WorldRecord } from '../report/types.js';
-import type { IncidentWindow } from '../report/recovery.js';
+import type { IncidentWindow } from '../report/incident-types.js';
 import { DEFAULT_REPLICATIONS, type Scenario } from '../scenario/types.js';
 import { formatDuration } from '../scenario/units.js';
 import { aggregatePolicy, type AggregateContext } from './aggregate.js';

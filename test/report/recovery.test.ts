@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { recoveryFigures, type CallTimeline } from '../../src/report/recovery.js';
+import type { CallTimeline } from '../../src/report/incident-types.js';
+import { recoveryFigures } from '../../src/report/recovery.js';
 
 /** A 10 s-window series: `ok` successful calls per window, one workflow start per window up to `arrivals`. */
 function series(ok: number[], arrivals = ok.length, wasted = ok.map(() => 0)): CallTimeline {
