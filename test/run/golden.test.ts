@@ -36,7 +36,7 @@ describe('golden sim reports', () => {
   });
 
   for (const name of names) {
-    it(`${name}: report bytes match the committed digest`, { timeout: 120_000 }, async () => {
+    it(`${name}: report bytes match the committed digest`, async () => {
       const args = ['run', `scenarios/${name}.yaml`, '--format', 'json', '--out', out];
       if (ONE_REPLICATION.has(name)) args.push('--replications', '1');
       const r = await runCli(args);

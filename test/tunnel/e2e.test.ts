@@ -94,12 +94,14 @@ describe('relay + connector, end to end', () => {
   });
 
   it('keeps long calls alive with SSE comments that clients ignore', async () => {
-    h = await new Harness().start({ heartbeatMs: 30 });
+    // The call spans several heartbeats; the heartbeat is long enough that a busy machine's stalled
+    // event loop (a connector silent for two intervals is dropped) does not end the tunnel.
+    h = await new Harness().start({ heartbeatMs: 250 });
     await h.connector('alpha', { kind: 'stdio', command: `node ${STDIO_SERVER} alpha` });
     const client = await h.client('alpha');
     const progress: number[] = [];
-    const r = await client.callTool({ name: 'slow', arguments: { ms: 300, steps: 3 } }, undefined, { onprogress: (p) => progress.push(p.progress) });
-    expect(text(r)).toBe('alpha:slept 300');
+    const r = await client.callTool({ name: 'slow', arguments: { ms: 1200, steps: 3 } }, undefined, { onprogress: (p) => progress.push(p.progress) });
+    expect(text(r)).toBe('alpha:slept 1200');
     expect(progress).toEqual([1, 2, 3]);
   });
 

@@ -163,7 +163,7 @@ describe('threat: a server→client request hangs a client that opened no GET st
     return messages().find((m) => m.id === 'ask-1');
   }
 
-  it('carries a sampling request made during a call on that call’s POST stream (stdio upstream, no GET stream)', { timeout: 15_000 }, async () => {
+  it('carries a sampling request made during a call on that call’s POST stream (stdio upstream, no GET stream)', async () => {
     h = await new Harness().start();
     await h.connector('alpha', stdio);
     const token = await h.token({ tunnel: 'alpha' });
@@ -173,7 +173,7 @@ describe('threat: a server→client request hangs a client that opened no GET st
     expect(await askOnPostStream(url, token, sid)).toMatchObject({ result: { content: [{ text: 'sampled pong' }] } });
   });
 
-  it('puts a sampling request on its call’s stream, as the HTTP upstream did, even when a GET stream is open', { timeout: 15_000 }, async () => {
+  it('puts a sampling request on its call’s stream, as the HTTP upstream did, even when a GET stream is open', async () => {
     h = await new Harness().start();
     const upstream = await startHttpServer('beta');
     h.onClose(() => upstream.close());
