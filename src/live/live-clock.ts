@@ -130,12 +130,13 @@ export class LiveClock implements Scheduler, ProcessHost {
    * apart): nothing can happen any more, as when the simulator's event queue runs dry — e.g. every
    * remaining call hangs and the policy has no timeout. Real requests in flight always hold a timer
    * on this clock within a millisecond (a link delay, a service time, a delivery), so a busy world
-   * is never taken for a stuck one.
+   * is never taken for a stuck one. A request inside the real stack holds no timer while it travels,
+   * so `quiet` (real-trips.ts) must say that no real traffic has moved for a while as well.
    */
-  watchStuck(stuck: () => void, everyMs = 100): void {
+  watchStuck(stuck: () => void, quiet: () => boolean = () => true, everyMs = 100): void {
     let idleChecks = 0;
     this.watch = setInterval(() => {
-      idleChecks = this.pending === 0 ? idleChecks + 1 : 0;
+      idleChecks = this.pending === 0 && quiet() ? idleChecks + 1 : 0;
       if (idleChecks < 2) return;
       clearInterval(this.watch);
       this.watch = undefined;

@@ -34,6 +34,7 @@ import { QUEUE_FULL_RETRY_AFTER_MS } from '../relay/admission.js';
 import type { TracedCall } from '../scenario/trace.js';
 import type { Span, Tracer } from '@opentelemetry/api';
 import { CallSpans } from './call-tracing.js';
+import { RealTrips } from './real-trips.js';
 
 /** The SDK's own request timeout, disabled: the policy's caller owns timeouts. */
 const NO_SDK_TIMEOUT = 2_000_000_000;
@@ -105,6 +106,8 @@ export class LiveTransport implements CallTransport {
   payloadTokens = 0;
   /** Results that answered another attempt than the one they were delivered to (must stay 0). */
   misrouted = 0;
+  /** Real requests' wall-clock activity: a world with requests in the real stack is not stuck. */
+  readonly trips = new RealTrips();
 
   constructor(o: LiveTransportOptions) {
     this.o = o;
@@ -244,11 +247,12 @@ export class LiveTransport implements CallTransport {
     // The trace context rides beside the attempt's tag; an external endpoint gets only the context.
     const meta = { ...(this.o.external ? {} : { [META_KEY]: tag }), ...(f.span ? this.spans!.meta(f.span) : {}) };
     if (this.cutAfter < Infinity) f.cut = this.o.clock.schedule(this.cutAfter, () => this.cutStream(id, f));
+    const sent = this.trips.sent();
     client
       .callTool({ name: tool.name, arguments: args, ...(Object.keys(meta).length > 0 ? { _meta: meta } : {}) }, undefined, { signal: f.controller.signal, timeout: NO_SDK_TIMEOUT })
       .then(
-        (r) => this.answered(id, f, r as CallToolResult),
-        (err: unknown) => this.failed(id, f, err),
+        (r) => (this.trips.settled(sent), this.answered(id, f, r as CallToolResult)),
+        (err: unknown) => (this.trips.settled(sent), this.failed(id, f, err)),
       );
   }
 

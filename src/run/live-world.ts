@@ -119,7 +119,7 @@ export async function runLiveWorld(sc: Scenario, policy: Policy, seed: number, t
       // Hung calls under a policy without a timeout never finish: end the world as the simulator
       // does when its event queue runs dry. Only when the server half runs on this thread: its
       // timers (and an external target's time) are not on this clock otherwise.
-      if (o.thread !== 'worker' && !o.target) clock.watchStuck(resolve);
+      if (o.thread !== 'worker' && !o.target) clock.watchStuck(resolve, () => t.trips.quiet());
     });
     await idle;
     if (failed) throw failed;

@@ -80,9 +80,12 @@ describe('live fault injection', () => {
     // overhead (more on a busy machine): scale the simulator's count by the two measured times.
     expect(sim.workflows.failedByReason.unavailable).toBeGreaterThan(10);
     expect(live.workflows.failedByReason).toEqual({ unavailable: live.workflows.failed });
+    // Each of the 4 agents may also fit one failure more or fewer at the window's edges, whatever
+    // the times: that part of the margin is additive, not a share.
     const expected = (sim.workflows.failed * sim.latency['workflow.failed'].mean) / live.latency['workflow.failed'].mean;
-    expect(live.workflows.failed).toBeGreaterThan(expected * 0.7);
-    expect(live.workflows.failed).toBeLessThan(expected * 1.3);
+    const agents = 4;
+    expect(live.workflows.failed).toBeGreaterThan(expected * 0.7 - agents);
+    expect(live.workflows.failed).toBeLessThan(expected * 1.3 + agents);
     expect(live.workflows.completed).toBeGreaterThan(0);
   });
 });
