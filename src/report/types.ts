@@ -9,11 +9,14 @@
  * docs/reports.md; `figures.ts` holds the labels every view prints.
  */
 
-import type { TimelineRecord } from '../metrics/timeline.js';
-import type { CallTimeline, IncidentWindow, RecoveryFigures } from './incident-types.js';
+import type { CallTimeline, RecoveryFigures } from './incident-types.js';
+import type { ScenarioInfo } from './scenario-info.js';
+import type { WorldRecord } from './world-record.js';
 import type { Interval, Verdict } from './verdict-types.js';
 
 export type { Interval, PairedDifference, Verdict, VerdictEntry, VerdictWhy } from './verdict-types.js';
+export type { CalibrationInfo, FaultWindow, ScenarioInfo } from './scenario-info.js';
+export type { WorldRecord } from './world-record.js';
 
 export const REPORT_SCHEMA = 'tunnelsim.report/v2';
 
@@ -323,81 +326,6 @@ export interface LiveInfo {
   realtime?: boolean;
   /** The real stack's overhead per call against the scenario's own figures (report/live-fidelity.ts); absent with `--target`. */
   fidelity?: LiveFidelity;
-}
-
-/** What merging and rendering need to know of the scenario. */
-export interface ScenarioInfo {
-  name: string;
-  /** The scenario file as given on the command line (never made absolute). */
-  file: string;
-  /** Every policy of the scenario, in its order, with its resolved description and timeouts, and whether it has a breaker. */
-  policies: { name: string; description: string; timeouts: Record<string, number | null>; breaker: boolean }[];
-  pricing: {
-    source: string;
-    inputPerMTok: number;
-    outputPerMTok: number;
-    cacheReadMultiplier: number;
-    cacheWriteMultiplier: number;
-    cacheTtl: number;
-    caching: 'explicit' | 'automatic' | 'none';
-    /** The preset the prices came from, long-context tiers, and whether batch rates apply. */
-    preset?: string;
-    tiers?: { above: number; inputPerMTok: number; outputPerMTok: number }[];
-    batch?: true;
-  };
-  windowMs: number;
-  /** Time windows of the scenario's faults (ms; `to` null: to the end), shaded on every time series. */
-  faultWindows: FaultWindow[];
-  /** The scenario's thresholds, so a merged report is judged like the unsharded one. */
-  thresholds: Record<string, string[]>;
-  /** What the verdict optimises (scenario `report.objective`, `report.maximize`, `report.completionFloor`). */
-  verdict: { objective: string; maximize: boolean; completionFloor: number };
-  /** Pool sizes, for utilisation. */
-  system?: { serverConcurrency: number; relayMaxInFlight: number };
-  /** Where percentile timeouts got their percentiles; absent when no policy uses one (run/calibrate.ts). */
-  calibration?: CalibrationInfo;
-  /** The scenario's time-windowed faults that end, recovery is judged against (report/recovery.ts). */
-  incidentWindows?: IncidentWindow[];
-}
-
-/** The calibration pass's figures: what `p95x1.5` was 1.5 × of, per tool. */
-export interface CalibrationInfo {
-  /**
-   * The neutral pass's measured window (ms): warm-up discarded before `fromMs`, the drain after
-   * `toMs`; `drift` is the rise of mean attempt latency from its first quarter to its last (above
-   * 0.1 the queue was still growing); `extended`: the first pass was not steady, so it ran again
-   * four times as long (run/calibrate.ts).
-   */
-  window?: { fromMs: number; toMs: number; warmup: 'auto' | 'fixed' | 'none'; drift: number; extended: boolean };
-  /** Whether the pass ran the scenario's time-windowed faults. */
-  faults: 'exclude' | 'include';
-  /** Per tool: attempt latency percentiles (ms), the attempts they count, and where they came from. */
-  tools: Record<string, { source: 'sim' | 'probe'; count: number; p50: number; p95: number; p99: number }>;
-}
-
-export interface FaultWindow {
-  kind: string;
-  /** The fault in a few words: `outage relay`, `latency-spike agentToRelay ×3`. */
-  label: string;
-  from: number;
-  to: number | null;
-}
-
-/** Raw, mergeable results of one world (policy × replication). */
-export interface WorldRecord {
-  id: string;
-  policy: string;
-  replication: number;
-  counters: Record<string, number>;
-  /** Per-tool counters. */
-  tools: Record<string, Record<string, number>>;
-  /** Per-step token totals by billing category and cost in nano-dollars (integers, so merges are exact). */
-  perStep: { input: number[]; output: number[]; cacheRead: number[]; cacheWrite: number[]; cost?: number[] };
-  storm: { attempts: number[]; offered: number[]; completed: number[]; failed: number[] };
-  breakerTransitions: [number, number][];
-  histograms: Record<string, string>;
-  /** Successful calls, workflow ends and wasted spend per window (absent in reports written before it). */
-  timeline?: TimelineRecord;
 }
 
 /** How far a live run's real-stack overhead lets its figures stand for the scenario (report/live-fidelity.ts). */
