@@ -276,7 +276,7 @@ export class LogicalCall implements AttemptOwner, EventTarget {
       budget?.ended(now, loser.retry, AttemptEnd.Cancelled);
       rec.c.hedgesWasted++;
     }
-    this.live.length = 0;
+    if (this.live.length > 0) this.live.length = 0;
   }
 
   private canRetry(kind: FailureKind, errorCode: number, now: number): boolean {
