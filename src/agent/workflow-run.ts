@@ -104,7 +104,7 @@ export class WorkflowRun {
     }
     rec.tokens(this.step, t, isRetry);
     if (isRetry) rec.timeline.retryTurn(this.env.kernel.now(), t.nanos, t.context + t.output);
-    rec.ms('llm', t.ms);
+    rec.latency.llm.recordValue(Math.round(t.ms * 1000));
   }
 
   /**
