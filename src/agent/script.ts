@@ -1,9 +1,10 @@
 /**
- * Workflow scripts: what an agent does, step by step. A script is a generator that yields one
- * `StepRequest` per LLM turn (the tool calls that turn makes, in parallel when more than one) and
- * receives the turn's results. Built-in forms come from the scenario (`tools` + `order`, an explicit
- * list, a YAML `script:` with parallel groups, branches and repeats); a TypeScript or JavaScript
- * module can export its own generator for agents that need real logic.
+ * Workflow scripts: what an agent does, step by step. A script yields one `StepRequest` per LLM
+ * turn (the tool calls that turn makes, in parallel when more than one) and receives the turn's
+ * results. Built-in forms come from the scenario (`tools` + `order`, an explicit list, a YAML
+ * `script:` with parallel groups, branches and repeats); a TypeScript or JavaScript module can
+ * export its own generator for agents that need real logic. The two plainest forms are objects,
+ * not generators (the simulator's hot path); the rest are generators.
  *
  * Randomness a script uses (`ctx.random()`) is keyed by (workflow, decision number), so a workflow
  * makes the same choices under every policy.
@@ -45,27 +46,99 @@ export function scriptContext(seed: number, workflow: number, tools: readonly st
   return { workflow, tools, random: () => keyedUniform(seed, workflow, n++, 0, Purpose.branch) };
 }
 
-function* sequence(spec: Extract<WorkflowSpec, { kind: 'sequence' }>, ctx: ScriptContext): StepScript {
-  const total = spec.weights.reduce((s, w) => s + w, 0);
-  for (let i = 0; i < spec.steps; i++) {
+/**
+ * What the runner reads a workflow's steps from: a generator (scripts, traces, user modules) or,
+ * for the common shapes, a plain object that hands out shared step requests and one reused
+ * iterator result — no allocation per step.
+ */
+export interface StepSource {
+  next(result: StepResult): IteratorResult<StepRequest, void>;
+  /** The source reads the step results it is given (a user module); others get none built. */
+  readonly readsResults: boolean;
+}
+
+/** One shared `{ calls: [{ tool }] }` per tool: step requests are read, never changed. */
+function singleCalls(tools: number): StepRequest[] {
+  return Array.from({ length: tools }, (_, tool) => ({ calls: [{ tool }] }));
+}
+
+const requestsByScenario = new WeakMap<Scenario, StepRequest[]>();
+
+function requestsOf(sc: Scenario): StepRequest[] {
+  let r = requestsByScenario.get(sc);
+  if (!r) requestsByScenario.set(sc, (r = singleCalls(sc.tools.length)));
+  return r;
+}
+
+/** `tools` + `order`: round-robin over the tools, or a weighted random pick (keyed, as `ctx.random()`). */
+class SequenceSteps implements StepSource {
+  readonly readsResults = false;
+  private i = 0;
+  private draws = 0;
+  private readonly total: number;
+  private readonly result: IteratorResult<StepRequest, void> = { done: false, value: undefined as unknown as StepRequest };
+
+  constructor(
+    private readonly spec: Extract<WorkflowSpec, { kind: 'sequence' }>,
+    private readonly requests: readonly StepRequest[],
+    private readonly seed: number,
+    private readonly workflow: number,
+  ) {
+    this.total = spec.weights.reduce((s, w) => s + w, 0);
+  }
+
+  next(): IteratorResult<StepRequest, void> {
+    const spec = this.spec;
+    const r = this.result;
+    if (this.i >= spec.steps) {
+      r.done = true;
+      r.value = undefined as unknown as StepRequest;
+      return r;
+    }
     let tool: number;
-    if (spec.order === 'round-robin') tool = spec.tools[i % spec.tools.length];
+    if (spec.order === 'round-robin') tool = spec.tools[this.i % spec.tools.length];
     else {
-      let u = ctx.random() * total;
+      let u = keyedUniform(this.seed, this.workflow, this.draws++, 0, Purpose.branch) * this.total;
       let k = 0;
       while (k < spec.tools.length - 1 && u >= spec.weights[k]) u -= spec.weights[k++];
       tool = spec.tools[k];
     }
-    yield { calls: [{ tool }] };
+    this.i++;
+    r.value = this.requests[tool];
+    return r;
   }
+}
+
+/** An explicit list of tools, one call per step. */
+class ListSteps implements StepSource {
+  readonly readsResults = false;
+  private i = 0;
+  private readonly result: IteratorResult<StepRequest, void> = { done: false, value: undefined as unknown as StepRequest };
+
+  constructor(
+    private readonly tools: readonly number[],
+    private readonly requests: readonly StepRequest[],
+  ) {}
+
+  next(): IteratorResult<StepRequest, void> {
+    const r = this.result;
+    if (this.i >= this.tools.length) {
+      r.done = true;
+      r.value = undefined as unknown as StepRequest;
+      return r;
+    }
+    r.value = this.requests[this.tools[this.i++]];
+    return r;
+  }
+}
+
+/** A generator as a step source. */
+function fromGenerator(gen: StepScript, readsResults: boolean): StepSource {
+  return { next: (result) => gen.next(result), readsResults };
 }
 
 function* replay(steps: readonly CallPlan[][]): StepScript {
   for (const calls of steps) yield { calls };
-}
-
-function* list(tools: readonly number[]): StepScript {
-  for (const tool of tools) yield { calls: [{ tool }] };
 }
 
 function* nodes(ns: readonly ScriptNode[], ctx: ScriptContext): StepScript {
@@ -91,20 +164,20 @@ function* user(fn: UserWorkflow, ctx: ScriptContext, index: Record<string, numbe
   }
 }
 
-/** Builds the step script of workflow `ctx.workflow`. `module` is the loaded user function, when the scenario names one. */
-export function makeScript(sc: Scenario, ctx: ScriptContext, module?: UserWorkflow): StepScript {
+/** Builds the steps of workflow `workflow`. `module` is the loaded user function, when the scenario names one. */
+export function makeSteps(sc: Scenario, seed: number, workflow: number, tools: readonly string[], module?: UserWorkflow): StepSource {
   const w = sc.workflow;
   switch (w.kind) {
     case 'sequence':
-      return sequence(w, ctx);
+      return new SequenceSteps(w, requestsOf(sc), seed, workflow);
     case 'list':
-      return list(w.tools);
+      return new ListSteps(w.tools, requestsOf(sc));
     case 'script':
-      return nodes(w.nodes, ctx);
+      return fromGenerator(nodes(w.nodes, scriptContext(seed, workflow, tools)), false);
     case 'module':
       if (!module) throw new Error(`workflow module ${w.file} was not loaded`);
-      return user(module, ctx, sc.toolIndex, w.file);
+      return fromGenerator(user(module, scriptContext(seed, workflow, tools), sc.toolIndex, w.file), true);
     case 'trace':
-      return replay(w.sessions[ctx.workflow % w.sessions.length]);
+      return fromGenerator(replay(w.sessions[workflow % w.sessions.length]), false);
   }
 }

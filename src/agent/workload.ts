@@ -9,12 +9,72 @@
  * world ends when the last started workflow finishes.
  */
 import { Process, type Effect } from '../kernel/process.js';
+import type { EventTarget } from '../kernel/queue.js';
 import { keyedUniform, Purpose } from '../kernel/rng.js';
+import { WorkflowMachine, type WorkflowListener } from './machine.js';
 import { runWorkflow, type AgentEnv } from './runner.js';
+
+/** What a closed-model agent shares with the others of its world. */
+interface AgentPool {
+  mayStart(): boolean;
+  /** Counts a workflow in; returns its number. */
+  begin(): number;
+  /** Counts a workflow out; returns the think time before the agent's next one. */
+  end(w: number): number;
+  /** The agent starts no more workflows. */
+  retire(): void;
+}
+
+/**
+ * A closed-model agent as a state machine (the simulator's path): workflows back to back, with
+ * think time between, as the `agent` generator below runs them. A workflow that ends inside its
+ * own start (it failed on its first turn) lets the loop go on instead of recursing.
+ */
+class MachineAgent implements EventTarget, WorkflowListener {
+  private inStart = false;
+  private endedInStart = false;
+
+  constructor(
+    private readonly env: AgentEnv,
+    private readonly pool: AgentPool,
+  ) {}
+
+  fire(): void {
+    this.next();
+  }
+
+  next(): void {
+    const pool = this.pool;
+    while (pool.mayStart()) {
+      const w = pool.begin();
+      this.inStart = true;
+      this.endedInStart = false;
+      new WorkflowMachine(this.env, w, this.env.kernel.now(), this).start();
+      this.inStart = false;
+      if (!this.endedInStart || this.rest(w)) return;
+    }
+    pool.retire();
+  }
+
+  workflowEnded(w: number): void {
+    if (this.inStart) this.endedInStart = true;
+    else if (!this.rest(w)) this.next();
+  }
+
+  /** Counts the workflow out; true when the agent now thinks (it resumes on the kernel). */
+  private rest(w: number): boolean {
+    const think = this.pool.end(w);
+    if (!(think > 0)) return false;
+    this.env.kernel.after(think, this, 0);
+    return true;
+  }
+}
 
 export function startWorkload(env: AgentEnv, onIdle: () => void): void {
   const { kernel, sc, seed } = env;
   const run = env.spawn ?? ((gen: Generator<Effect, void, unknown>) => new Process(kernel, gen).start());
+  // Workflows run as state machines unless a driver of its own runs generators (live mode).
+  const machines = env.spawn === undefined;
   const wl = sc.workload;
   const maxWorkflows = wl.workflows ?? Infinity;
   const until = wl.duration ?? Infinity;
@@ -28,21 +88,36 @@ export function startWorkload(env: AgentEnv, onIdle: () => void): void {
 
   if (wl.model === 'closed') {
     let agentsLeft = wl.agents;
+    const pool: AgentPool = {
+      mayStart,
+      begin: () => {
+        active++;
+        return started++;
+      },
+      end: (w) => {
+        active--;
+        return wl.thinkTime.sample(keyedUniform(seed, w, 0, 0, Purpose.think));
+      },
+      retire: () => {
+        if (--agentsLeft === 0) {
+          starting = false;
+          if (active === 0) onIdle();
+        }
+      },
+    };
     function* agent(): Generator<Effect, void, unknown> {
       while (mayStart()) {
-        const w = started++;
-        active++;
+        const w = pool.begin();
         yield* runWorkflow(env, w, kernel.now());
-        active--;
-        const think = wl.model === 'closed' ? wl.thinkTime.sample(keyedUniform(seed, w, 0, 0, Purpose.think)) : 0;
+        const think = pool.end(w);
         if (think > 0) yield think;
       }
-      if (--agentsLeft === 0) {
-        starting = false;
-        if (active === 0) onIdle();
-      }
+      pool.retire();
     }
-    for (let i = 0; i < wl.agents; i++) run(agent());
+    for (let i = 0; i < wl.agents; i++) {
+      if (machines) new MachineAgent(env, pool).next();
+      else run(agent());
+    }
     return;
   }
 
@@ -53,9 +128,11 @@ export function startWorkload(env: AgentEnv, onIdle: () => void): void {
     yield* runWorkflow(env, w, at);
     finished();
   }
+  const ended: WorkflowListener = { workflowEnded: finished };
   const spawn = () => {
     active++;
-    run(workflow(started++, kernel.now()));
+    if (machines) new WorkflowMachine(env, started++, kernel.now(), ended).start();
+    else run(workflow(started++, kernel.now()));
   };
   let streams = 1 + open.bursts.length;
   const streamDone = () => {

@@ -148,7 +148,7 @@ export class Recorder {
   /** A workflow that completed at `t` after `ms` from its intended start. */
   completeWorkflow(t: number, ms: number): void {
     this.c.workflowsCompleted++;
-    this.ms('workflow.completed', ms);
+    this.latency['workflow.completed'].recordValue(Math.round(ms * 1000));
     this.stormCompleted[this.window(t)]++;
   }
 
@@ -156,7 +156,7 @@ export class Recorder {
   failWorkflow(reason: string, t: number, ms: number): void {
     this.c.workflowsFailed++;
     this.failedBy.set(reason, (this.failedBy.get(reason) ?? 0) + 1);
-    this.ms('workflow.failed', ms);
+    this.latency['workflow.failed'].recordValue(Math.round(ms * 1000));
     this.stormFailed[this.window(t)]++;
   }
 

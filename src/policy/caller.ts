@@ -209,15 +209,17 @@ export class LogicalCall implements AttemptOwner, EventTarget {
     }
     // Every attempt the caller waited for counts, a timed-out one at its timeout: leaving those
     // out would make the attempt tail look best exactly when attempts hang.
-    rec.ms('attempt', latency);
+    const lat = rec.latency;
+    lat.attempt.recordValue(Math.round(latency * 1000));
     tool.waited.recordValue(Math.round(latency * 1000));
     if (a.served && a.outcome !== 'timeout' && a.outcome !== 'deadline') {
       tool.attempt.recordValue(Math.round(latency * 1000));
       this.ctx.observer?.attempt(this.ident.tool, a.sentAt, latency);
-      rec.ms('relayQueue', a.relayQueueMs);
-      rec.ms('serverQueue', a.serverQueueMs);
-      rec.ms('server', a.serviceMs);
-      rec.ms('tunnelRoundTrip', latency - a.relayQueueMs - a.serverQueueMs - a.serviceMs);
+      // Named histograms, not rec.ms(name): one keyed lookup by many names was a hot megamorphic site.
+      lat.relayQueue.recordValue(Math.round(a.relayQueueMs * 1000));
+      lat.serverQueue.recordValue(Math.round(a.serverQueueMs * 1000));
+      lat.server.recordValue(Math.round(a.serviceMs * 1000));
+      lat.tunnelRoundTrip.recordValue(Math.round((latency - a.relayQueueMs - a.serverQueueMs - a.serviceMs) * 1000));
     }
     if (a.outcome === 'ok') {
       this.breaker?.success(now, latency);
@@ -276,7 +278,7 @@ export class LogicalCall implements AttemptOwner, EventTarget {
       budget?.ended(now, loser.retry, AttemptEnd.Cancelled);
       rec.c.hedgesWasted++;
     }
-    this.live.length = 0;
+    if (this.live.length > 0) this.live.length = 0;
   }
 
   private canRetry(kind: FailureKind, errorCode: number, now: number): boolean {

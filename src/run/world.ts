@@ -4,6 +4,7 @@
  * result depends only on (scenario, seed, policy, calibrated timeouts).
  */
 import { Kernel } from '../kernel/kernel.js';
+import { Process } from '../kernel/process.js';
 import { FixedDelayTimers } from '../kernel/timers.js';
 import { Recorder } from '../metrics/recorder.js';
 import { FaultModel } from '../model/faults.js';
@@ -35,10 +36,12 @@ export interface WorldExtras {
   spans?: (now: () => number) => SpanCapture;
   /** Told of every workflow start and completed attempt (the calibration pass). */
   observer?: AttemptObserver & { workflowStarted(t: number): void };
+  /** Run workflows as generator processes instead of state machines (the equivalence test). */
+  generators?: boolean;
 }
 
 export function runWorld(sc: Scenario, policy: Policy, seed: number, timeouts: number[], module?: UserWorkflow, hedgeDelays?: number[], extras: WorldExtras = {}): WorldResult {
-  const { spans, observer } = extras;
+  const { spans, observer, generators } = extras;
   const kernel = new Kernel();
   const rec = new Recorder(
     sc.tools.map((t) => t.name),
@@ -81,7 +84,21 @@ export function runWorld(sc: Scenario, policy: Policy, seed: number, timeouts: n
     limiter,
   }));
   startWorkload(
-    { kernel, sc, policy, rec, seed, transport, timers, breakers: breakers.byTool, module, toolNames: sc.tools.map((t) => t.name), callContexts, observer },
+    {
+      kernel,
+      spawn: generators ? (gen) => new Process(kernel, gen).start() : undefined,
+      sc,
+      policy,
+      rec,
+      seed,
+      transport,
+      timers,
+      breakers: breakers.byTool,
+      module,
+      toolNames: sc.tools.map((t) => t.name),
+      callContexts,
+      observer,
+    },
     () => kernel.stop(),
   );
   kernel.run();

@@ -20,6 +20,40 @@ describe('EventQueue', () => {
   });
 });
 
+describe('EventQueue with events scheduled while firing', () => {
+  it('keeps (time, insertion) order when fired events schedule more, many at the same time', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 })), { minLength: 1, maxLength: 400 }), (plan) => {
+        // Each fired event schedules the next planned one (delay 0 often, so the ring and the heap
+        // interleave); a reference list sorted by (time, seq) gives the order one heap would fire.
+        const k = new Kernel();
+        const fired: number[] = [];
+        const reference: { t: number; seq: number; id: number }[] = [];
+        let next = 0;
+        let seq = 0;
+        const schedule = (delay: number) => {
+          const id = next++;
+          reference.push({ t: k.now() + delay, seq: seq++, id });
+          k.after(delay, target, 0, id);
+        };
+        const target = {
+          fire: (_kind: number, ref: unknown) => {
+            fired.push(ref as number);
+            const [a, b] = plan[(ref as number) % plan.length];
+            if (next < plan.length * 2) schedule(a);
+            if (next < plan.length * 2 && b === 0) schedule(b);
+          },
+        };
+        for (let i = 0; i < 4; i++) schedule(plan[i % plan.length][0]);
+        k.run();
+        const expected = [...reference].sort((x, y) => x.t - y.t || x.seq - y.seq).map((x) => x.id);
+        expect(fired).toEqual(expected);
+      }),
+      { seed: 7, numRuns: 300 },
+    );
+  });
+});
+
 describe('Kernel', () => {
   it('advances virtual time to each event and stops on request', () => {
     const k = new Kernel();
