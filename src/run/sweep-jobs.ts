@@ -22,7 +22,10 @@ export interface SimJob {
   sc: Scenario;
   seed: number;
   replications: number;
-  /** Indices of the policies to run, in scenario order. @default every policy */
+  /**
+   * Indices of the policies to run, in scenario order; the report then describes these alone, and
+   * the calibration pass runs only when one of them needs it. @default every policy, as `runSim`
+   */
   policies?: number[];
   /** A calibration pass already run for this scenario and seed (tune shares one); used only when a policy needs one, as in `runSim`. */
   calibration?: Calibration;
@@ -76,8 +79,10 @@ export class JobRunner {
     const calibrationTask: (number | undefined)[] = [];
     const given: (EncodedCalibration | undefined)[] = [];
     const byKey = new Map<string, number>();
+    // The scenario each report describes: the job's policies only.
+    const scenarios = jobs.map((j) => (j.policies ? { ...j.sc, policies: j.policies.map((k) => j.sc.policies[k]) } : j.sc));
     jobs.forEach((j, i) => {
-      const needed = needsCalibration(j.sc.policies);
+      const needed = needsCalibration(scenarios[i].policies);
       given.push(needed && j.calibration ? encodeCalibration(j.calibration) : undefined);
       if (!needed || j.calibration) return calibrationTask.push(undefined);
       let id = j.calibrationKey === undefined ? undefined : byKey.get(j.calibrationKey);
@@ -117,8 +122,9 @@ export class JobRunner {
     const reports: Report[] = new Array(jobs.length);
     const assemble = (i: number): Report => {
       const j = jobs[i];
-      const cal = calibrationTask[i] !== undefined ? decodeCalibration(results[calibrationTask[i]!].calibration!) : needsCalibration(j.sc.policies) ? j.calibration : undefined;
-      return buildReport(scenarioInfo(j.sc, cal), j.seed, j.replications, worldTasks[i].map((t) => results[t].world!));
+      const sc = scenarios[i];
+      const cal = calibrationTask[i] !== undefined ? decodeCalibration(results[calibrationTask[i]!].calibration!) : needsCalibration(sc.policies) ? j.calibration : undefined;
+      return buildReport(scenarioInfo(sc, cal), j.seed, j.replications, worldTasks[i].map((t) => results[t].world!));
     };
     let done = 0;
     await this.runner.run(tasks, (r) => {
