@@ -49,6 +49,8 @@ export interface SimOptions {
   module?: UserWorkflow;
   /** Called after each world finishes (progress display). */
   onWorld?: (done: number, total: number) => void;
+  /** Called as worlds run: worlds done, with a share of the running one (`1.4` of 3), and the total (progress display; runWorld's slices). */
+  onProgress?: (done: number, total: number) => void;
   /** A calibration pass already run for this scenario and seed (tune reuses one across candidates). */
   calibration?: Calibration;
   /** Capture the first `maxWorkflows` workflows of each world as span data into `worlds` (run --format otlp). */
@@ -131,7 +133,8 @@ export function runSim(sc: Scenario, opts: SimOptions = {}): Report {
     const timeouts = resolveTimeouts(sc, policy, calibration);
     let capture: SpanCapture | undefined;
     const spans = opts.spans && ((now: () => number) => (capture = new SpanCapture(sc.tools.map((t) => t.name), now, opts.spans!.maxWorkflows)));
-    const { rec, simulatedMs } = runWorld(sc, policy, replicationSeed(seed, plan.replication), timeouts, opts.module, resolveHedgeDelays(sc, policy, calibration), { spans });
+    const onProgress = opts.onProgress && ((f: number) => opts.onProgress!(i + f, plans.length));
+    const { rec, simulatedMs } = runWorld(sc, policy, replicationSeed(seed, plan.replication), timeouts, opts.module, resolveHedgeDelays(sc, policy, calibration), { spans, onProgress });
     worlds.push(rec.toRecord(plan.id, policy.name, plan.replication));
     if (capture) opts.spans!.worlds.push(capture.finish({ world: plan.id, policy: policy.name, replication: plan.replication }, simulatedMs));
     opts.onWorld?.(i + 1, plans.length);

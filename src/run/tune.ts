@@ -5,7 +5,9 @@
  * value of one dimension with the others held, keeps the best, and stops when a full round changes
  * nothing. Every candidate runs on the same keyed draws and the same calibration pass, so
  * candidates differ only by their settings. The winner is compared, in one run, with the seed
- * guidance and every preset.
+ * guidance and every preset. A round's candidates for one dimension are independent of each other,
+ * so they run as one batch on the sweep's worker pool (sweep-jobs.ts) and the walk then picks in
+ * the sequential order: the report is the same for any number of workers.
  */
 import { stringify } from 'yaml';
 import { PRESETS } from '../policy/presets.js';
@@ -18,7 +20,7 @@ import type { PolicyReport } from '../report/types.js';
 import { parseScenario } from '../scenario/load.js';
 import type { UserWorkflow } from '../agent/script.js';
 import { calibrate, needsCalibration } from './calibrate.js';
-import { runSim } from './sim.js';
+import { withJobRunner, type JobRunner, type SimJob } from './sweep-jobs.js';
 import { VERSION } from './version.js';
 import { TUNE_SCHEMA, type Candidate, type TuneReport } from '../report/tune-report.js';
 
@@ -63,9 +65,14 @@ export interface TuneOptions {
   /** @default 4 */
   maxRounds?: number;
   seed?: number;
+  /** Worker threads the candidates run on; 1 runs them on the calling thread. @default 1 */
+  workers?: number;
+  /** A loaded workflow module for the calibration pass (the candidates' threads load their own). */
   module?: UserWorkflow;
   onCandidate?: (label: string, value: number | null, ok: boolean) => void;
 }
+
+export const DEFAULT_TUNE: Required<Pick<TuneOptions, 'workers' | 'maxRounds'>> = { workers: 1, maxRounds: 4 };
 
 function entryOf(name: string, choice: number[]): Record<string, unknown> {
   const pick = (d: number) => DIMENSIONS[d].values[choice[d]].set;
@@ -85,17 +92,25 @@ function settingsOf(choice: number[]): Record<string, string> {
   return Object.fromEntries(DIMENSIONS.map((d, i) => [d.name, d.values[choice[i]].label]));
 }
 
-export function runTune(file: string, base: unknown, opts: TuneOptions): TuneReport {
+export async function runTune(file: string, base: unknown, opts: TuneOptions): Promise<TuneReport> {
+  const workers = opts.workers ?? DEFAULT_TUNE.workers;
+  if (!(Number.isInteger(workers) && workers >= 1)) throw new RangeError('workers must be an integer ≥ 1');
+  // The worker threads start loading while this thread validates and calibrates.
+  return withJobRunner(workers, (runner) => tune(runner, file, base, opts));
+}
+
+async function tune(runner: JobRunner, file: string, base: unknown, opts: TuneOptions): Promise<TuneReport> {
   const target = parseThreshold(`${opts.objective} >= 0`, '--objective').target;
   for (const expr of opts.slo) parseThreshold(expr, '--slo');
   const slo = opts.minSuccess === 0 ? opts.slo : [...opts.slo, `workflows.successRate >= ${opts.minSuccess ?? 0.95}`];
   const sign = opts.maximize ? -1 : 1;
-  const scenarioWith = (entries: Record<string, unknown>[]) => {
+  const scenarioData = (entries: Record<string, unknown>[]) => {
     const data = structuredClone(base) as Record<string, unknown>;
     data.policies = entries;
     data.thresholds = {};
-    return parseScenario(data, file);
+    return data;
   };
+  const scenarioWith = (entries: Record<string, unknown>[]) => parseScenario(scenarioData(entries), file);
   const probe = scenarioWith([entryOf('probe', START)]);
   const seed = opts.seed ?? probe.seed;
   const calibration = needsCalibration(probe.policies) ? calibrate(probe, seed, opts.module) : undefined;
@@ -137,29 +152,38 @@ export function runTune(file: string, base: unknown, opts: TuneOptions): TuneRep
   };
 
   const cache = new Map<string, Candidate>();
-  const evaluate = (choice: number[]): Candidate => {
-    const key = choice.join(',');
-    const hit = cache.get(key);
-    if (hit) return hit;
-    const sc = scenarioWith([entryOf('candidate', choice)]);
-    const p = runSim(sc, { seed, module: opts.module, calibration, replications: sc.replications ?? 1 }).policies[0];
-    const c = judge(p, 'tuned', settingsOf(choice));
-    cache.set(key, c);
-    opts.onCandidate?.(Object.values(c.settings).join(' · '), c.objective, c.meetsSlo);
-    return c;
+  const jobOf = (entries: Record<string, unknown>[]): SimJob => {
+    const sc = scenarioWith(entries);
+    return { file, data: scenarioData(entries), sc, seed, replications: sc.replications ?? 1, calibration };
   };
+  /** Runs every choice not yet evaluated, as one batch on the runner; each is told to `onCandidate` in the order given. */
+  const evaluateAll = async (choices: number[][]): Promise<void> => {
+    const fresh = [...new Map(choices.map((c) => [c.join(','), c])).entries()].filter(([key]) => !cache.has(key));
+    const reports = await runner.run(fresh.map(([, c]) => jobOf([entryOf('candidate', c)])));
+    fresh.forEach(([key, c], i) => {
+      const cand = judge(reports[i].policies[0], 'tuned', settingsOf(c));
+      cache.set(key, cand);
+      opts.onCandidate?.(Object.values(cand.settings).join(' · '), cand.objective, cand.meetsSlo);
+    });
+  };
+  const evaluated = (choice: number[]): Candidate => cache.get(choice.join(','))!;
 
   let choice = [...START];
-  let best = evaluate(choice);
+  await evaluateAll([choice]);
+  let best = evaluated(choice);
   let rounds = 0;
-  for (let changed = true; changed && rounds < (opts.maxRounds ?? 4); rounds++) {
+  for (let changed = true; changed && rounds < (opts.maxRounds ?? DEFAULT_TUNE.maxRounds); rounds++) {
     changed = false;
     for (let d = 0; d < DIMENSIONS.length; d++) {
+      // One dimension's values differ from each other in that dimension only, whichever wins: they
+      // are independent and run as one batch. The walk below then decides in the sequential order.
+      const at = choice;
+      await evaluateAll(DIMENSIONS[d].values.flatMap((_, v) => (v === at[d] ? [] : [Object.assign([...at], { [d]: v })])));
       for (let v = 0; v < DIMENSIONS[d].values.length; v++) {
         if (v === choice[d]) continue;
         const next = [...choice];
         next[d] = v;
-        const c = evaluate(next);
+        const c = evaluated(next);
         if (better(c, best)) {
           best = c;
           choice = next;
@@ -172,8 +196,7 @@ export function runTune(file: string, base: unknown, opts: TuneOptions): TuneRep
   // The winner beside the seed guidance and the presets, in one run on the same draws.
   const presetNames = Object.keys(PRESETS);
   const entries = [entryOf('tuned', choice), ...presetNames.map((n) => ({ name: n, preset: n }))];
-  const final = scenarioWith(entries);
-  const all = runSim(final, { seed, module: opts.module, calibration, replications: final.replications ?? 1 });
+  const [all] = await runner.run([jobOf(entries)]);
   const comparison = all.policies.map((p) => judge(p, p.name, p.name === 'tuned' ? settingsOf(choice) : { preset: p.name }));
   const feasible = best.meetsSlo;
   const entry = entryOf('tuned', choice);

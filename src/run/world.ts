@@ -18,6 +18,7 @@ import type { Policy, SheddingSpec } from '../policy/types.js';
 import { startWorkload } from '../agent/workload.js';
 import type { UserWorkflow } from '../agent/script.js';
 import type { Scenario } from '../scenario/types.js';
+import { estimateWork } from '../scenario/work.js';
 import { World } from '../sim/world.js';
 import type { SpanCapture } from './span-capture.js';
 
@@ -38,10 +39,34 @@ export interface WorldExtras {
   observer?: AttemptObserver & { workflowStarted(t: number): void };
   /** Run workflows as generator processes instead of state machines (the equivalence test). */
   generators?: boolean;
+  /**
+   * Told the share of the world done (0 to 1) after every `PROGRESS_SLICE_MS` of virtual time: the
+   * kernel then runs in slices, which fires the same events in the same order (run progress).
+   */
+  onProgress?: (fraction: number) => void;
+}
+
+/** Virtual time between two progress reports of a world. */
+export const PROGRESS_SLICE_MS = 1000;
+
+/**
+ * The share of a world done at virtual time `now`: workflows ended out of those it will start when
+ * that is the stop condition, simulated time out of the `duration` when it has one — the larger,
+ * below 1 until the world ends. An estimate for a progress line, never a figure of the report.
+ */
+export function worldShare(sc: Scenario, rec: Recorder): (now: number) => number {
+  const e = estimateWork(sc);
+  const counted = e.workflowsPerWorld !== undefined && (sc.workload.model === 'open' || sc.workload.workflows !== undefined) ? e.workflowsPerWorld : undefined;
+  const timed = e.simulatedMs !== undefined && Number.isFinite(e.simulatedMs) && e.simulatedMs > 0 ? e.simulatedMs : undefined;
+  return (now) => {
+    const byCount = counted ? (rec.c.workflowsCompleted + rec.c.workflowsFailed) / counted : 0;
+    const byTime = timed ? now / timed : 0;
+    return Math.min(0.999, Math.max(byCount, byTime));
+  };
 }
 
 export function runWorld(sc: Scenario, policy: Policy, seed: number, timeouts: number[], module?: UserWorkflow, hedgeDelays?: number[], extras: WorldExtras = {}): WorldResult {
-  const { spans, observer, generators } = extras;
+  const { spans, observer, generators, onProgress } = extras;
   const kernel = new Kernel();
   const rec = new Recorder(
     sc.tools.map((t) => t.name),
@@ -83,6 +108,7 @@ export function runWorld(sc: Scenario, policy: Policy, seed: number, timeouts: n
     observer,
     limiter,
   }));
+  let idle = false;
   startWorkload(
     {
       kernel,
@@ -99,9 +125,20 @@ export function runWorld(sc: Scenario, policy: Policy, seed: number, timeouts: n
       callContexts,
       observer,
     },
-    () => kernel.stop(),
+    () => {
+      idle = true;
+      kernel.stop();
+    },
   );
-  kernel.run();
+  if (!onProgress) kernel.run();
+  else {
+    const share = worldShare(sc, rec);
+    for (let until = PROGRESS_SLICE_MS; ; until += PROGRESS_SLICE_MS) {
+      kernel.run(until);
+      if (idle || kernel.pending === 0) break;
+      onProgress(share(kernel.now()));
+    }
+  }
   const end = kernel.now();
   world.flushUtilisation();
   for (const b of breakers.all) {

@@ -14,8 +14,8 @@ function queue(lambda: number, c: number, workflows: number) {
 }
 
 describe('runCapacity', () => {
-  it('finds the M/M/1 arrival rate whose mean wait is 100 ms: λ* = μ²W/(1 + μW) = 5/s, within 4%', () => {
-    const r = runCapacity('<test>', queue(2, 1, 60_000), { vary: 'workload.arrivalRate', slo: ['serverQueue.avg < 100ms'], curve: [0.5, 1, 1.5] });
+  it('finds the M/M/1 arrival rate whose mean wait is 100 ms: λ* = μ²W/(1 + μW) = 5/s, within 4%', async () => {
+    const r = await runCapacity('<test>', queue(2, 1, 60_000), { vary: 'workload.arrivalRate', slo: ['serverQueue.avg < 100ms'], curve: [0.5, 1, 1.5] });
     // Near λ* the wait's slope is 1/(μ − λ)² = 0.04 s per 1/s, so the ~2% noise of the measured
     // mean wait moves the crossing by ~1%; the search tolerance adds 2%.
     expect(r.capacity).not.toBeNull();
@@ -24,14 +24,14 @@ describe('runCapacity', () => {
     expect(r.search.every((p) => (p.value <= r.capacity! ? p.ok || p.value > r.capacity! : !p.ok))).toBe(true);
   });
 
-  it('finds the smallest M/M/c pool that meets a wait SLO, as Erlang C predicts', () => {
+  it('finds the smallest M/M/c pool that meets a wait SLO, as Erlang C predicts', async () => {
     const lambda = 24;
     const mu = 10;
     const wait = (c: number) => (erlangC(c, lambda / mu) / (c * mu - lambda)) * 1000;
     // c = 3 waits ~ 216 ms, c = 4 ~ 31 ms, c = 5 ~ 7 ms: an SLO of 80 ms lies between 3 and 4.
     expect(wait(3)).toBeGreaterThan(80);
     expect(wait(4)).toBeLessThan(80);
-    const r = runCapacity('<test>', queue(lambda, 16, 40_000), { vary: 'server.concurrency', slo: ['serverQueue.avg < 80ms'], find: 'smallest', curve: [1] });
+    const r = await runCapacity('<test>', queue(lambda, 16, 40_000), { vary: 'server.concurrency', slo: ['serverQueue.avg < 80ms'], find: 'smallest', curve: [1] });
     expect(r.capacity).toBe(4);
   });
 
@@ -50,8 +50,8 @@ describe('runCapacity', () => {
     expect(knee([...falling].reverse())).toBe(3);
   });
 
-  it('names --vary when the key is missing or not a number', () => {
-    expect(() => runCapacity('<test>', queue(2, 1, 100), { vary: 'workload.nope', slo: ['workflow.p(95) < 1s'] })).toThrow(/workload\.nope must be a positive number/);
+  it('names --vary when the key is missing or not a number', async () => {
+    await expect(runCapacity('<test>', queue(2, 1, 100), { vary: 'workload.nope', slo: ['workflow.p(95) < 1s'] })).rejects.toThrow(/workload\.nope must be a positive number/);
   });
 });
 

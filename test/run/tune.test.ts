@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { runTune } from '../../src/run/tune.js';
 import { baseScenario } from '../helpers/scenario.js';
 
-describe('runTune', () => {
-  it('finds the fewest attempts that meet a completion SLO: 1 − pᵏ ≥ 0.95 at p = 0.3 means k = 3', () => {
+describe('runTune', async () => {
+  it('finds the fewest attempts that meet a completion SLO: 1 − pᵏ ≥ 0.95 at p = 0.3 means k = 3', async () => {
     const d = baseScenario();
     d.workload = { model: 'open', arrivalRate: 20, workflows: 4000 };
     d.workflow.steps = 1;
     d.faults = [{ kind: 'error', probability: 0.3 }];
     // k = 2 gives 0.91 and k = 3 gives 0.973; 4,000 workflows put 4 SD (±0.011) between each and 0.95.
-    const r = runTune('<test>', d, { objective: 'calls.amplification', slo: [], minSuccess: 0.95 });
+    const r = await runTune('<test>', d, { objective: 'calls.amplification', slo: [], minSuccess: 0.95 });
     expect(r.best).not.toBeNull();
     expect(r.best!.settings.maxAttempts).toBe('3');
     expect(r.best!.meetsSlo).toBe(true);
@@ -19,12 +19,12 @@ describe('runTune', () => {
     expect(r.comparison.map((c) => c.name)).toContain('seed-guidance');
   });
 
-  it('is deterministic', () => {
+  it('is deterministic', async () => {
     const d = baseScenario();
     d.workload = { model: 'open', arrivalRate: 20, workflows: 500 };
     d.faults = [{ kind: 'error', probability: 0.1 }];
-    const a = runTune('<test>', structuredClone(d), { objective: 'cost.perCompletedWorkflow', slo: [], maxRounds: 1 });
-    const b = runTune('<test>', structuredClone(d), { objective: 'cost.perCompletedWorkflow', slo: [], maxRounds: 1 });
+    const a = await runTune('<test>', structuredClone(d), { objective: 'cost.perCompletedWorkflow', slo: [], maxRounds: 1 });
+    const b = await runTune('<test>', structuredClone(d), { objective: 'cost.perCompletedWorkflow', slo: [], maxRounds: 1 });
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
   });
 });

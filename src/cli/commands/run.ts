@@ -6,6 +6,7 @@ import { runSim, type Shard } from '../../run/sim.js';
 import { reportBlocks } from '../../report/blocks.js';
 import { terminalTable } from '../../report/terminal.js';
 import { colorEnabled, progressEnabled } from '../output.js';
+import { ProgressLine } from '../progress.js';
 import { checkOutDir, parseCount, parseSeed } from '../flags.js';
 import type { Command } from './types.js';
 import { DEFAULT_OTLP_WORKFLOWS } from '../../run/span-capture.js';
@@ -58,7 +59,13 @@ export const runCommand: Command = {
     const otlpWorkflows = parseCount(args['otlp-workflows'], '--otlp-workflows', 'a workflow count') ?? DEFAULT_OTLP_WORKFLOWS;
     const sc = loadScenario(args.scenario);
     const module = await loadWorkflowModule(sc);
-    const progress = progressEnabled();
+    let line: ProgressLine | undefined;
+    const progress = progressEnabled()
+      ? (done: number, total: number) => {
+          line ??= new ProgressLine(total);
+          line.update(done);
+        }
+      : undefined;
     const spans = formats.includes('otlp') ? { maxWorkflows: otlpWorkflows, worlds: [] as SimWorldSpans[] } : undefined;
     const report = runSim(sc, {
       spans,
@@ -67,7 +74,9 @@ export const runCommand: Command = {
       policies: args.policy,
       shard,
       module,
-      onWorld: progress ? (done, total) => process.stderr.write(`\rsimulating: world ${done}/${total}${done === total ? '\n' : ''}`) : undefined,
+      // Simulated-time progress inside each world, and each world's end.
+      onProgress: progress,
+      onWorld: progress,
     });
     const base = shard ? `${sc.name}.shard-${shard.index}-of-${shard.count}` : sc.name;
     const written: string[] = [];

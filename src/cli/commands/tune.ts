@@ -1,9 +1,10 @@
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { runTune } from '../../run/tune.js';
 import { tuneSummary, tuneTable } from '../../report/tune.js';
 import { progressEnabled, writeAtomic } from '../output.js';
 import { scenarioInput, share } from '../scenario-input.js';
-import { checkOutDir, parseSeed } from '../flags.js';
+import { checkOutDir, parseCount, parseSeed } from '../flags.js';
 import type { Command } from './types.js';
 
 export const tuneCommand: Command = {
@@ -17,18 +18,21 @@ export const tuneCommand: Command = {
       .option('slo', { type: 'string', array: true, default: [], describe: 'SLO in threshold grammar (repeatable: all must hold)' })
       .option('min-success', { type: 'number', default: 0.95, describe: 'also require this share of workflows to complete (0 to turn off)' })
       .option('seed', { type: 'string', describe: "override the scenario's seed" })
+      .option('workers', { type: 'string', describe: 'worker threads the candidates run on, one per core by default; 1 runs them on this thread' })
       .option('out', { type: 'string', default: 'reports', describe: 'output directory for the JSON' }),
   handler: async (args) => {
     share(args.minSuccess, '--min-success');
+    const workers = parseCount(args.workers, '--workers', 'a worker count') ?? availableParallelism();
     checkOutDir(args.out);
     const { sc, module, data: base } = await scenarioInput(args.scenario);
     const progress = progressEnabled();
-    const report = runTune(args.scenario, base, {
+    const report = await runTune(args.scenario, base, {
       objective: args.objective,
       maximize: args.maximize,
       slo: args.slo,
       minSuccess: args.minSuccess,
       seed: parseSeed(args.seed),
+      workers,
       module,
       onCandidate: progress ? (label, v, ok) => process.stderr.write(`  ${label}: ${v ?? '—'}${ok ? '' : ' (misses the SLO)'}\n`) : undefined,
     });
