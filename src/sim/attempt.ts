@@ -62,6 +62,8 @@ export class SimAttempt {
   retry = false;
   /** Holds a slot of the caller's adaptive concurrency limit: the in-flight count it was granted at (0: none). */
   permit = 0;
+  /** Its slot in the world's TunnelSet while inside the tunnel (-1: outside). */
+  tunnelSlot = -1;
 
   constructor(
     readonly owner: AttemptOwner,

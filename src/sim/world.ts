@@ -23,6 +23,7 @@ import { SimAttempt, ServerState } from './attempt.js';
 import { Availability } from './availability.js';
 import { Level } from './level.js';
 import { StreamCuts, type StreamCutter } from './stream-cuts.js';
+import { TunnelSet } from './tunnel-set.js';
 
 const K_ARRIVE_RELAY = 1;
 const K_ARRIVE_SERVER = 2;
@@ -37,7 +38,7 @@ const K_DROP = 8;
 export class World implements EventTarget, StreamCutter {
   private readonly admission: Admission<SimAttempt>;
   /** Attempts inside the tunnel (admitted or queued), in insertion order for deterministic failing. */
-  private readonly inTunnel = new Set<SimAttempt>();
+  private readonly inTunnel = new TunnelSet();
   private readonly serverQueue: SimAttempt[] = [];
   private serverHead = 0;
   /** Busy workers and held relay slots, with their time integrals for utilisation. */
@@ -327,8 +328,7 @@ export class World implements EventTarget, StreamCutter {
   /** The connector dropped (outage or token expiry): every request inside the tunnel fails now. */
   private connectorDropped(): void {
     const now = this.kernel.now();
-    const victims = [...this.inTunnel];
-    this.inTunnel.clear();
+    const victims = this.inTunnel.takeAll();
     this.admission.drain();
     this.setHeld(0);
     for (const a of victims) {
