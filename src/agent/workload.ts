@@ -13,7 +13,6 @@ import type { EventTarget } from '../kernel/queue.js';
 import { keyedUniform, Purpose } from '../kernel/rng.js';
 import { WorkflowMachine, type WorkflowListener } from './machine.js';
 import { runWorkflow, type AgentEnv } from './runner.js';
-import type { Workload } from '../scenario/types.js';
 
 /** What a closed-model agent shares with the others of its world. */
 interface AgentPool {
@@ -68,50 +67,6 @@ class MachineAgent implements EventTarget, WorkflowListener {
     if (!(think > 0)) return false;
     this.env.kernel.after(think, this, 0);
     return true;
-  }
-}
-
-/** The open workload's arrival times, in order. */
-class ArrivalTimes {
-  private s = 0;
-  private n = 0;
-
-  constructor(
-    private readonly open: Extract<Workload, { model: 'open' }>,
-    private readonly seed: number,
-    private readonly until: number,
-  ) {}
-
-  /** The next arrival's time, or -1 when the stream has ended. */
-  next(): number {
-    const open = this.open;
-    this.s += open.arrival === 'uniform' ? 1 : -Math.log(1 - keyedUniform(this.seed, this.n++, 0, 0, Purpose.arrival));
-    const at = open.rate.inverse(this.s);
-    return at < this.until && Number.isFinite(at) ? at : -1;
-  }
-}
-
-/** The arrivals stream as a state machine (the simulator's path): one kernel event per arrival. */
-class ArrivalMachine implements EventTarget {
-  constructor(
-    private readonly kernel: AgentEnv['kernel'],
-    private readonly times: ArrivalTimes,
-    private readonly mayStart: () => boolean,
-    private readonly spawn: () => void,
-    private readonly done: () => void,
-  ) {}
-
-  fire(): void {
-    if (!this.mayStart()) return this.done();
-    this.spawn();
-    this.next();
-  }
-
-  /** Waits for the next arrival, or ends the stream. */
-  next(): void {
-    const at = this.times.next();
-    if (at < 0) return this.done();
-    this.kernel.after(at - this.kernel.now(), this, 0);
   }
 }
 
@@ -186,9 +141,12 @@ export function startWorkload(env: AgentEnv, onIdle: () => void): void {
       if (active === 0) onIdle();
     }
   };
-  const times = new ArrivalTimes(open, seed, until);
   function* arrivals(): Generator<Effect, void, unknown> {
-    for (let at = times.next(); at >= 0; at = times.next()) {
+    let s = 0;
+    for (let n = 0; ; n++) {
+      s += open.arrival === 'uniform' ? 1 : -Math.log(1 - keyedUniform(seed, n, 0, 0, Purpose.arrival));
+      const at = open.rate.inverse(s);
+      if (!(at < until) || !Number.isFinite(at)) break;
       yield at - kernel.now();
       if (!mayStart()) break;
       spawn();
@@ -205,9 +163,6 @@ export function startWorkload(env: AgentEnv, onIdle: () => void): void {
     }
     streamDone();
   }
-  // The simulator's arrivals are a kernel target of their own: a generator step per customer was
-  // a tenth of the M/M/1 run. Both forms schedule the same events at the same moments.
-  if (machines) new ArrivalMachine(kernel, times, mayStart, spawn, streamDone).next();
-  else run(arrivals());
+  run(arrivals());
   for (const b of open.bursts) run(burst(b));
 }
