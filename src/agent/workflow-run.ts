@@ -148,7 +148,8 @@ export class WorkflowRun {
       ledger.summarize(summaryTokens);
       if (this.overCap()) return undefined;
     }
-    const out = Math.round(llm.outputTokensPerTurn.sample(keyedUniform(this.env.seed, this.w, this.step, round, Purpose.llmOutput)));
+    const perTurn = llm.outputTokensPerTurn;
+    const out = Math.round(perTurn.fixed ?? perTurn.sample(keyedUniform(this.env.seed, this.w, this.step, round, Purpose.llmOutput)));
     const t = ledger.turn(kernel.now() + ms, out, isRetry);
     this.bill(t, isRetry);
     ledger.append(out);
@@ -280,7 +281,7 @@ export class WorkflowRun {
       const ok = s.outcome[i] === 'ok';
       if (ok) this.env.rec.timeline.okCall(s.endedAt[i]);
       const size = s.plan[i].resultTokens ?? sc.tools[id.tool].resultTokens;
-      const tokens = ok ? (this.env.measuredResultTokens?.(id) ?? Math.round(size.sample(keyedUniform(seed, this.w, id.key, 0, Purpose.resultTokens)))) : 0;
+      const tokens = ok ? (this.env.measuredResultTokens?.(id) ?? Math.round(size.fixed ?? size.sample(keyedUniform(seed, this.w, id.key, 0, Purpose.resultTokens)))) : 0;
       resultTokens += tokens;
       if (results !== NO_RESULTS) results.push({ tool: this.env.toolNames[id.tool], ok, outcome: s.outcome[i], resultTokens: tokens });
     }

@@ -10,6 +10,11 @@ export interface Sampler {
   sample(u: number): number;
   /** The distribution's mean where it has a closed form (Infinity for heavy tails without one). */
   readonly mean: number;
+  /**
+   * Set when every draw gives this value (a constant): hot paths then skip hashing the keyed
+   * uniform they would pass to `sample`, which would ignore it.
+   */
+  readonly fixed?: number;
 }
 
 export type DistSpec =
@@ -24,7 +29,7 @@ export type DistSpec =
   | { dist: 'empirical'; samples: number[] };
 
 export function constant(value: number): Sampler {
-  return { sample: () => value, mean: value };
+  return { sample: () => value, mean: value, fixed: value };
 }
 
 export function uniform(min: number, max: number): Sampler {

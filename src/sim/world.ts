@@ -85,13 +85,15 @@ export class World implements EventTarget, StreamCutter {
     this.rec.c.relayHeldMicros += Math.round(this.held.area * 1000);
   }
 
-  private draw(a: SimAttempt, purpose: number): number {
-    return keyedFinish(a.key, purpose);
+  /** The relay's processing time for the attempt's hop in `purpose`'s direction. */
+  private processing(a: SimAttempt, purpose: number): number {
+    const p = this.sc.relay.processing;
+    return p.fixed ?? p.sample(keyedFinish(a.key, purpose));
   }
 
   private link(link: Link, a: SimAttempt, purpose: number): number {
     const s = link === 'agentToRelay' ? this.sc.network.agentToRelay : this.sc.network.relayToServer;
-    let d = s.latency.sample(attemptUniform(a.key, a.key0, a.index, purpose, s.attemptCorrelation));
+    let d = s.latency.fixed ?? s.latency.sample(attemptUniform(a.key, a.key0, a.index, purpose, s.attemptCorrelation));
     if (this.faults.hasSpikes) d = this.faults.linkDelay(link, this.kernel.now(), d);
     return d * (link === 'agentToRelay' ? a.faults.agentLinkFactor : a.faults.serverLinkFactor);
   }
@@ -143,7 +145,7 @@ export class World implements EventTarget, StreamCutter {
     a.outcome = outcome;
     a.retryAfter = retryAfter;
     if (this.lost('agentToRelay', a, 3)) return;
-    const d = this.sc.relay.processing.sample(this.draw(a, Purpose.relayProcessBack)) + this.link('agentToRelay', a, Purpose.linkAgentBack);
+    const d = this.processing(a, Purpose.relayProcessBack) + this.link('agentToRelay', a, Purpose.linkAgentBack);
     this.kernel.after(d, this, K_DELIVER, a);
   }
 
@@ -185,7 +187,7 @@ export class World implements EventTarget, StreamCutter {
     const t = a.faults.terminal;
     if (t.kind === 'drop' && t.link === 'relayToServer') return;
     if (this.lost('relayToServer', a, 1)) return;
-    const d = this.sc.relay.processing.sample(this.draw(a, Purpose.relayProcessOut)) + this.link('relayToServer', a, Purpose.linkRelayOut);
+    const d = this.processing(a, Purpose.relayProcessOut) + this.link('relayToServer', a, Purpose.linkRelayOut);
     this.kernel.after(d, this, K_ARRIVE_SERVER, a);
   }
 
@@ -279,7 +281,7 @@ export class World implements EventTarget, StreamCutter {
     this.releaseSlot(a);
     if (this.cutting) this.cuts.closeAgentHop(a);
     if (this.lost('agentToRelay', a, 3)) return;
-    const d = this.sc.relay.processing.sample(this.draw(a, Purpose.relayProcessBack)) + this.link('agentToRelay', a, Purpose.linkAgentBack);
+    const d = this.processing(a, Purpose.relayProcessBack) + this.link('agentToRelay', a, Purpose.linkAgentBack);
     this.kernel.after(d, this, K_DELIVER, a);
   }
 

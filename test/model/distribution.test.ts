@@ -61,3 +61,13 @@ describe('samplers', () => {
     expect(s.sample(0.9995)).toBe(1000);
   });
 });
+
+describe('Sampler.fixed', () => {
+  it('is the value of a sampler that ignores its uniform, and absent where draws vary', () => {
+    for (const s of [constant(7), truncatedNormal(7, 0), empirical([7])]) {
+      expect(s.fixed).toBe(7);
+      expect(s.sample(0.123)).toBe(7);
+    }
+    for (const s of [uniform(0, 1), exponential(3), truncatedNormal(7, 1), empirical([1, 2]), pareto(1, 2), mixture([{ weight: 1, of: constant(7) }])]) expect(s.fixed).toBeUndefined();
+  });
+});
