@@ -10,13 +10,13 @@
  * any two-thread sweep could gain here — on two cores less than 2, because one V8 isolate alone
  * already uses the second core for its concurrent compiler and GC helpers. Ratios are medians of
  * per-round ratios (higher is better); `efficiencyPerCore` is the speed-up ÷ 2 workers (1 is
- * perfect scaling) on the `cores` of the machine it ran on; `twoWorkersVsCeiling` is how much of
+ * perfect scaling) on the machine it ran on (the bench file's `machine.cpus`); `twoWorkersVsCeiling` is how much of
  * the ceiling the pool reaches.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median } from './median.js';
@@ -85,7 +85,7 @@ export const sweepSuite: BenchSuite = {
       return {
         results: { 'grid3x3.oneWorker': result(one), 'grid3x3.twoWorkers': result(two), 'grid3x3.twoIndependentOneWorkerSweeps': result(pair) },
         // Efficiency per core: the speed-up over one worker divided by the workers (1 = perfect scaling), on this machine.
-        ratios: { twoWorkersVsOne: speedUp, efficiencyPerCore: speedUp / 2, machineCeiling: ceiling, twoWorkersVsCeiling: speedUp / ceiling, cores: availableParallelism() },
+        ratios: { twoWorkersVsOne: speedUp, efficiencyPerCore: speedUp / 2, machineCeiling: ceiling, twoWorkersVsCeiling: speedUp / ceiling },
       };
     } finally {
       rmSync(dir, { recursive: true, force: true });
