@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
  * The command line: thin yargs commands that parse flags and call run/ and report/. Each command
- * lives in cli/commands/<name>.ts and is registered here. Errors become one line and an exit code.
+ * lives in cli/commands/<name>.ts and is loaded here only when the command line needs it. Errors
+ * become one line and an exit code.
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { TunnelsimError } from '../errors.js';
-import { commands } from './commands/index.js';
+import { loadCommands } from './commands/index.js';
 import { VERSION } from '../run/version.js';
 
 /** A closed pipe (`tunnelsim run … | head`) ends the process quietly instead of with a stack trace. */
@@ -45,7 +46,7 @@ export async function main(argv: string[]): Promise<number> {
       if (hint) throw new TunnelsimError('BAD_INPUT', `unknown command '${argv[0]}': did you mean ${hint[1]}?`);
       throw new TunnelsimError('BAD_INPUT', msg ?? 'bad usage');
     });
-  for (const c of commands) {
+  for (const c of await loadCommands(argv)) {
     parser.command(c.command, c.describe, c.builder, async (args: any) => {
       exitCode = (await c.handler(args)) ?? 0;
     });
