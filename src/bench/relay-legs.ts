@@ -49,7 +49,7 @@ export interface RelayBenchOptions {
   warmupRounds: number;
   /** nginx binary; `false` skips the nginx leg. @default '/usr/sbin/nginx' */
   nginx: string | false;
-  /** The stdio bridges of the peers leg; `false` skips the leg. @default ['tunnelsim', 'supergateway', 'mcpProxy'] */
+  /** The stdio bridges of the peers leg; `false` skips the leg. @default ['tunnelsim', 'tunnelsimShared', 'supergateway', 'mcpProxy'] */
   peers: readonly PeerName[] | false;
   /** Run upstream, relay and connector in child processes ('auto': when the build allows). @default 'auto' */
   isolate: boolean | 'auto';
@@ -98,10 +98,14 @@ export interface RelayBenchResult {
     tunnelsimVsSupergateway?: number;
     /** supergateway p99 ÷ tunnelsim p99, one session. */
     tunnelsimVsSupergatewayP99?: number;
-    /** tunnelsim (stdio) req/s ÷ mcp-proxy req/s. */
+    /** tunnelsim (stdio, a server per session) req/s ÷ mcp-proxy req/s (one server shared): unlike work, what per-session isolation costs. */
     tunnelsimVsMcpProxy?: number;
-    /** mcp-proxy p99 ÷ tunnelsim p99, one session. */
+    /** mcp-proxy p99 ÷ tunnelsim (per session) p99, one session. */
     tunnelsimVsMcpProxyP99?: number;
+    /** tunnelsim `--share-upstream` req/s ÷ mcp-proxy req/s: both share one stdio server, like for like. */
+    tunnelsimSharedVsMcpProxy?: number;
+    /** mcp-proxy p99 ÷ tunnelsim `--share-upstream` p99, one session. */
+    tunnelsimSharedVsMcpProxyP99?: number;
   };
   /** Every round's value of each ratio, in round order: the spread behind each median. */
   ratioRounds: Record<string, number[]>;
@@ -225,6 +229,8 @@ export async function benchRelay(options: Partial<RelayBenchOptions> = {}): Prom
     tunnelsimVsSupergatewayP99: ratio('tunnelsimVsSupergatewayP99', 'peer:tunnelsim', 'peer:supergateway', p99),
     tunnelsimVsMcpProxy: ratio('tunnelsimVsMcpProxy', 'peer:tunnelsim', 'peer:mcpProxy', rps),
     tunnelsimVsMcpProxyP99: ratio('tunnelsimVsMcpProxyP99', 'peer:tunnelsim', 'peer:mcpProxy', p99),
+    tunnelsimSharedVsMcpProxy: ratio('tunnelsimSharedVsMcpProxy', 'peer:tunnelsimShared', 'peer:mcpProxy', rps),
+    tunnelsimSharedVsMcpProxyP99: ratio('tunnelsimSharedVsMcpProxyP99', 'peer:tunnelsimShared', 'peer:mcpProxy', p99),
   };
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) ratios[k as keyof typeof optional] = v;
   const cpuPerRequestUs = { relay: viaRelay.cpuUs?.relay, connector: viaRelay.cpuUs?.connector, nginx: viaNginx?.cpuUs?.nginx };

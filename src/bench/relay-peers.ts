@@ -2,8 +2,11 @@
  * The peers leg of the relay benchmark: the same stdio MCP server (relay-stdio-upstream.ts) put on
  * Streamable HTTP by what a user would pick — supergateway and mcp-proxy, from npm — and by
  * tunnelsim itself, `tunnelsim relay` + `tunnelsim connect --stdio`, each run as its own CLI
- * process. Every bridge spawns one stdio server per MCP session, so the legs do the same work.
- * Each is given its lightest settings (no logging, no resumability store) so that tunnelsim is
+ * process. The bridges differ in how many stdio servers they run: supergateway (stateful) and
+ * tunnelsim by default spawn one per MCP session; mcp-proxy starts one at launch and shares it
+ * between every session (one SDK `Client`, ids renamed). So tunnelsim runs twice — per session,
+ * beside supergateway, and with `--share-upstream`, beside mcp-proxy — and each is compared with
+ * the peer that does the same work. Each is given its lightest settings (no logging, no resumability store) so that tunnelsim is
  * compared with the peers at their best; tunnelsim runs with auth, signing and audit on (audit
  * lines to its stderr, which goes to a file). A bridge whose package is not installed is skipped,
  * with the reason.
@@ -18,7 +21,7 @@ import { accepts, freePort } from './nginx.js';
 import { stdioUpstreamCommand } from './relay-stdio-upstream.js';
 import { mintToken } from '../tunnel/tokens.js';
 
-export const PEER_NAMES = ['tunnelsim', 'supergateway', 'mcpProxy'] as const;
+export const PEER_NAMES = ['tunnelsim', 'tunnelsimShared', 'supergateway', 'mcpProxy'] as const;
 export type PeerName = (typeof PEER_NAMES)[number];
 
 export interface PeerStack {
@@ -104,15 +107,16 @@ async function startMcpProxy(dir: string): Promise<PeerStart> {
   return { kind: 'ok', stack: { url: `http://127.0.0.1:${port}/mcp`, pids: { mcpProxy: c.proc.pid as number }, stop: () => stopChild(c.proc) } };
 }
 
-/** `tunnelsim relay` and `tunnelsim connect --stdio`, as a user runs them (needs the compiled CLI). */
-async function startTunnelsim(dir: string): Promise<PeerStart> {
+/** `tunnelsim relay` and `tunnelsim connect --stdio` (with `--share-upstream` when `shared`), as a user runs them (needs the compiled CLI). */
+async function startTunnelsim(dir: string, shared: boolean): Promise<PeerStart> {
   if (!existsSync(CLI)) return { kind: 'skipped', reason: 'the tunnelsim CLI is not built (npm run build)' };
   const secret = randomBytes(32).toString('base64url');
   const env = { ...process.env, TUNNELSIM_JWT_SECRET: secret };
   const key = new TextEncoder().encode(secret);
   const port = await freePort();
   // The relay's audit lines go to its stderr, as by default; stderr is this file.
-  const relayLog = join(dir, 'tunnelsim-relay.log');
+  const tag = shared ? 'tunnelsim-shared' : 'tunnelsim';
+  const relayLog = join(dir, `${tag}-relay.log`);
   const relay = child([CLI, 'relay', '--port', String(port)], relayLog, env);
   const stops = [() => stopChild(relay.proc)];
   const stop = async () => {
@@ -122,8 +126,9 @@ async function startTunnelsim(dir: string): Promise<PeerStart> {
     await until(() => accepts(port), relay.exited, 'tunnelsim relay', relayLog);
     const base = `http://127.0.0.1:${port}`;
     const connectToken = await mintToken(key, { tunnel: 'peers', roles: ['connect'], ttlSec: 3600 });
-    const connLog = join(dir, 'tunnelsim-connect.log');
-    const conn = child([CLI, 'connect', '--relay', base, '--tunnel', 'peers', '--token', connectToken, '--stdio', stdioUpstreamCommand()], connLog, env);
+    const connLog = join(dir, `${tag}-connect.log`);
+    const share = shared ? ['--share-upstream'] : [];
+    const conn = child([CLI, 'connect', '--relay', base, '--tunnel', 'peers', '--token', connectToken, '--stdio', stdioUpstreamCommand(), ...share], connLog, env);
     stops.push(() => stopChild(conn.proc));
     const online = async () => {
       const h = await fetch(`${base}/healthz`).then((r) => r.json() as Promise<{ connectors?: number }>, () => undefined);
@@ -144,7 +149,7 @@ async function startTunnelsim(dir: string): Promise<PeerStart> {
  * is a bug here, and throws.
  */
 export async function startPeer(name: PeerName, dir: string): Promise<PeerStart> {
-  if (name === 'tunnelsim') return startTunnelsim(dir);
+  if (name === 'tunnelsim' || name === 'tunnelsimShared') return startTunnelsim(dir, name === 'tunnelsimShared');
   try {
     return await (name === 'supergateway' ? startSupergateway(dir) : startMcpProxy(dir));
   } catch (e) {

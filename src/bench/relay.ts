@@ -21,6 +21,8 @@ const NEEDS: Record<string, string[]> = {
   tunnelsimVsSupergatewayP99: ['tunnelsim', 'supergateway'],
   tunnelsimVsMcpProxy: ['tunnelsim', 'mcpProxy'],
   tunnelsimVsMcpProxyP99: ['tunnelsim', 'mcpProxy'],
+  tunnelsimSharedVsMcpProxy: ['tunnelsimShared', 'mcpProxy'],
+  tunnelsimSharedVsMcpProxyP99: ['tunnelsimShared', 'mcpProxy'],
 };
 
 /**

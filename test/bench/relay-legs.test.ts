@@ -43,7 +43,7 @@ describe('relaySuiteResult', () => {
     relay: leg(50, 300),
     nginxSkipped: 'nginx leg disabled',
     peers: { tunnelsim: leg(40, 250), mcpProxy: leg(20, 900) },
-    peersSkipped: { supergateway: 'supergateway is not installed (npm install --save-dev supergateway)' },
+    peersSkipped: { supergateway: 'supergateway is not installed (npm install --save-dev supergateway)', tunnelsimShared: 'peer left out' },
     ratios: { relayVsDirect: 0.5, tunnelsimVsMcpProxy: 2, tunnelsimVsMcpProxyP99: 1 },
     ratioRounds: {},
     addedMs: { relayP50: 0, relayP99: 0 },
@@ -58,6 +58,8 @@ describe('relaySuiteResult', () => {
     const why = base.peersSkipped.supergateway;
     expect(s.skipped).toMatchObject({ tunnelsimVsSupergateway: why, tunnelsimVsSupergatewayP99: why, 'peers.supergateway.reqPerSec': why });
     expect(s.skipped?.tunnelsimVsMcpProxy).toBeUndefined();
+    // The like-for-like mcp-proxy ratio needs the shared-upstream leg.
+    expect(s.skipped).toMatchObject({ tunnelsimSharedVsMcpProxy: 'peer left out', tunnelsimSharedVsMcpProxyP99: 'peer left out' });
   });
 });
 

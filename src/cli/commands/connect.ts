@@ -18,6 +18,7 @@ interface Args {
   mock?: string;
   stdio?: string;
   upstream?: string;
+  shareUpstream?: boolean;
   otlp?: string;
 }
 
@@ -34,6 +35,10 @@ export const connectCommand: Command = {
       .option('mock', { type: 'string', describe: "serve a mock MCP server from a scenario's tool table" })
       .option('stdio', { type: 'string', describe: 'spawn this MCP server command per agent session' })
       .option('upstream', { type: 'string', describe: 'forward to this Streamable HTTP MCP URL' })
+      .option('share-upstream', {
+        type: 'boolean',
+        describe: 'one upstream for every agent session, not one per session: a stdio server starts once (for stateless tool servers; see docs/relay.md)',
+      })
       .option('otlp', { type: 'string', describe: "export the connector's hop spans to this OTLP/HTTP endpoint (default: OTEL_EXPORTER_OTLP_ENDPOINT when set)" }),
   handler: async (a: Args) => {
     // The live stack loads only for this command, so other commands start fast.
@@ -64,7 +69,9 @@ export const connectCommand: Command = {
     const { otlpTracesUrl } = await import('../../tunnel/otlp-endpoint.js');
     const otlp = otlpTracesUrl(a.otlp);
     const tracing = otlp ? (await import('../../tunnel/otel.js')).startTracing(otlp, 'tunnelsim-connector', undefined, (m) => process.stderr.write(`connect: warning: ${m}\n`)) : undefined;
-    const upstream = tracing ? (await import('../../tunnel/tracing.js')).tracedUpstream(upstreamFactory(spec), tracing.tracer) : upstreamFactory(spec);
+    const shared = a.shareUpstream ? (await import('../../tunnel/shared-upstream.js')).sharedUpstream(upstreamFactory(spec)) : undefined;
+    const base = shared ?? upstreamFactory(spec);
+    const upstream = tracing ? (await import('../../tunnel/tracing.js')).tracedUpstream(base, tracing.tracer) : base;
     const credential = a.credentialFile === undefined ? undefined : readCredential(a.credentialFile, a.tunnel);
     const token = credential ? undefined : a.token !== undefined ? () => a.token as string : () => readTokenFile(a.tokenFile as string);
     token?.(); // an unreadable token file is bad input now, not a retry loop later
@@ -85,11 +92,19 @@ export const connectCommand: Command = {
     });
     connector.start();
     await new Promise<void>((resolve, reject) => {
-      const stop = () => void connector.close().then(() => tracing?.shutdown()).then(resolve);
+      const stop = () =>
+        void connector
+          .close()
+          .then(() => shared?.close())
+          .then(() => tracing?.shutdown())
+          .then(resolve);
       fatal = (e) => {
         process.removeListener('SIGTERM', stop);
         process.removeListener('SIGINT', stop);
-        void connector.close().then(() => reject(e));
+        void connector
+          .close()
+          .then(() => shared?.close())
+          .then(() => reject(e));
       };
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
