@@ -10,10 +10,12 @@
  * - The upstream is initialized once, by the first session's `initialize`; later sessions are
  *   answered from that result (as mcp-proxy does), and only the first `notifications/initialized`
  *   is passed on.
- * - Notifications from the upstream name no session over one stdio pipe. Those about the server's
- *   shared state (list changes, resource updates) go to every session; any other (log messages
- *   above all, which may quote one session's arguments) is dropped, because it might be another
- *   session's. Requests from the upstream (sampling, elicitation, roots) cannot be routed either,
+ * - Notifications from the upstream name no session over one stdio pipe. List changes (the
+ *   server's shared state) go to every session; `resources/updated` goes to the sessions that
+ *   subscribed to that URI (subscriptions are counted here: the upstream is unsubscribed when the
+ *   last session unsubscribes or leaves, and a session's unsubscribe never ends another's); any
+ *   other (log messages above all, which may quote one session's arguments) is dropped, because it
+ *   might be another session's. Requests from the upstream (sampling, elicitation, roots) cannot be routed either,
  *   so they are answered with an error — only `ping` is answered for real.
  * - A session that leaves cancels what it still had in flight.
  */
@@ -25,13 +27,17 @@ type Obj = Record<string, unknown>;
 export type MuxOut<P> = { to: 'upstream'; msg: JSONRPCMessage } | { to: 'session'; port: P; msg: JSONRPCMessage };
 
 /** Upstream notifications about state every session shares, sent to all of them. */
-const SHARED_STATE = /^notifications\/((tools|prompts|resources)\/list_changed|resources\/updated)$/;
+const LIST_CHANGED = /^notifications\/(tools|prompts|resources)\/list_changed$/;
+
+/** Resource subscriptions one session may hold on a shared upstream. */
+export const MAX_SUBSCRIPTIONS = 256;
 
 /** JSON-RPC "method not found", the answer to upstream requests a shared upstream cannot route. */
 export const UNROUTABLE = -32601;
 
 interface Pending<P> {
-  port: P;
+  /** The session that asked; none for the mux's own requests (an unsubscribe after the last subscriber left). */
+  port?: P;
   id: Id;
   /** The session's own progress token, when it asked for progress. */
   progress?: Id;
@@ -50,6 +56,10 @@ export class SessionMux<P> {
   private initWaiters: { port: P; id: Id }[] = [];
   private initResult: unknown;
   private initializedSent = false;
+  /** Resource URI → the sessions subscribed to it. */
+  private readonly subscribers = new Map<string, Set<P>>();
+  /** Per session, how many URIs it is subscribed to (bounded: the table is the connector's memory). */
+  private readonly subscriptions = new Map<P, number>();
 
   attach(port: P): void {
     if (!this.ports.has(port)) this.ports.set(port, new Map());
@@ -68,6 +78,25 @@ export class SessionMux<P> {
     if (method === undefined) return []; // an answer to an upstream request: none is ever passed on
     if (isId(m.id)) {
       if (method === 'initialize') return this.initialize(port, m.id, msg);
+      const uri = (m.params as Obj | undefined)?.uri;
+      if (method === 'resources/subscribe' && typeof uri === 'string') {
+        const subs = this.subscribers.get(uri) ?? new Set<P>();
+        if (!subs.has(port)) {
+          const held = this.subscriptions.get(port) ?? 0;
+          if (held >= MAX_SUBSCRIPTIONS) {
+            const error = { code: -32000, message: `at most ${MAX_SUBSCRIPTIONS} resource subscriptions per session on a shared upstream` };
+            return [{ to: 'session', port, msg: rpc({ jsonrpc: '2.0', id: m.id, error }) }];
+          }
+          this.subscriptions.set(port, held + 1);
+        }
+        this.subscribers.set(uri, subs.add(port));
+      } else if (method === 'resources/unsubscribe' && typeof uri === 'string') {
+        // Only the last subscriber's unsubscribe reaches the upstream; the rest are answered here.
+        const subs = this.subscribers.get(uri);
+        if (subs?.delete(port)) this.subscriptions.set(port, (this.subscriptions.get(port) ?? 1) - 1);
+        if (!subs || subs.size > 0) return [{ to: 'session', port, msg: rpc({ jsonrpc: '2.0', id: m.id, result: {} }) }];
+        this.subscribers.delete(uri);
+      }
       const up = this.next++;
       const entry: Pending<P> = { port, id: m.id };
       let params = m.params as Obj | undefined;
@@ -103,7 +132,7 @@ export class SessionMux<P> {
       const p = this.pending.get(m.id);
       if (!p) return [];
       this.forget(m.id, p);
-      return [{ to: 'session', port: p.port, msg: rpc({ ...m, id: p.id }) }];
+      return p.port === undefined ? [] : [{ to: 'session', port: p.port, msg: rpc({ ...m, id: p.id }) }];
     }
     if (isId(m.id)) {
       if (method === 'ping') return [{ to: 'upstream', msg: { jsonrpc: '2.0', id: m.id, result: {} } }];
@@ -113,10 +142,15 @@ export class SessionMux<P> {
     if (method === 'notifications/progress') {
       const params = m.params as Obj | undefined;
       const p = typeof params?.progressToken === 'number' ? this.pending.get(params.progressToken) : undefined;
-      if (!p || p.progress === undefined) return [];
+      if (!p || p.port === undefined || p.progress === undefined) return [];
       return [{ to: 'session', port: p.port, msg: rpc({ ...m, params: { ...params, progressToken: p.progress } }) }];
     }
-    if (!SHARED_STATE.test(method)) return [];
+    if (method === 'notifications/resources/updated') {
+      const uri = (m.params as Obj | undefined)?.uri;
+      const subs = typeof uri === 'string' ? this.subscribers.get(uri) : undefined;
+      return [...(subs ?? [])].map((port) => ({ to: 'session', port, msg }) as const);
+    }
+    if (!LIST_CHANGED.test(method)) return [];
     return [...this.ports.keys()].map((port) => ({ to: 'session', port, msg }) as const);
   }
 
@@ -125,11 +159,19 @@ export class SessionMux<P> {
     const ids = this.ports.get(port);
     if (!ids) return [];
     this.ports.delete(port);
+    this.subscriptions.delete(port);
     this.initWaiters = this.initWaiters.filter((w) => w.port !== port);
     const out: MuxOut<P>[] = [];
     for (const up of ids.values()) {
       if (!this.pending.delete(up)) continue;
       out.push({ to: 'upstream', msg: { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: up, reason: 'the agent session ended' } } });
+    }
+    for (const [uri, subs] of this.subscribers) {
+      if (!subs.delete(port) || subs.size > 0) continue;
+      this.subscribers.delete(uri);
+      const up = this.next++;
+      this.pending.set(up, { id: up });
+      out.push({ to: 'upstream', msg: rpc({ jsonrpc: '2.0', id: up, method: 'resources/unsubscribe', params: { uri } }) });
     }
     return out;
   }
@@ -153,7 +195,7 @@ export class SessionMux<P> {
 
   private forget(up: number, p: Pending<P>): void {
     this.pending.delete(up);
-    const ids = this.ports.get(p.port);
+    const ids = p.port === undefined ? undefined : this.ports.get(p.port);
     if (ids?.get(p.id) === up) ids.delete(p.id);
   }
 }

@@ -2,7 +2,7 @@
 // under its own id; one initialize; nothing unattributable reaches a session.
 import { describe, expect, it } from 'vitest';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { SessionMux, UNROUTABLE, type MuxOut } from '../../src/tunnel/session-mux.js';
+import { MAX_SUBSCRIPTIONS, SessionMux, UNROUTABLE, type MuxOut } from '../../src/tunnel/session-mux.js';
 
 const m = (x: Record<string, unknown>) => ({ jsonrpc: '2.0', ...x }) as unknown as JSONRPCMessage;
 const up = (outs: MuxOut<string>[]) => outs.filter((o) => o.to === 'upstream').map((o) => o.msg as Record<string, unknown>);
@@ -84,10 +84,9 @@ describe('SessionMux', () => {
     expect(mux.fromSession('b', m({ method: 'notifications/cancelled', params: { requestId: 1 } }))).toEqual([]);
   });
 
-  it('sends shared-state notifications to every session and drops the unattributable rest, log messages above all', () => {
+  it('sends list changes to every session and drops the unattributable rest, log messages above all', () => {
     const mux = ready('a', 'b');
     expect(to(mux.fromUpstream(m({ method: 'notifications/tools/list_changed' }))).map(([p]) => p)).toEqual(['a', 'b']);
-    expect(to(mux.fromUpstream(m({ method: 'notifications/resources/updated', params: { uri: 'x://1' } }))).map(([p]) => p)).toEqual(['a', 'b']);
     expect(mux.fromUpstream(m({ method: 'notifications/message', params: { level: 'info', data: "a's secret" } }))).toEqual([]);
     expect(mux.fromUpstream(m({ method: 'notifications/cancelled', params: { requestId: 1 } }))).toEqual([]);
   });
@@ -112,5 +111,41 @@ describe('SessionMux', () => {
     expect(mux.inFlight).toBe(1);
     expect(mux.fromUpstream(m({ id: s1.id, result: {} }))).toEqual([]);
     expect(mux.fromSession('a', m({ id: 4, method: 'tools/call', params: {} }))).toEqual([]);
+  });
+
+  it('sends a resource update only to the sessions subscribed to it, and unsubscribes upstream only when the last one leaves', () => {
+    const mux = ready('a', 'b', 'c');
+    const sub = (p: string, id: number, uri: string) => mux.fromSession(p, m({ id, method: 'resources/subscribe', params: { uri } }));
+    const unsub = (p: string, id: number, uri: string) => mux.fromSession(p, m({ id, method: 'resources/unsubscribe', params: { uri } }));
+    for (const [p, uri] of [['a', 'x://1'], ['b', 'x://1'], ['c', 'x://2']]) {
+      const [sent] = up(sub(p, 1, uri));
+      mux.fromUpstream(m({ id: sent.id, result: {} }));
+    }
+    const updated = (uri: string) => to(mux.fromUpstream(m({ method: 'notifications/resources/updated', params: { uri } }))).map(([p]) => p);
+    expect(updated('x://1')).toEqual(['a', 'b']);
+    expect(updated('x://2')).toEqual(['c']);
+    expect(updated('x://3')).toEqual([]);
+    // a leaves x://1: answered here, b still gets its updates; c's unsubscribe of what it never held touches nothing.
+    expect(to(unsub('a', 2, 'x://1'))).toEqual([['a', m({ id: 2, result: {} })]]);
+    expect(to(unsub('c', 2, 'x://1'))).toEqual([['c', m({ id: 2, result: {} })]]);
+    expect(updated('x://1')).toEqual(['b']);
+    // b, the last subscriber, unsubscribes: now it goes upstream.
+    const [last] = up(unsub('b', 2, 'x://1'));
+    expect(last).toMatchObject({ method: 'resources/unsubscribe', params: { uri: 'x://1' } });
+    expect(to(mux.fromUpstream(m({ id: last.id, result: {} })))).toEqual([['b', m({ id: 2, result: {} })]]);
+    // c leaves while subscribed: the mux unsubscribes for it, and the answer goes to nobody.
+    const [gone] = up(mux.detach('c'));
+    expect(gone).toMatchObject({ method: 'resources/unsubscribe', params: { uri: 'x://2' } });
+    expect(mux.fromUpstream(m({ id: gone.id, result: {} }))).toEqual([]);
+    expect(mux.inFlight).toBe(0);
+  });
+
+  it('bounds the subscriptions one session may hold', () => {
+    const mux = ready('a');
+    for (let i = 0; i < MAX_SUBSCRIPTIONS; i++) expect(up(mux.fromSession('a', m({ id: i + 1, method: 'resources/subscribe', params: { uri: `x://${i}` } })))).toHaveLength(1);
+    const [[, refused]] = to(mux.fromSession('a', m({ id: 9999, method: 'resources/subscribe', params: { uri: 'x://more' } })));
+    expect(refused).toMatchObject({ id: 9999, error: { code: -32000 } });
+    // Subscribing again to one it holds is not a new one.
+    expect(up(mux.fromSession('a', m({ id: 10000, method: 'resources/subscribe', params: { uri: 'x://0' } })))).toHaveLength(1);
   });
 });
