@@ -45,7 +45,16 @@ export interface AgentEnv {
   callContexts: CallContext[];
   /** Told when each workflow starts (the calibration pass's steady-state recorder). */
   observer?: { workflowStarted(t: number): void };
+  /**
+   * Step bookkeeping that finished workflows handed back, for the next ones to reuse (the world's
+   * own list; absent: each workflow allocates its own). Its arrays have grown to a step's size:
+   * fresh ones grew from empty on every workflow's first step, 0.8 kB per M/M/1 customer.
+   */
+  spareSteps?: StepCalls[];
 }
+
+/** Spare step bookkeeping a world keeps at most: enough for the workflows one world has in flight at once, in most runs. */
+const MAX_SPARE_STEPS = 1024;
 
 function stepKey(step: number, i: number): number {
   return step * 64 + i;
@@ -76,7 +85,7 @@ export class WorkflowRun {
   private readonly deadlineAt: number;
   private readonly capTokens: number;
   private readonly capNanos: number;
-  private readonly calls: StepCalls = { plan: [], idents: [], outcome: [], endedAt: [], codes: [], firstStart: 0, pending: [], failed: [] };
+  private readonly calls: StepCalls;
 
   constructor(
     private readonly env: AgentEnv,
@@ -92,6 +101,7 @@ export class WorkflowRun {
     this.script = makeSteps(sc, env.seed, w, env.toolNames, env.module);
     this.capTokens = sc.llm.spendCap?.tokens ?? Infinity;
     this.capNanos = sc.llm.spendCap?.nanos ?? Infinity;
+    this.calls = env.spareSteps?.pop() ?? { plan: [], idents: [], outcome: [], endedAt: [], codes: [], firstStart: 0, pending: [], failed: [] };
   }
 
   /** Records a billed turn: cache figures, tokens by step, LLM time. */
@@ -298,9 +308,11 @@ export class WorkflowRun {
 
   /** Records the workflow's end: completed with its latency and spend, or failed with its reason. */
   finish(): void {
-    const { rec, kernel } = this.env;
+    const { rec, kernel, spareSteps } = this.env;
     const ledger = this.ledger;
     const now = kernel.now();
+    // Nothing reads the step's bookkeeping after the workflow's end: the next workflow may have it.
+    if (spareSteps && spareSteps.length < MAX_SPARE_STEPS) spareSteps.push(this.calls);
     if (this.failure !== undefined) {
       // Spend of a workflow that did not complete bought nothing: one part of the retry tax.
       rec.c.failedWorkflowCostNanos += ledger.nanos;
