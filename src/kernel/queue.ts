@@ -76,6 +76,15 @@ export class EventQueue {
     return this.n === 0 ? Infinity : this.times[0];
   }
 
+  /**
+   * Time of the earliest event of a queue that is not empty: the kernel's loop reads this, not
+   * `peekTime`, whose Infinity for an empty queue made the optimised loop box every time it read
+   * (16 B per event).
+   */
+  headTime(): number {
+    return this.fCount > 0 ? this.current : this.times[0];
+  }
+
   /** Removes the earliest event and fires it. */
   popAndFire(): void {
     if (this.fCount > 0 && (this.n === 0 || this.times[0] > this.current || this.seqs[0] > this.fSeqs[this.fHead])) {
