@@ -124,7 +124,7 @@ export function runWorld(sc: Scenario, policy: Policy, seed: number, timeouts: n
       toolNames: sc.tools.map((t) => t.name),
       callContexts,
       observer,
-      spareSteps: [],
+      spares: { steps: [], ledgers: [] },
     },
     () => {
       idle = true;
