@@ -84,7 +84,8 @@ class SequenceSteps implements StepSource {
     private readonly seed: number,
     private readonly workflow: number,
   ) {
-    this.total = spec.weights.reduce((s, w) => s + w, 0);
+    // Only a weighted pick reads the total: round-robin workflows skip the sum (one per workflow).
+    this.total = spec.order === 'round-robin' ? 0 : spec.weights.reduce((s, w) => s + w, 0);
   }
 
   next(): IteratorResult<StepRequest, void> {

@@ -45,7 +45,23 @@ export interface AgentEnv {
   callContexts: CallContext[];
   /** Told when each workflow starts (the calibration pass's steady-state recorder). */
   observer?: { workflowStarted(t: number): void };
+  /** What finished workflows handed back for the next ones to reuse (the world's own; absent: each workflow allocates its own). */
+  spares?: WorkflowSpares;
 }
+
+/**
+ * A world's spare per-workflow state. Step bookkeeping whose arrays have grown to a step's size
+ * (fresh ones grew from empty on every workflow's first step, 0.8 kB per M/M/1 customer), and
+ * token ledgers (reset, with their reused turn record). All of one world's workflows share its
+ * `llm` block, so any ledger fits any workflow.
+ */
+export interface WorkflowSpares {
+  steps: StepCalls[];
+  ledgers: TokenLedger[];
+}
+
+/** Spares a world keeps at most of each: enough for the workflows one world has in flight at once, in most runs. */
+const MAX_SPARES = 1024;
 
 function stepKey(step: number, i: number): number {
   return step * 64 + i;
@@ -76,7 +92,7 @@ export class WorkflowRun {
   private readonly deadlineAt: number;
   private readonly capTokens: number;
   private readonly capNanos: number;
-  private readonly calls: StepCalls = { plan: [], idents: [], outcome: [], endedAt: [], codes: [], firstStart: 0, pending: [], failed: [] };
+  private readonly calls: StepCalls;
 
   constructor(
     private readonly env: AgentEnv,
@@ -87,11 +103,12 @@ export class WorkflowRun {
     env.rec.c.workflowsStarted++;
     env.rec.timeline.workflowStarted(intendedStart);
     env.observer?.workflowStarted(intendedStart);
-    this.ledger = new TokenLedger(sc.llm);
+    this.ledger = env.spares?.ledgers.pop()?.reset() ?? new TokenLedger(sc.llm);
     this.deadlineAt = policy.deadline !== undefined ? intendedStart + policy.deadline : Infinity;
     this.script = makeSteps(sc, env.seed, w, env.toolNames, env.module);
     this.capTokens = sc.llm.spendCap?.tokens ?? Infinity;
     this.capNanos = sc.llm.spendCap?.nanos ?? Infinity;
+    this.calls = env.spares?.steps.pop() ?? { plan: [], idents: [], outcome: [], endedAt: [], codes: [], firstStart: 0, pending: [], failed: [] };
   }
 
   /** Records a billed turn: cache figures, tokens by step, LLM time. */
@@ -307,11 +324,20 @@ export class WorkflowRun {
       rec.c.failedWorkflowTokens += ledger.tokens;
       rec.timeline.workflowFailed(now, ledger.nanos - ledger.retryNanos, ledger.tokens - ledger.retryTokens);
       rec.failWorkflow(this.failure, now, now - this.intendedStart);
-      return;
+      return this.release();
     }
     rec.timeline.workflowCompleted(now);
     rec.completeWorkflow(now, now - this.intendedStart);
     rec.completedWorkflowTokens.recordValue(ledger.tokens);
     rec.completedWorkflowCostMicros.recordValue(Math.round(ledger.cost * 1e6));
+    this.release();
+  }
+
+  /** Hands the step bookkeeping and the ledger, read for the last time, to the world's spares. */
+  private release(): void {
+    const spares = this.env.spares;
+    if (!spares) return;
+    if (spares.steps.length < MAX_SPARES) spares.steps.push(this.calls);
+    if (spares.ledgers.length < MAX_SPARES) spares.ledgers.push(this.ledger);
   }
 }

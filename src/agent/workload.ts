@@ -8,7 +8,7 @@
  * Both stop starting workflows after `workflows` have started or `duration` has passed, and the
  * world ends when the last started workflow finishes.
  */
-import { Process, type Effect } from '../kernel/process.js';
+import { Process, type Effect, type ProcessHost } from '../kernel/process.js';
 import type { EventTarget } from '../kernel/queue.js';
 import { keyedUniform, Purpose } from '../kernel/rng.js';
 import { WorkflowMachine, type WorkflowListener } from './machine.js';
@@ -141,12 +141,17 @@ export function startWorkload(env: AgentEnv, onIdle: () => void): void {
       if (active === 0) onIdle();
     }
   };
+  // Sₙ of the unit-rate process; each call moves it on by one arrival and returns that arrival's time (Infinity: no more).
+  let s = 0;
+  const nextArrival = (n: number): number => {
+    s += open.arrival === 'uniform' ? 1 : -Math.log(1 - keyedUniform(seed, n, 0, 0, Purpose.arrival));
+    const at = open.rate.inverse(s);
+    return !(at < until) || !Number.isFinite(at) ? Infinity : at;
+  };
   function* arrivals(): Generator<Effect, void, unknown> {
-    let s = 0;
     for (let n = 0; ; n++) {
-      s += open.arrival === 'uniform' ? 1 : -Math.log(1 - keyedUniform(seed, n, 0, 0, Purpose.arrival));
-      const at = open.rate.inverse(s);
-      if (!(at < until) || !Number.isFinite(at)) break;
+      const at = nextArrival(n);
+      if (at === Infinity) break;
       yield at - kernel.now();
       if (!mayStart()) break;
       spawn();
@@ -163,6 +168,37 @@ export function startWorkload(env: AgentEnv, onIdle: () => void): void {
     }
     streamDone();
   }
-  run(arrivals());
+  if (machines) new MachineArrivals(kernel, nextArrival, mayStart, spawn, streamDone).next();
+  else run(arrivals());
   for (const b of open.bursts) run(burst(b));
+}
+
+/**
+ * The `arrivals` stream above as a state machine (the simulator's path): one kernel event per
+ * arrival on this object instead of a generator resumed through a `Process`, scheduled at the
+ * same moment with the same delay, so the events and their order are the generator's.
+ */
+class MachineArrivals implements EventTarget {
+  private n = 0;
+
+  constructor(
+    private readonly kernel: ProcessHost,
+    private readonly nextArrival: (n: number) => number,
+    private readonly mayStart: () => boolean,
+    private readonly spawn: () => void,
+    private readonly done: () => void,
+  ) {}
+
+  /** Schedules the next arrival, or ends the stream. */
+  next(): void {
+    const at = this.nextArrival(this.n++);
+    if (at === Infinity) return this.done();
+    this.kernel.after(at - this.kernel.now(), this, 0);
+  }
+
+  fire(): void {
+    if (!this.mayStart()) return this.done();
+    this.spawn();
+    this.next();
+  }
 }

@@ -41,7 +41,7 @@ export class Kernel implements Clock {
     const q = this.queue;
     this.stopped = false;
     while (!this.stopped && q.size > 0) {
-      const next = q.peekTime();
+      const next = q.headTime();
       if (next > until) {
         this.t = until;
         return;

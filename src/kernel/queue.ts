@@ -8,8 +8,10 @@
  * the event being fired, and their sequence numbers only grow, so the ring is already in (time,
  * seq) order. Everything later goes to a 4-ary min-heap (shallower than a binary one: fewer cache
  * misses per sift). Popping takes whichever head is smaller by (time, seq), so the order is
- * exactly that of one heap. Keys live in typed arrays and the payloads in parallel plain arrays:
- * no object is allocated per event.
+ * exactly that of one heap. The heap's entries are typed-array keys (time, seq) and a payload slot;
+ * each heap event's target, kind and ref are written once into its slot and stay there while the
+ * keys sift, so a sift moves numbers only (no pointer stores, so no write barriers). No object is
+ * allocated per event.
  */
 export interface EventTarget {
   fire(kind: number, ref: unknown): void;
@@ -18,13 +20,18 @@ export interface EventTarget {
 const INITIAL = 1024;
 
 export class EventQueue {
-  // The heap.
+  // The heap: keys and the payload slot of each entry.
   private times = new Float64Array(INITIAL);
   private seqs = new Float64Array(INITIAL);
+  private slots = new Int32Array(INITIAL);
+  private n = 0;
+  // Payloads of heap events by slot, and the free slots (a stack; the heap never holds more
+  // events than there are slots, so a slot is free whenever the heap has room).
   private targets: (EventTarget | undefined)[] = new Array(INITIAL);
   private kinds = new Int32Array(INITIAL);
   private refs: unknown[] = new Array(INITIAL);
-  private n = 0;
+  private free = Int32Array.from({ length: INITIAL }, (_, i) => INITIAL - 1 - i);
+  private nFree = INITIAL;
   // The ring of events due at `current` (capacity a power of two).
   private fSeqs = new Float64Array(INITIAL);
   private fTargets: (EventTarget | undefined)[] = new Array(INITIAL);
@@ -53,27 +60,41 @@ export class EventQueue {
       return;
     }
     if (this.n === this.times.length) this.grow();
+    const slot = this.free[--this.nFree];
+    this.targets[slot] = target;
+    this.kinds[slot] = kind;
+    this.refs[slot] = ref;
     const times = this.times;
     const seqs = this.seqs;
+    const slots = this.slots;
     let i = this.n++;
     // Sift up: a new event has the largest seq, so it stops below any parent with time ≤ its own.
     while (i > 0) {
       const p = (i - 1) >> 2;
       if (times[p] <= time) break;
-      this.move(p, i);
+      times[i] = times[p];
+      seqs[i] = seqs[p];
+      slots[i] = slots[p];
       i = p;
     }
     times[i] = time;
     seqs[i] = seq;
-    this.targets[i] = target;
-    this.kinds[i] = kind;
-    this.refs[i] = ref;
+    slots[i] = slot;
   }
 
   /** Time of the earliest event; Infinity when empty. */
   peekTime(): number {
     if (this.fCount > 0) return this.current;
     return this.n === 0 ? Infinity : this.times[0];
+  }
+
+  /**
+   * Time of the earliest event of a queue that is not empty: the kernel's loop reads this, not
+   * `peekTime`, whose Infinity for an empty queue made the optimised loop box every time it read
+   * (16 B per event).
+   */
+  headTime(): number {
+    return this.fCount > 0 ? this.current : this.times[0];
   }
 
   /** Removes the earliest event and fires it. */
@@ -90,14 +111,16 @@ export class EventQueue {
       target.fire(kind, ref);
       return;
     }
-    const target = this.targets[0]!;
-    const kind = this.kinds[0];
-    const ref = this.refs[0];
+    const slot = this.slots[0];
+    const target = this.targets[slot]!;
+    const kind = this.kinds[slot];
+    const ref = this.refs[slot];
+    this.targets[slot] = undefined;
+    this.refs[slot] = undefined;
+    this.free[this.nFree++] = slot;
     this.current = this.times[0];
     const last = --this.n;
     if (last > 0) this.siftDown(last);
-    this.targets[last] = undefined;
-    this.refs[last] = undefined;
     target.fire(kind, ref);
   }
 
@@ -105,11 +128,10 @@ export class EventQueue {
   private siftDown(last: number): void {
     const times = this.times;
     const seqs = this.seqs;
+    const slots = this.slots;
     const time = times[last];
     const seq = seqs[last];
-    const lt = this.targets[last];
-    const lk = this.kinds[last];
-    const lr = this.refs[last];
+    const slot = slots[last];
     let i = 0;
     for (;;) {
       const first = 4 * i + 1;
@@ -128,37 +150,39 @@ export class EventQueue {
         }
       }
       if (time < ct || (time === ct && seq < cs)) break;
-      this.move(c, i);
+      times[i] = ct;
+      seqs[i] = cs;
+      slots[i] = slots[c];
       i = c;
     }
     times[i] = time;
     seqs[i] = seq;
-    this.targets[i] = lt;
-    this.kinds[i] = lk;
-    this.refs[i] = lr;
+    slots[i] = slot;
   }
 
-  private move(from: number, to: number): void {
-    this.times[to] = this.times[from];
-    this.seqs[to] = this.seqs[from];
-    this.targets[to] = this.targets[from];
-    this.kinds[to] = this.kinds[from];
-    this.refs[to] = this.refs[from];
-  }
-
+  /** Doubles the heap and the slots; called when the heap is full, so every slot is taken. */
   private grow(): void {
-    const cap = this.times.length * 2;
+    const old = this.times.length;
+    const cap = old * 2;
     const t = new Float64Array(cap);
     t.set(this.times);
     this.times = t;
     const s = new Float64Array(cap);
     s.set(this.seqs);
     this.seqs = s;
+    const sl = new Int32Array(cap);
+    sl.set(this.slots);
+    this.slots = sl;
     const k = new Int32Array(cap);
     k.set(this.kinds);
     this.kinds = k;
     this.targets.length = cap;
     this.refs.length = cap;
+    // The new slots, old..cap-1, are all free.
+    const free = new Int32Array(cap);
+    for (let j = 0; j < old; j++) free[j] = cap - 1 - j;
+    this.free = free;
+    this.nFree = old;
   }
 
   /** Doubles the ring, unwrapping it so the head sits at slot 0. */

@@ -46,10 +46,12 @@ export function keyedUniform(seed: number, a: number, b: number, c: number, d: n
 /**
  * The hash state of (seed, a, b, c): compute it once for an attempt, then `keyedFinish(prefix, d)`
  * draws for each purpose d — the same value as keyedUniform(seed, a, b, c, d), for a fraction of
- * the work.
+ * the work. The state comes back as a signed 32-bit integer: `keyedFinish` reads only its bits,
+ * and half of the unsigned states lie past V8's small integers, so an attempt's stored states
+ * were boxed (87 B per M/M/1 customer).
  */
 export function keyPrefix(seed: number, a: number, b: number, c: number): number {
-  return absorb(absorb(absorb(seed, a), b), c);
+  return absorb(absorb(absorb(seed, a), b), c) | 0;
 }
 
 export function keyedFinish(prefix: number, d: number): number {

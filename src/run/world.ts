@@ -124,6 +124,7 @@ export function runWorld(sc: Scenario, policy: Policy, seed: number, timeouts: n
       toolNames: sc.tools.map((t) => t.name),
       callContexts,
       observer,
+      spares: { steps: [], ledgers: [] },
     },
     () => {
       idle = true;

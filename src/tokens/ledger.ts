@@ -85,6 +85,24 @@ export class TokenLedger {
     this.blocks = trackBlocks ? [] : undefined;
   }
 
+  /** Back to the state of a fresh ledger on the same `llm` (a world reuses finished workflows' ledgers); returns itself. */
+  reset(): this {
+    this.context = this.base;
+    this.cachedPrefix = 0;
+    this.lastTouch = -Infinity;
+    this.cost = 0;
+    this.nanos = 0;
+    this.retryNanos = 0;
+    this.retryTokens = 0;
+    this.tokens = 0;
+    this.drops = 0;
+    this.droppedResults = 0;
+    this.droppedTokens = 0;
+    this.summaries = 0;
+    if (this.blocks && this.blocks.length > 0) this.blocks.length = 0;
+    return this;
+  }
+
   /** The last turn's figures; overwritten by the next turn (no allocation per turn). */
   readonly last: Turn = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, ms: 0, cost: 0, nanos: 0, context: 0, expired: false };
 

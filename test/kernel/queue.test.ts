@@ -20,6 +20,38 @@ describe('EventQueue', () => {
   });
 });
 
+describe('EventQueue past its initial size', () => {
+  it('keeps each event\'s kind and ref with its key while pops and pushes interleave and the heap grows', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: 2500, maxLength: 5000 }), (delays) => {
+        // Pops free payload slots that later pushes take again: one event's payload in another's slot
+        // would fire the wrong ref or kind.
+        const q = new EventQueue();
+        const fired: [number, number][] = [];
+        let now = 0;
+        const target = { fire: (kind: number, ref: unknown) => fired.push([kind, ref as number]) };
+        const pending: { t: number; i: number }[] = [];
+        const expected: [number, number][] = [];
+        const popOne = () => {
+          now = q.peekTime();
+          pending.sort((a, b) => a.t - b.t || a.i - b.i);
+          const e = pending.shift()!;
+          expected.push([e.i % 7, e.i]);
+          q.popAndFire();
+        };
+        delays.forEach((d, i) => {
+          pending.push({ t: now + d, i });
+          q.push(now + d, target, i % 7, i);
+          if (i % 3 === 2) popOne();
+        });
+        while (q.size > 0) popOne();
+        expect(fired).toEqual(expected);
+      }),
+      { seed: 3, numRuns: 10 },
+    );
+  });
+});
+
 describe('EventQueue with events scheduled while firing', () => {
   it('keeps (time, insertion) order when fired events schedule more, many at the same time', () => {
     fc.assert(

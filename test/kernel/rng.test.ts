@@ -1,5 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { keyedUniform, streamRng } from '../../src/kernel/rng.js';
+import fc from 'fast-check';
+import { keyedFinish, keyedUniform, keyPrefix, streamRng } from '../../src/kernel/rng.js';
+
+describe('keyPrefix', () => {
+  it('gives a signed 32-bit state that keyedFinish turns into keyedUniform\'s draw', () => {
+    const n = fc.nat({ max: 2 ** 40 });
+    fc.assert(
+      fc.property(n, n, n, n, fc.nat({ max: 2000 }), (seed, a, b, c, d) => {
+        const p = keyPrefix(seed, a, b, c);
+        expect(p | 0).toBe(p);
+        expect(keyedFinish(p, d)).toBe(keyedUniform(seed, a, b, c, d));
+        // The draw reads only the state's bits: the unsigned form of the same state draws the same.
+        expect(keyedFinish(p >>> 0, d)).toBe(keyedFinish(p, d));
+      }),
+      { seed: 11, numRuns: 500 },
+    );
+  });
+});
 
 describe('keyedUniform', () => {
   it('depends only on its arguments', () => {

@@ -41,6 +41,13 @@ describe('stormFigures', () => {
     const r = stormFigures({ attempts, offered, completed: zeros, failed: zeros }, 1, 10_000, []);
     expect(r.baselineAttemptsPerSec).toBe(10);
   });
+
+  it('takes a million windows (four months at 10 s: too many to spread into one call)', () => {
+    const n = 1_000_000;
+    const big = Array.from({ length: n }, (_, i) => (i === n - 1 ? 30 : 10));
+    const r = stormFigures({ attempts: big, offered: new Array<number>(n).fill(10), completed: [], failed: [] }, 1, 10_000, []);
+    expect([r.windows, r.peakAttemptsPerSec, r.peakAtMs, r.baselineAttemptsPerSec, r.peakRatio, r.windowsAbove2x]).toEqual([n, 3, (n - 1) * 10_000, 1, 3, 1]);
+  });
 });
 
 describe('a relay outage under agent-layer retries', () => {

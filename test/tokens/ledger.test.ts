@@ -20,6 +20,24 @@ function llm(pricing: Record<string, unknown> = {}, rest: Record<string, unknown
 }
 
 describe('TokenLedger', () => {
+  it('resets to the state of a fresh ledger, whatever its turns, drops and summaries did', () => {
+    const spec = llm({}, { contextStrategy: { kind: 'drop-oldest', at: 2000, keep: 1, placeholderTokens: 10 } });
+    const used = new TokenLedger(spec);
+    used.turn(0, 100, true);
+    used.append(100);
+    used.appendResult(400);
+    used.appendResult(300);
+    used.dropOldest(1200, 1, 10);
+    used.summarize(50);
+    used.turn(MIN, 20);
+    // Every field but the reused turn record, which the next turn overwrites whole.
+    const state = (l: TokenLedger) => ({ ...l, last: undefined });
+    expect(state(used)).not.toEqual(state(new TokenLedger(spec)));
+    expect(state(used.reset())).toEqual(state(new TokenLedger(spec)));
+    const fresh = new TokenLedger(spec);
+    expect({ ...used.turn(2 * MIN, 30) }).toEqual({ ...fresh.turn(2 * MIN, 30) });
+  });
+
   it('writes the first context to cache and reads it back on the next turn', () => {
     const l = new TokenLedger(llm());
     const t0 = l.turn(0, 100);
