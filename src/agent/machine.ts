@@ -16,7 +16,8 @@ import type { ProcessHost } from '../kernel/process.js';
 import type { EventTarget } from '../kernel/queue.js';
 import type { CallListener, LogicalCall } from '../policy/caller.js';
 import type { StepRequest } from './script.js';
-import { WorkflowRun, type AgentEnv, type StepCalls } from './workflow-run.js';
+import type { AgentEnv, StepCalls } from './agent-env.js';
+import { WorkflowRun } from './workflow-run.js';
 
 /** Told when a workflow ends (it has recorded its end). */
 export interface WorkflowListener {

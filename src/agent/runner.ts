@@ -14,9 +14,10 @@
  */
 import type { Effect } from '../kernel/process.js';
 import { CallGroup } from './call-group.js';
-import { WorkflowRun, type AgentEnv, type StepCalls } from './workflow-run.js';
+import type { AgentEnv, StepCalls } from './agent-env.js';
+import { WorkflowRun } from './workflow-run.js';
 
-export type { AgentEnv } from './workflow-run.js';
+export type { AgentEnv } from './agent-env.js';
 
 export function* runWorkflow(env: AgentEnv, w: number, intendedStart: number): Generator<Effect, void, unknown> {
   const run = new WorkflowRun(env, w, intendedStart);
