@@ -118,6 +118,9 @@ export class SessionMux<P> {
       const params = m.params as Obj | undefined;
       const up = params && isId(params.requestId) ? ids.get(params.requestId) : undefined;
       if (up === undefined) return [];
+      // A cancelled request may never be answered (the spec lets a server stay silent): forget it now.
+      const p = this.pending.get(up);
+      if (p) this.forget(up, p);
       return [{ to: 'upstream', msg: rpc({ ...m, params: { ...params, requestId: up } }) }];
     }
     return [{ to: 'upstream', msg }];

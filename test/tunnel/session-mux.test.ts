@@ -82,6 +82,9 @@ describe('SessionMux', () => {
     ]);
     // b has no request 1 of its own: its cancellation must not reach a's.
     expect(mux.fromSession('b', m({ method: 'notifications/cancelled', params: { requestId: 1 } }))).toEqual([]);
+    // A cancelled request is forgotten at once (a server may never answer it), and a late answer goes nowhere.
+    expect(mux.inFlight).toBe(0);
+    expect(mux.fromUpstream(m({ id: sa.id, result: {} }))).toEqual([]);
   });
 
   it('sends list changes to every session and drops the unattributable rest, log messages above all', () => {
