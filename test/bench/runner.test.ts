@@ -45,13 +45,14 @@ describe('runBench', () => {
 describe('hdrSuite', () => {
   it('measures recordValue and the push baseline in ns/op with their ratio', async () => {
     const r = await hdrSuite.run({ quick: true });
-    expect(Object.keys(r.results).sort()).toEqual(['float64Push', 'recordValue']);
+    expect(Object.keys(r.results).sort()).toEqual(['fastRecordValue', 'float64Push', 'recordValue']);
     for (const res of Object.values(r.results)) {
       expect(res.unit).toBe('ns/op');
       expect(res.median).toBeGreaterThan(0);
       expect(res.samples).toBeGreaterThan(0);
     }
     expect(r.ratios.recordVsPush).toBeCloseTo(r.results.float64Push.median / r.results.recordValue.median, 10);
+    expect(r.ratios.fastRecordVsPush).toBeCloseTo(r.results.float64Push.median / r.results.fastRecordValue.median, 10);
   });
 });
 
