@@ -91,20 +91,17 @@ export const connectCommand: Command = {
       },
     });
     connector.start();
+    // The shared upstream outlives every session, so it closes after the connector's sessions.
+    const closeTunnel = () => connector.close().then(() => shared?.close());
     await new Promise<void>((resolve, reject) => {
       const stop = () =>
-        void connector
-          .close()
-          .then(() => shared?.close())
+        void closeTunnel()
           .then(() => tracing?.shutdown())
           .then(resolve);
       fatal = (e) => {
         process.removeListener('SIGTERM', stop);
         process.removeListener('SIGINT', stop);
-        void connector
-          .close()
-          .then(() => shared?.close())
-          .then(() => reject(e));
+        void closeTunnel().then(() => reject(e));
       };
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
