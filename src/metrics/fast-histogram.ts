@@ -9,6 +9,12 @@
 import { newHistogram, type Histogram } from './hdr.js';
 
 const HALF_MAG = 10;
+
+/** TypedArrayHistogram's count updates (public in the JS class, not in its interface). */
+interface DirectCounts {
+  addToCountAtIndex(index: number, value: number): void;
+  addToTotalCount(value: number): void;
+}
 const HALF = 1 << HALF_MAG;
 
 export class FastHistogram {
@@ -62,16 +68,34 @@ export class FastHistogram {
   /** Adds the counts into an HdrHistogram; the extremes go in as themselves so its max and min are exact. */
   addTo(h: Histogram): Histogram {
     const c = this.counts;
-    const exact: number[] = [];
-    if (this.max >= 0) exact.push(this.max);
-    if (this.min < Infinity && this.min !== this.max) exact.push(this.min);
-    const pending = new Float64Array(c);
-    for (const v of exact) {
-      const i = FastHistogram.indexOf(v);
-      pending[i]--;
-      h.recordValue(v);
+    let maxIndex = -1;
+    let minIndex = -1;
+    if (this.max >= 0) {
+      maxIndex = FastHistogram.indexOf(this.max);
+      h.recordValue(this.max);
     }
-    for (let i = 0; i < pending.length; i++) if (pending[i] > 0) h.recordValueWithCount(FastHistogram.valueAt(i), pending[i]);
+    if (this.min < Infinity && this.min !== this.max) {
+      minIndex = FastHistogram.indexOf(this.min);
+      h.recordValue(this.min);
+    }
+    // The rest of each bucket goes in at the bucket's lowest value. Recording it would find the
+    // same index and update the extremes; the max already recorded is above every such value, so
+    // only buckets up to the first non-zero value can still lower the min: those are recorded, the
+    // others added straight into the counts (recording each cost a log2 and a pow).
+    const direct = h as unknown as DirectCounts;
+    let settled = false;
+    for (let i = 0; i < c.length; i++) {
+      const n = c[i] - (i === maxIndex ? 1 : 0) - (i === minIndex ? 1 : 0);
+      if (!(n > 0)) continue;
+      const v = FastHistogram.valueAt(i);
+      if (!settled) {
+        h.recordValueWithCount(v, n);
+        settled = v !== 0;
+      } else {
+        direct.addToCountAtIndex(i, n);
+        direct.addToTotalCount(n);
+      }
+    }
     return h;
   }
 

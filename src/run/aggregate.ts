@@ -29,6 +29,21 @@ export interface AggregateContext extends Pick<Scenario, 'llm' | 'windowMs'> {
   system?: { serverConcurrency: number; relayMaxInFlight: number };
   /** Fault windows of the scenario (the storm baseline is taken before the first). @default [] */
   faultWindows?: readonly FaultWindow[];
+  /**
+   * Histograms already decoded, by world and key: a report aggregates each world twice (into its
+   * policy, and alone for the intervals), and decoding was a third of that. Decoded histograms are
+   * only read, never recorded into. Absent: every call decodes its own.
+   */
+  decoded?: Map<WorldRecord, Map<string, Histogram>>;
+}
+
+function decoded(w: WorldRecord, k: string, cache: AggregateContext['decoded']): Histogram {
+  if (!cache) return decode(w.histograms[k]);
+  let own = cache.get(w);
+  if (!own) cache.set(w, (own = new Map()));
+  let h = own.get(k);
+  if (!h) own.set(k, (h = decode(w.histograms[k])));
+  return h;
 }
 
 export function aggregatePolicy(info: PolicyInfo, worlds: readonly WorldRecord[], sc: AggregateContext): PolicyReport {
@@ -43,15 +58,15 @@ export function aggregatePolicy(info: PolicyInfo, worlds: readonly WorldRecord[]
       const into = (tools[name] ??= {});
       for (const [k, v] of Object.entries(t)) into[k] = (into[k] ?? 0) + v;
     }
-    for (const [k, b64] of Object.entries(w.histograms)) {
+    for (const k of Object.keys(w.histograms)) {
       // One world (the common case): its histogram is the policy's, read as it is.
       if (worlds.length === 1) {
-        hist.set(k, decode(b64));
+        hist.set(k, decoded(w, k, sc.decoded));
         continue;
       }
       let h = hist.get(k);
       if (!h) hist.set(k, (h = newHistogram()));
-      addInto(h, decode(b64));
+      addInto(h, decoded(w, k, sc.decoded));
     }
     addArrays(perStep.input, w.perStep.input);
     addArrays(perStep.output, w.perStep.output);

@@ -146,7 +146,7 @@ export function runSim(sc: Scenario, opts: SimOptions = {}): Report {
 export function buildReport(info: ScenarioInfo, seed: number, replications: number, worlds: WorldRecord[], shard?: Shard): Report {
   const order = new Map(info.policies.map((p, i) => [p.name, i]));
   const sorted = [...worlds].sort((a, b) => order.get(a.policy)! - order.get(b.policy)! || a.replication - b.replication);
-  const ctx: AggregateContext = { llm: { pricing: info.pricing } as Scenario['llm'], windowMs: info.windowMs, system: info.system, faultWindows: info.faultWindows };
+  const ctx: AggregateContext = { llm: { pricing: info.pricing } as Scenario['llm'], windowMs: info.windowMs, system: info.system, faultWindows: info.faultWindows, decoded: new Map() };
   const policies = info.policies
     .filter((p) => sorted.some((w) => w.policy === p.name))
     .map((p) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { FastHistogram } from '../../src/metrics/fast-histogram.js';
-import { encode, newHistogram, summarize } from '../../src/metrics/hdr.js';
+import { encode, newHistogram, summarize, type Histogram } from '../../src/metrics/hdr.js';
 
 describe('FastHistogram', () => {
   it('produces exactly the HdrHistogram of the same values', () => {
@@ -22,6 +22,58 @@ describe('FastHistogram', () => {
         },
       ),
       { seed: 11, numRuns: 150 },
+    );
+  });
+
+  it('adds into an HdrHistogram exactly as recording every bucket at its lowest value does (extremes as themselves)', () => {
+    /** The reference: the extremes recorded as themselves, then each bucket's rest recorded at the bucket's lowest value. */
+    function byRecording(values: number[], into: Histogram): Histogram {
+      const min = Math.min(...values.filter((v) => v > 0));
+      const max = Math.max(...values);
+      const rest = [...values];
+      rest.splice(rest.indexOf(max), 1);
+      into.recordValue(max);
+      if (Number.isFinite(min) && min !== max) {
+        rest.splice(rest.indexOf(min), 1);
+        into.recordValue(min);
+      }
+      const lowest = newHistogram() as unknown as { lowestEquivalentValue(v: number): number };
+      for (const v of rest) into.recordValue(lowest.lowestEquivalentValue(v));
+      return into;
+    }
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 5000 }), fc.integer({ min: 0, max: 2 ** 31 }), fc.integer({ min: 2 ** 32, max: 2 ** 40 })), { minLength: 1, maxLength: 300 }),
+        fc.array(fc.integer({ min: 0, max: 2 ** 30 }), { maxLength: 20 }),
+        (values, before) => {
+          const fast = new FastHistogram();
+          for (const v of values) fast.recordValue(v);
+          const a = newHistogram();
+          const b = newHistogram();
+          // Into a histogram that already holds values, as a merge does.
+          for (const v of before) {
+            a.recordValue(v);
+            b.recordValue(v);
+          }
+          fast.addTo(a);
+          byRecording(values, b);
+          expect(a.totalCount).toBe(b.totalCount);
+          expect(a.maxValue).toBe(b.maxValue);
+          expect(a.minNonZeroValue).toBe(b.minNonZeroValue);
+          expect(encode(a)).toBe(encode(b));
+        },
+      ),
+      {
+        seed: 13,
+        numRuns: 200,
+        // A min whose bucket is wider than 1 and holds more than the min: its rest lowers the min,
+        // after a zero and without one.
+        examples: [
+          [[0, 3001, 3001, 5000], []],
+          [[3001, 3001, 9000], [7]],
+          [[0, 0, 2 ** 33 + 5, 2 ** 33 + 7, 2 ** 35], []],
+        ],
+      },
     );
   });
 });
