@@ -87,8 +87,8 @@ export class FastHistogram {
     for (let i = 0; i < c.length; i++) {
       const n = c[i] - (i === maxIndex ? 1 : 0) - (i === minIndex ? 1 : 0);
       if (!(n > 0)) continue;
-      const v = FastHistogram.valueAt(i);
       if (!settled) {
+        const v = FastHistogram.valueAt(i);
         h.recordValueWithCount(v, n);
         settled = v !== 0;
       } else {
