@@ -1,8 +1,10 @@
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { TunnelsimError } from '../../errors.js';
 import { loadScenario } from '../../scenario/load.js';
 import { loadWorkflowModule } from '../../run/module.js';
 import { runSim, type Shard } from '../../run/sim.js';
+import { autoWorkers, PARALLEL_CALLS, runSimOnWorkers } from '../../run/sim-workers.js';
 import { reportBlocks } from '../../report/blocks.js';
 import { terminalTable } from '../../report/terminal.js';
 import { colorEnabled, progressEnabled } from '../output.js';
@@ -49,7 +51,11 @@ export const runCommand: Command = {
       .option('out', { type: 'string', default: 'reports', describe: 'output directory' })
       .option('format', { type: 'string', default: 'json', describe: 'comma-separated: json,md,html,hdrlog,otlp' })
       .option('otlp-workflows', { type: 'string', default: String(DEFAULT_OTLP_WORKFLOWS), describe: 'workflows per world that --format otlp writes as traces' })
-      .option('shard', { type: 'string', describe: 'run shard i of n (i/n); merge the shards with `tunnelsim merge`' }),
+      .option('shard', { type: 'string', describe: 'run shard i of n (i/n); merge the shards with `tunnelsim merge`' })
+      .option('workers', {
+        type: 'string',
+        describe: `worker threads the worlds run on; by default one per core for a run of 2 worlds or more and ${PARALLEL_CALLS.toLocaleString('en-US')} expected calls or more, else 1 (this thread). The report is the same for any number`,
+      }),
   handler: async (args) => {
     const shard = parseShard(args.shard);
     const seed = parseSeed(args.seed);
@@ -67,17 +73,23 @@ export const runCommand: Command = {
         }
       : undefined;
     const spans = formats.includes('otlp') ? { maxWorkflows: otlpWorkflows, worlds: [] as SimWorldSpans[] } : undefined;
-    const report = runSim(sc, {
-      spans,
-      seed,
-      replications,
-      policies: args.policy,
-      shard,
-      module,
-      // Simulated-time progress inside each world, and each world's end.
-      onProgress: progress,
-      onWorld: progress,
-    });
+    const workers = parseCount(args.workers, '--workers', 'a worker count') ?? autoWorkers(sc, replications, availableParallelism());
+    // Spans are captured on the thread a world runs on, and a shard or a policy subset is a part of
+    // the run's worlds: those run here.
+    const report =
+      workers > 1 && !spans && !shard && !args.policy
+        ? await runSimOnWorkers(args.scenario, sc, { workers, seed, replications, onTask: progress })
+        : runSim(sc, {
+            spans,
+            seed,
+            replications,
+            policies: args.policy,
+            shard,
+            module,
+            // Simulated-time progress inside each world, and each world's end.
+            onProgress: progress,
+            onWorld: progress,
+          });
     const base = shard ? `${sc.name}.shard-${shard.index}-of-${shard.count}` : sc.name;
     const written: string[] = [];
     const { writeReportFiles, applyThresholds } = await import('../report-io.js');
