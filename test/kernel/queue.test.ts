@@ -109,3 +109,82 @@ describe('Kernel', () => {
     expect(() => k.after(-1, { fire: () => {} }, 0)).toThrow(RangeError);
   });
 });
+
+describe('Kernel order with zero delays', () => {
+  it('fires in exactly (time, seq) order when handlers schedule several events, zero-delay ones among later ones, and at coinciding times', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.constantFrom(0, 0, 0, 1, 2, 5), { maxLength: 3 }), { minLength: 1, maxLength: 200 }),
+        fc.array(fc.constantFrom(0, 1, 2, 5), { minLength: 1, maxLength: 5 }),
+        (plan, initial) => {
+          // Event i, when fired, schedules plan[i]'s delays in order; the reference sorts every
+          // scheduled event by (time, order of scheduling), which is what one queue would fire.
+          const k = new Kernel();
+          const fired: number[] = [];
+          const reference: { t: number; seq: number; id: number }[] = [];
+          let next = 0;
+          const schedule = (delay: number) => {
+            const id = next++;
+            reference.push({ t: k.now() + delay, seq: id, id });
+            k.after(delay, target, 0, id);
+          };
+          const target = {
+            fire: (_kind: number, ref: unknown) => {
+              fired.push(ref as number);
+              for (const d of plan[(ref as number) % plan.length]) if (next < 2000) schedule(d);
+            },
+          };
+          for (const d of initial) schedule(d);
+          k.run();
+          expect(fired).toEqual([...reference].sort((x, y) => x.t - y.t || x.seq - y.seq).map((x) => x.id));
+          expect(k.fired).toBe(reference.length);
+        },
+      ),
+      { seed: 17, numRuns: 400 },
+    );
+  });
+
+  it('keeps zero-delay events pending across stop() and counts them, and fires them first on the next run', () => {
+    const k = new Kernel();
+    const seen: string[] = [];
+    const target = {
+      fire: (kind: number) => {
+        seen.push(`${kind}@${k.now()}`);
+        if (kind === 1) {
+          k.after(0, target, 2);
+          k.after(0, target, 3);
+          k.stop();
+        }
+      },
+    };
+    k.after(10, target, 1);
+    k.after(10.5, target, 4);
+    k.run();
+    expect(seen).toEqual(['1@10']);
+    expect(k.pending).toBe(3);
+    k.run(10.2);
+    expect(seen).toEqual(['1@10', '2@10', '3@10']);
+    expect(k.now()).toBe(10.2);
+    expect(k.pending).toBe(1);
+    // At a time `run(until)` stopped at, a zero delay still fires before the later event.
+    k.after(0, target, 5);
+    k.run();
+    expect(seen).toEqual(['1@10', '2@10', '3@10', '5@10.2', '4@10.5']);
+  });
+
+  it('queues a zero delay behind an event already due now (the heap’s head at this very time)', () => {
+    const k = new Kernel();
+    const seen: number[] = [];
+    const target = {
+      fire: (kind: number) => {
+        seen.push(kind);
+        // Kind 1 and 2 are both due at 5; kind 1's zero-delay event comes after kind 2 (smaller seq).
+        if (kind === 1) k.after(0, target, 3);
+      },
+    };
+    k.after(5, target, 1);
+    k.after(5, target, 2);
+    k.run();
+    expect(seen).toEqual([1, 2, 3]);
+  });
+});
