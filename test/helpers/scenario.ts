@@ -25,6 +25,25 @@ export function baseScenario(): Record<string, any> {
   };
 }
 
+/**
+ * A small run with work for a job runner: one tool with errors, and two policies, one of which
+ * resolves its timeout from the calibration pass (so the pool runs a calibration task and worlds
+ * that wait for it, beside worlds that do not).
+ */
+export function workerScenario(): Record<string, any> {
+  const d = baseScenario();
+  d.name = 'small';
+  d.workload = { model: 'open', arrivalRate: 4, workflows: 150 };
+  d.workflow.steps = 2;
+  d.server = { concurrency: 2, tools: { a: { service: { dist: 'exponential', mean: '150ms' }, resultTokens: 50 } } };
+  d.faults = [{ kind: 'error', probability: 0.05 }];
+  d.policies = [
+    { name: 'pct', timeout: { perTool: 'p95x1.5' }, retry: { maxAttempts: 2 } },
+    { name: 'fixed', timeout: '2s', retry: { maxAttempts: 3 } },
+  ];
+  return d;
+}
+
 /** Deep-merges `patch` into the base (arrays and scalars replace). */
 export function scenario(patch: Record<string, any> = {}): Scenario {
   return parseScenario(merge(baseScenario(), patch), '<test>');

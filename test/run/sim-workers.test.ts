@@ -9,22 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { autoWorkers, PARALLEL_CALLS } from '../../src/run/sim-workers.js';
 import { parseScenario } from '../../src/scenario/load.js';
-import { baseScenario } from '../helpers/scenario.js';
+import { workerScenario } from '../helpers/scenario.js';
 import { runCli } from '../helpers/cli.js';
 
+/** Six worlds (2 policies × 3 replications) and a calibration pass. */
 function small(): Record<string, any> {
-  const d = baseScenario();
-  d.name = 'small';
+  const d = workerScenario();
   d.replications = 3;
-  d.workload = { model: 'open', arrivalRate: 4, workflows: 120 };
-  d.workflow.steps = 2;
-  d.server = { concurrency: 2, tools: { a: { service: { dist: 'exponential', mean: '150ms' }, resultTokens: 50 } } };
-  d.faults = [{ kind: 'error', probability: 0.05 }];
-  // One policy resolves its timeout from the calibration pass, which the worlds of the other need not wait for.
-  d.policies = [
-    { name: 'pct', timeout: { perTool: 'p95x1.5' }, retry: { maxAttempts: 2 } },
-    { name: 'fixed', timeout: '2s', retry: { maxAttempts: 3 } },
-  ];
+  d.workload.workflows = 120;
   return d;
 }
 

@@ -13,22 +13,8 @@ import { lookahead } from '../../src/run/capacity.js';
 import { JobRunner } from '../../src/run/sweep-jobs.js';
 import { runSim } from '../../src/run/sim.js';
 import { parseScenario } from '../../src/scenario/load.js';
-import { baseScenario } from '../helpers/scenario.js';
+import { workerScenario } from '../helpers/scenario.js';
 import { runCli } from '../helpers/cli.js';
-
-function small(): Record<string, any> {
-  const d = baseScenario();
-  d.name = 'small';
-  d.workload = { model: 'open', arrivalRate: 4, workflows: 150 };
-  d.workflow.steps = 2;
-  d.server = { concurrency: 2, tools: { a: { service: { dist: 'exponential', mean: '150ms' }, resultTokens: 50 } } };
-  d.faults = [{ kind: 'error', probability: 0.05 }];
-  d.policies = [
-    { name: 'pct', timeout: { perTool: 'p95x1.5' }, retry: { maxAttempts: 2 } },
-    { name: 'fixed', timeout: '2s', retry: { maxAttempts: 3 } },
-  ];
-  return d;
-}
 
 async function files(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
@@ -38,12 +24,12 @@ async function files(dir: string): Promise<Record<string, string>> {
 
 describe('JobRunner', () => {
   it("gives each job the report runSim gives its scenario, on any number of workers", async () => {
-    const sc = parseScenario(small(), '<test>');
+    const sc = parseScenario(workerScenario(), '<test>');
     const plain = JSON.stringify(runSim(sc));
     for (const workers of [1, 2]) {
       const runner = new JobRunner(workers);
       try {
-        const [r] = await runner.run([{ file: '<test>', data: small(), sc, seed: sc.seed, replications: sc.replications ?? 1 }]);
+        const [r] = await runner.run([{ file: '<test>', data: workerScenario(), sc, seed: sc.seed, replications: sc.replications ?? 1 }]);
         expect(JSON.stringify(r), `${workers} workers`).toBe(plain);
       } finally {
         await runner.close();
@@ -58,7 +44,7 @@ describe('tune and capacity on workers', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tunnelsim-jobs-'));
     file = join(dir, 'small.yaml');
-    await writeFile(file, stringify(small()));
+    await writeFile(file, stringify(workerScenario()));
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -88,8 +74,8 @@ describe('tune and capacity on workers', () => {
   });
 
   it('lists in the search only the points the sequential search visits, however far it probes ahead', async () => {
-    const one = await runCapacity('<test>', small(), { vary: 'workload.arrivalRate', slo: ['workflow.p(95) < 3s'], policy: 'fixed', curve: [1], workers: 1 });
-    const three = await runCapacity('<test>', small(), { vary: 'workload.arrivalRate', slo: ['workflow.p(95) < 3s'], policy: 'fixed', curve: [1], workers: 3 });
+    const one = await runCapacity('<test>', workerScenario(), { vary: 'workload.arrivalRate', slo: ['workflow.p(95) < 3s'], policy: 'fixed', curve: [1], workers: 1 });
+    const three = await runCapacity('<test>', workerScenario(), { vary: 'workload.arrivalRate', slo: ['workflow.p(95) < 3s'], policy: 'fixed', curve: [1], workers: 3 });
     expect(three.search.map((p) => p.value)).toEqual(one.search.map((p) => p.value));
     expect(one.search.length).toBeGreaterThan(3);
   });
