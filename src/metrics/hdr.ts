@@ -139,10 +139,6 @@ export function summarize(h: Histogram, scale = 1e-3): Summary {
     h,
     SUMMARY_PERCENTILES.map((p) => countAt(p, count)),
   );
-  return summaryOf(count, total, values, h.maxValue, scale);
-}
-
-function summaryOf(count: number, total: number, values: readonly number[], maxValue: number, scale: number): Summary {
   const r = (v: number) => round(v * scale);
   return {
     count,
@@ -152,7 +148,7 @@ function summaryOf(count: number, total: number, values: readonly number[], maxV
     p95: r(values[2]),
     p99: r(values[3]),
     p999: r(values[4]),
-    max: r(maxValue),
+    max: r(h.maxValue),
   };
 }
 
