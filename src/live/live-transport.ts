@@ -8,20 +8,18 @@
  * `unavailable`, `rate-limit` a 429 with Retry-After, `reset` a closed connection, a `drop` on the
  * agent link never arrives — or sends the real request, tagged in `_meta` with (workflow, call,
  * attempt) so the upstream draws the same server side. Whatever comes back (a result, a JSON-RPC
- * error, an HTTP status from the relay) is mapped to the caller's outcome kinds and delivered after
+ * error, an HTTP status from the relay) is mapped to the caller's outcome kinds (call-outcome.ts) and delivered after
  * the relay→agent delay. A timeout aborts the request's `AbortSignal`: the SDK sends
  * notifications/cancelled, which the relay forwards. When the tunnel drops (the start of a down
  * window) every attempt past the relay fails with `unavailable`, as in the simulator.
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { keyPrefix, Purpose } from '../kernel/rng.js';
 import { attemptUniform } from '../model/correlation.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { FaultModel } from '../model/faults.js';
 import type { CallTransport } from '../policy/caller.js';
-import { RELAY_ERROR } from '../relay/jsonrpc.js';
 import type { Scenario } from '../scenario/types.js';
 import type { CallIdentity, SimAttempt } from '../sim/attempt.js';
 import { Availability } from '../sim/availability.js';
@@ -30,16 +28,15 @@ import type { TokenCounter } from '../tokens/tokenizer.js';
 import type { LiveClock, TimerHandle } from './live-clock.js';
 import { META_KEY, type AttemptTag } from './scenario-server.js';
 import { expandArgs } from '../tunnel/tool-args.js';
-import { QUEUE_FULL_RETRY_AFTER_MS } from '../relay/admission.js';
 import type { TracedCall } from '../scenario/trace.js';
 import type { Span, Tracer } from '@opentelemetry/api';
 import { CallSpans } from './call-tracing.js';
 import { RealTrips } from './real-trips.js';
+import { failedCall } from './call-outcome.js';
+import { ResultTokens } from './result-tokens.js';
 
 /** The SDK's own request timeout, disabled: the policy's caller owns timeouts. */
 const NO_SDK_TIMEOUT = 2_000_000_000;
-/** Token counts of payload texts seen before (mock results repeat), bounded. */
-const COUNT_CACHE = 10_000;
 
 export interface LiveTransportOptions {
   sc: Scenario;
@@ -99,11 +96,9 @@ export class LiveTransport implements CallTransport {
   /** Idents of calls with attempts in flight, for the upstream's execution reports. */
   private readonly idents = new Map<string, CallIdentity>();
   private readonly measured = new Map<string, number>();
-  private readonly counts = new Map<string, number>();
+  private readonly tokens: ResultTokens;
   private dropTimer: TimerHandle | undefined;
   private readonly spans: CallSpans | undefined;
-  /** Tokens counted in real result payloads (a report figure). */
-  payloadTokens = 0;
   /** Results that answered another attempt than the one they were delivered to (must stay 0). */
   misrouted = 0;
   /** Real requests' wall-clock activity: a world with requests in the real stack is not stuck. */
@@ -113,9 +108,15 @@ export class LiveTransport implements CallTransport {
     this.o = o;
     this.availability = new Availability(o.faults, o.seed, o.sc.relay.reconnectBase, o.sc.relay.reconnectMax);
     this.spans = o.tracer ? new CallSpans(o.tracer, o.sc.name) : undefined;
+    this.tokens = new ResultTokens(o.counter);
     // Both hops' cuts run from the request's arrival at the relay: the agent side cannot see when
     // the relay forwards, so in live mode the relay's queue time counts against the tunnel hop's limit.
     this.cutAfter = o.external ? Infinity : Math.min(cutAfter(o.sc.network.agentToRelay), cutAfter(o.sc.network.relayToServer));
+  }
+
+  /** Tokens counted in real result payloads (a report figure). */
+  get payloadTokens(): number {
+    return this.tokens.total;
   }
 
   /** Starts the down-window timeline (call when the clock starts). */
@@ -267,7 +268,7 @@ export class LiveTransport implements CallTransport {
     a.serverQueueMs = parts.serverQueueMs ?? 0;
     a.serviceMs = parts.serviceMs ?? 0;
     if (parts.linkMs !== undefined && f.calledAt !== undefined) f.unmodelled = this.o.clock.now() - f.calledAt - parts.linkMs - a.serverQueueMs - a.serviceMs;
-    const tokens = this.count(r);
+    const tokens = this.tokens.count(r);
     f.span?.setAttribute('tunnelsim.result_tokens', tokens);
     this.measured.set(`${a.ident.workflow}:${a.ident.key}`, tokens);
     this.o.onCall?.({
@@ -283,35 +284,10 @@ export class LiveTransport implements CallTransport {
 
   private failed(id: string, f: InFlight, err: unknown): void {
     if (f.replied || this.flights.get(id) !== f) return;
-    const { rec } = this.o;
-    if (err instanceof McpError) {
-      if (err.code === RELAY_ERROR.connectorLost || err.code === RELAY_ERROR.sessionClosed) {
-        rec.c.unavailable++;
-        return this.reply(id, f, 'unavailable');
-      }
-      if (err.code === RELAY_ERROR.overloaded) {
-        rec.c.rejectedByRelay++;
-        return this.reply(id, f, 'rejected', 0, QUEUE_FULL_RETRY_AFTER_MS);
-      }
-      if (err.code === RELAY_ERROR.shed) {
-        rec.c.shedByRelay++;
-        return this.reply(id, f, 'rejected', 0, QUEUE_FULL_RETRY_AFTER_MS);
-      }
-      f.a.served = true;
-      return this.reply(id, f, 'error', err.code);
-    }
-    if (err instanceof StreamableHTTPError) {
-      if (err.code === 429) {
-        rec.c.rejectedByRelay++;
-        return this.reply(id, f, 'rejected', 0, QUEUE_FULL_RETRY_AFTER_MS);
-      }
-      if (err.code === 503 || err.code === 502 || err.code === 504) {
-        rec.c.unavailable++;
-        return this.reply(id, f, 'unavailable');
-      }
-    }
-    rec.c.resets++;
-    this.reply(id, f, 'reset');
+    const r = failedCall(err);
+    if (r.counter) this.o.rec.c[r.counter]++;
+    if (r.served) f.a.served = true;
+    this.reply(id, f, r.outcome, r.code, r.retryAfter);
   }
 
   /**
@@ -354,22 +330,6 @@ export class LiveTransport implements CallTransport {
       a.callerDone = true;
       a.owner.attemptDone(a);
     });
-  }
-
-  private count(r: CallToolResult): number {
-    let n = 0;
-    for (const c of r.content) {
-      if (c.type !== 'text') continue;
-      let k = this.counts.get(c.text);
-      if (k === undefined) {
-        k = this.o.counter.count(c.text);
-        if (this.counts.size >= COUNT_CACHE) this.counts.clear();
-        this.counts.set(c.text, k);
-      }
-      n += k;
-    }
-    this.payloadTokens += n;
-    return n;
   }
 
   /** The tunnel drops at the start of each down window: attempts inside it fail with `unavailable`. */
