@@ -9,9 +9,9 @@
  * agent link never arrives — or sends the real request, tagged in `_meta` with (workflow, call,
  * attempt) so the upstream draws the same server side. Whatever comes back (a result, a JSON-RPC
  * error, an HTTP status from the relay) is mapped to the caller's outcome kinds (call-outcome.ts)
- * and delivered after the relay→agent delay. A timeout aborts the request's `AbortSignal`: the SDK sends
- * notifications/cancelled, which the relay forwards. When the tunnel drops (the start of a down
- * window) every attempt past the relay fails with `unavailable`, as in the simulator.
+ * and delivered after the relay→agent delay. A timeout aborts the request's `AbortSignal`: the
+ * SDK sends notifications/cancelled, which the relay forwards. When the tunnel drops (the start of
+ * a down window) every attempt past the relay fails with `unavailable`, as in the simulator.
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
