@@ -13,7 +13,8 @@
  * `expireDeadlines`, `closeSession` or `connectorDown`; each of those frees its admission slot and
  * quota and emits exactly one audit record.
  */
-import { Admission, type AdmissionOptions } from './admission.js';
+import { Admission } from './admission.js';
+import { coreOptions, type RelayCoreOptions } from './core-options.js';
 import { auditRecord, type AuditStatus } from './audit.js';
 import { decideTool, filterTools, learnTools, scopeKey, type Grant } from './scopes.js';
 import { isRequest, isToolList, RELAY_ERROR, rpcError, toolName, type Message, type RequestId } from './jsonrpc.js';
@@ -27,34 +28,6 @@ export type { Admit, Binding, Output } from './outputs.js';
 
 export type TunnelState = 'online' | 'offline' | 'unknown';
 
-export interface RelayCoreOptions extends AdmissionOptions {
-  /**
-   * Tunnel ids the relay serves; an agent asking for another one gets 404. `undefined` means any id
-   * a connector holds a valid token for. @default undefined
-   */
-  tunnels?: readonly string[];
-  /** Agent sessions open at once per tunnel. @default 1024 */
-  maxSessionsPerTunnel: number;
-  /** Agent sessions one subject may hold open on one tunnel. @default 256 */
-  maxSessionsPerSubject: number;
-  /** Requests (forwarded + queued) one subject may have on one tunnel at once. @default 256 */
-  maxRequestsPerSubject: number;
-  /** A request unanswered this long after it arrived fails with -32016, whatever its progress, ms. @default 300000 */
-  requestTimeoutMs: number;
-  /** The tunnel's frame limit, bytes (named in the error of a result that does not fit). @default 1048576 */
-  maxFrameBytes: number;
-}
-
-export const DEFAULT_RELAY_CORE: Omit<RelayCoreOptions, 'tunnels'> = {
-  maxInFlight: 256,
-  queue: 1024,
-  maxSessionsPerTunnel: 1024,
-  maxSessionsPerSubject: 256,
-  maxRequestsPerSubject: 256,
-  requestTimeoutMs: 300_000,
-  maxFrameBytes: 1 << 20,
-};
-
 export class RelayCore {
   private readonly tunnels = new Map<string, Tunnel>();
   private readonly sessions = new Map<string, Session>();
@@ -64,10 +37,7 @@ export class RelayCore {
 
   constructor(options: Partial<RelayCoreOptions> = {}) {
     const { tunnels, ...rest } = options;
-    this.opts = { ...DEFAULT_RELAY_CORE, ...rest };
-    for (const k of ['maxSessionsPerTunnel', 'maxSessionsPerSubject', 'maxRequestsPerSubject', 'requestTimeoutMs'] as const) {
-      if (!(this.opts[k] >= 1)) throw new RangeError(`${k} must be ≥ 1`);
-    }
+    this.opts = coreOptions(rest);
     this.configured = tunnels ? new Set(tunnels) : undefined;
   }
 
