@@ -32,8 +32,6 @@ export interface ToolCounters {
   callFailed: FastHistogram;
   /** Every attempt the caller waited for, a timed-out one at its timeout: the report's `attempt{tool:…}`. */
   waited: FastHistogram;
-  /** Attempts that reached the server and were answered: what the calibration pass takes percentile timeouts from. */
-  attempt: FastHistogram;
 }
 
 /** Counter names as they appear in WorldRecord.counters. */
@@ -96,10 +94,22 @@ export type CounterName = (typeof COUNTERS)[number];
 
 const MAX_TRANSITIONS = 10_000;
 
+/** Metrics held as the sum of a per-tool histogram, with the tool counter's field. */
+const SUMMED_OVER_TOOLS = { attempt: 'waited', 'call.completed': 'callCompleted', 'call.failed': 'callFailed' } as const;
+type SummedMetric = keyof typeof SUMMED_OVER_TOOLS;
+/** Metrics a recorder records directly. */
+export type RecordedMetric = Exclude<LatencyMetric, SummedMetric>;
+const RECORDED_METRICS = LATENCY_METRICS.filter((k): k is RecordedMetric => !(k in SUMMED_OVER_TOOLS));
+
 export class Recorder {
   readonly c: Record<CounterName, number>;
   readonly failedBy = new Map<string, number>();
-  readonly latency: Record<LatencyMetric, FastHistogram>;
+  /**
+   * The histograms recorded directly. `attempt`, `call.completed` and `call.failed` are not among
+   * them: each is the sum of its per-tool histograms (every value goes to exactly one tool), so
+   * they are added up once in `toRecord` instead of recorded twice per attempt and per call.
+   */
+  readonly latency: Record<RecordedMetric, FastHistogram>;
   readonly completedWorkflowTokens = new FastHistogram();
   readonly completedWorkflowCostMicros = new FastHistogram();
   readonly tools: ToolCounters[];
@@ -125,7 +135,7 @@ export class Recorder {
   ) {
     this.timeline = new Timeline(windowMs);
     this.c = Object.fromEntries(COUNTERS.map((k) => [k, 0])) as Record<CounterName, number>;
-    this.latency = Object.fromEntries(LATENCY_METRICS.map((k) => [k, new FastHistogram()])) as Record<LatencyMetric, FastHistogram>;
+    this.latency = Object.fromEntries(RECORDED_METRICS.map((k) => [k, new FastHistogram()])) as Record<RecordedMetric, FastHistogram>;
     this.tools = toolNames.map(() => ({
       logical: 0,
       attempts: 0,
@@ -136,12 +146,11 @@ export class Recorder {
       callCompleted: new FastHistogram(),
       callFailed: new FastHistogram(),
       waited: new FastHistogram(),
-      attempt: new FastHistogram(),
     }));
   }
 
   /** Records a latency in ms into a histogram (stored in µs). */
-  ms(metric: LatencyMetric, ms: number): void {
+  ms(metric: RecordedMetric, ms: number): void {
     this.latency[metric].recordValue(Math.round(ms * 1000));
   }
 
@@ -165,13 +174,11 @@ export class Recorder {
     const us = Math.round(ms * 1000);
     const t = this.tools[tool];
     if (ok) {
-      this.latency['call.completed'].recordValue(us);
       t.callCompleted.recordValue(us);
       return;
     }
     this.c.callsFailed++;
     t.failed++;
-    this.latency['call.failed'].recordValue(us);
     t.callFailed.recordValue(us);
   }
 
@@ -227,6 +234,15 @@ export class Recorder {
     p.cacheWrite[step] += t.cacheWrite;
   }
 
+  /** A metric's histogram: recorded, or the sum over tools (exact: the same buckets, extremes and count). */
+  histogram(metric: LatencyMetric): FastHistogram {
+    const per = SUMMED_OVER_TOOLS[metric as SummedMetric];
+    if (per === undefined) return this.latency[metric as RecordedMetric];
+    const sum = new FastHistogram();
+    for (const t of this.tools) sum.add(t[per]);
+    return sum;
+  }
+
   breakerTransition(t: number, state: number): void {
     if (this.transitions.length < MAX_TRANSITIONS) this.transitions.push([Math.round(t * 1000) / 1000, state]);
   }
@@ -236,7 +252,7 @@ export class Recorder {
     const counters: Record<string, number> = { ...this.c };
     for (const [reason, n] of [...this.failedBy].sort((a, b) => (a[0] < b[0] ? -1 : 1))) counters[`failed.${reason}`] = n;
     const histograms: Record<string, string> = {};
-    for (const k of LATENCY_METRICS) histograms[k] = encode(this.latency[k].toHdr());
+    for (const k of LATENCY_METRICS) histograms[k] = encode(this.histogram(k).toHdr());
     histograms.completedWorkflowTokens = encode(this.completedWorkflowTokens.toHdr());
     histograms.completedWorkflowCostMicros = encode(this.completedWorkflowCostMicros.toHdr());
     const tools: Record<string, Record<string, number>> = {};

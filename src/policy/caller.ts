@@ -219,10 +219,9 @@ export class LogicalCall implements AttemptOwner, EventTarget {
     // Every attempt the caller waited for counts, a timed-out one at its timeout: leaving those
     // out would make the attempt tail look best exactly when attempts hang.
     const lat = rec.latency;
-    lat.attempt.recordValue(Math.round(latency * 1000));
+    // The world's `attempt` histogram is the sum of the tools' `waited` (Recorder.histogram).
     tool.waited.recordValue(Math.round(latency * 1000));
     if (a.served && a.outcome !== 'timeout' && a.outcome !== 'deadline') {
-      tool.attempt.recordValue(Math.round(latency * 1000));
       this.ctx.observer?.attempt(this.ident.tool, a.sentAt, latency);
       // Named histograms, not rec.ms(name): one keyed lookup by many names was a hot megamorphic site.
       lat.relayQueue.recordValue(Math.round(a.relayQueueMs * 1000));
