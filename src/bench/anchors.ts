@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
-import { median } from './median.js';
+import { median, sampled } from './median.js';
 import type { BenchResult, BenchSuite } from './types.js';
 import { wallClock } from './wall-clock.js';
 
@@ -78,7 +78,9 @@ export const anchorsSuite: BenchSuite = {
   name: 'anchors',
   async run(opts) {
     const customers = opts.quick ? 100_000 : 1_000_000;
-    const rounds = opts.quick ? 1 : 3;
+    // Five rounds: on a shared 2-vCPU VM one whole-process run varies by ±15 %, and the ratio's
+    // range (mm1.ratioPerRound) shows how far a single round could have misled.
+    const rounds = opts.quick ? 1 : 5;
     const missing = simpyMissing();
     if (missing) process.stderr.write(`bench anchors: ${missing}; the SimPy leg and the ratio are skipped\n`);
     const dir = mkdtempSync(join(tmpdir(), 'tunnelsim-anchors-'));
@@ -99,13 +101,14 @@ export const anchorsSuite: BenchSuite = {
         }
       }
       const leg = (xs: AnchorLeg[]): Record<string, BenchResult> => ({
-        wall: { median: median(xs.map((x) => x.wallMs)), unit: 'ms', samples: xs.length },
+        wall: sampled(xs.map((x) => x.wallMs), 'ms'),
         customersPerSec: { median: median(xs.map((x) => (x.customers / x.wallMs) * 1000)), unit: 'customers/s', samples: xs.length },
         meanWait: { median: median(xs.map((x) => x.meanWaitMs)), unit: 'ms', samples: xs.length },
       });
       const results: Record<string, BenchResult> = {};
       for (const [k, v] of Object.entries(leg(ours))) results[`mm1.tunnelsim.${k}`] = v;
       if (theirs.length) for (const [k, v] of Object.entries(leg(theirs))) results[`mm1.simpy.${k}`] = v;
+      if (ratios.length) results['mm1.ratioPerRound'] = sampled(ratios, '×');
       const r: Record<string, number> = {};
       if (ratios.length) r.mm1VsSimpy = median(ratios);
       return { results, ratios: r };

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Kernel } from '../kernel/kernel.js';
 import { measure } from './measure.js';
 import type { SimMeasurement } from './sim-child.js';
-import { median } from './median.js';
+import { sampled } from './median.js';
 import type { BenchResult, BenchSuite } from './types.js';
 
 const CHILD = fileURLToPath(new URL('./sim-child.js', import.meta.url));
@@ -25,8 +25,8 @@ function child(scale: number, policy?: string): SimMeasurement {
 function summarise(runs: SimMeasurement[]): { speed: BenchResult; rss: BenchResult } {
   const speeds = runs.map((r) => (r.attempts / r.ms) * 1000);
   return {
-    speed: { median: median(speeds), unit: 'attempts/s', samples: runs.length },
-    rss: { median: median(runs.map((r) => r.maxRssMB)), unit: 'MB', samples: runs.length },
+    speed: sampled(speeds, 'attempts/s'),
+    rss: sampled(runs.map((r) => r.maxRssMB), 'MB'),
   };
 }
 

@@ -17,6 +17,9 @@ export interface BenchResult {
   rme?: number;
   p99?: number;
   mean?: number;
+  /** The smallest and the largest sample: the spread a median of few whole-process runs hides on a noisy machine. */
+  min?: number;
+  max?: number;
 }
 
 export interface BenchFile {

@@ -52,7 +52,8 @@ function summary(file: BenchFile): string {
   const width = Math.max(32, ...[...Object.keys(file.results), ...Object.keys(file.ratios)].map((n) => n.length));
   for (const [name, r] of Object.entries(file.results)) {
     const p99 = r.p99 === undefined ? '' : `, p99 ${r.p99.toPrecision(4)} ${r.unit}`;
-    lines.push(`  ${name.padEnd(width)} ${r.median.toPrecision(4).padStart(10)} ${r.unit}  (${r.samples} samples${p99})`);
+    const range = r.min === undefined || r.max === undefined ? '' : `, ${r.min.toPrecision(4)}–${r.max.toPrecision(4)}`;
+    lines.push(`  ${name.padEnd(width)} ${r.median.toPrecision(4).padStart(10)} ${r.unit}  (${r.samples} samples${p99}${range})`);
   }
   for (const [name, v] of Object.entries(file.ratios)) lines.push(`  ${name.padEnd(width)} ${v.toPrecision(4).padStart(10)} ×`);
   return `${lines.join('\n')}\n`;
