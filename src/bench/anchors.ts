@@ -102,8 +102,8 @@ export const anchorsSuite: BenchSuite = {
       }
       const leg = (xs: AnchorLeg[]): Record<string, BenchResult> => ({
         wall: sampled(xs.map((x) => x.wallMs), 'ms'),
-        customersPerSec: { median: median(xs.map((x) => (x.customers / x.wallMs) * 1000)), unit: 'customers/s', samples: xs.length },
-        meanWait: { median: median(xs.map((x) => x.meanWaitMs)), unit: 'ms', samples: xs.length },
+        customersPerSec: sampled(xs.map((x) => (x.customers / x.wallMs) * 1000), 'customers/s'),
+        meanWait: sampled(xs.map((x) => x.meanWaitMs), 'ms'),
       });
       const results: Record<string, BenchResult> = {};
       for (const [k, v] of Object.entries(leg(ours))) results[`mm1.tunnelsim.${k}`] = v;
