@@ -76,4 +76,22 @@ describe('FastHistogram', () => {
       },
     );
   });
+  it('adds another front-end exactly as recording its values does, whatever the two ranges', () => {
+    const values = fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 5000 }), fc.integer({ min: 0, max: 2 ** 31 }), fc.integer({ min: 2 ** 32, max: 2 ** 40 })), { maxLength: 200 });
+    fc.assert(
+      fc.property(values, values, (xs, ys) => {
+        const a = new FastHistogram();
+        const b = new FastHistogram();
+        const all = new FastHistogram();
+        for (const v of xs) a.recordValue(v);
+        for (const v of ys) b.recordValue(v);
+        for (const v of [...xs, ...ys]) all.recordValue(v);
+        a.add(b);
+        expect(a.totalCount).toBe(all.totalCount);
+        expect(encode(a.toHdr())).toBe(encode(all.toHdr()));
+      }),
+      // The added histogram reaching past this one's arrays (they grow), and an empty one either side.
+      { seed: 17, numRuns: 200, examples: [[[3], [2 ** 35]], [[], [7, 2 ** 20]], [[2 ** 30], []], [[], []]] },
+    );
+  });
 });
