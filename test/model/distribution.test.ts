@@ -14,6 +14,37 @@ describe('normal', () => {
   it('inverts its CDF to 1e-6', () => {
     for (const p of [1e-6, 0.001, 0.02, 0.3, 0.5, 0.77, 0.99, 0.999999]) expect(normalCdf(normalQuantile(p))).toBeCloseTo(p, 6);
   });
+
+  it("gives the same bits as Acklam's published form, in both tails and at the branch edges", () => {
+    // The textbook layout (coefficient arrays, three branches). Every lognormal draw goes through
+    // normalQuantile, so a rewrite for speed that changed one bit would change every report.
+    const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
+    const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
+    const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+    const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+    const textbook = (p: number): number => {
+      if (p < 0.02425) {
+        const q = Math.sqrt(-2 * Math.log(p));
+        return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+      }
+      if (p <= 1 - 0.02425) {
+        const q = p - 0.5;
+        const r = q * q;
+        return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+      }
+      const q = Math.sqrt(-2 * Math.log(1 - p));
+      return -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    };
+    const ps = [1e-300, 1e-12, 0.02425, 0.024249999999999997, 0.5, 1 - 0.02425, 0.9757500000000001, 1 - 1e-12];
+    for (let i = 0; i < 20_000; i++) ps.push(keyedUniform(11, i, 0, 0, 1));
+    for (let i = 0; i < 2_000; i++) ps.push(0.05 * keyedUniform(12, i, 0, 0, 1), 1 - 0.05 * keyedUniform(13, i, 0, 0, 1));
+    let tails = 0;
+    for (const p of ps) {
+      if (p < 0.02425 || p > 1 - 0.02425) tails++;
+      expect(Object.is(normalQuantile(p), textbook(p)), `p = ${p}`).toBe(true);
+    }
+    expect(tails).toBeGreaterThan(2_000);
+  });
 });
 
 describe('lognormalFromQuantiles', () => {
