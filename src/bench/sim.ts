@@ -3,7 +3,7 @@
  * scenario with all metrics on, the same for a run ten times longer, and the peak RSS of each, so
  * the ratio shows whether memory stays flat in run length. Each run is a fresh child process
  * (its RSS is its own); the median of several runs is reported. Those whole-run figures include
- * the JIT's warm-up, which is most of a 1× run's time; `steadyState` times the same long run after
+ * the JIT's warm-up, which is most of a 1× run's time; `sdkDefault10xSteady` times the same long run after
  * untimed warm-up worlds, the rate the design's budget (1 M attempts/s) is stated in. Also the bare
  * kernel: events scheduled and fired per second.
  */
@@ -63,7 +63,7 @@ export const simSuite: BenchSuite = {
         'sdkDefault.peakRss': ref.rss,
         [`sdkDefault${longScale}x.attemptsPerSec`]: long.speed,
         [`sdkDefault${longScale}x.peakRss`]: long.rss,
-        'steadyState.attemptsPerSec': steady.speed,
+        [`sdkDefault${longScale}xSteady.attemptsPerSec`]: steady.speed,
         'kernel.event': kernel.events,
       },
       ratios: {

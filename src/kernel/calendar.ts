@@ -13,8 +13,9 @@
  * the "is it in this slot" test are the same monotone function of time, ⌊t · (1 / width)⌋, so
  * every event is found in its turn, whatever the layout. When the count leaves [nb/2, 2·nb] the
  * calendar rebuilds itself with nb sized to the count and the width to three times the mean gap
- * between the earliest events (Brown's rule). Events are nodes in typed arrays linked by index; no
- * object is allocated per event.
+ * between the earliest events (Brown's rule). While it holds 16 events or fewer they sit in one
+ * sorted array instead, which costs less than buckets at that size. Events are nodes in typed
+ * arrays linked by index; no object is allocated per event.
  *
  * Times are ≥ 0 and never earlier than the last event taken (the kernel's clock never runs back).
  */
