@@ -169,16 +169,18 @@ async function tune(runner: JobRunner, file: string, base: unknown, opts: TuneOp
   const evaluated = (choice: number[]): Candidate => cache.get(choice.join(','))!;
 
   let choice = [...START];
-  await evaluateAll([choice]);
-  let best = evaluated(choice);
+  let best: Candidate | undefined;
   let rounds = 0;
   for (let changed = true; changed && rounds < (opts.maxRounds ?? DEFAULT_TUNE.maxRounds); rounds++) {
     changed = false;
     for (let d = 0; d < DIMENSIONS.length; d++) {
       // One dimension's values differ from each other in that dimension only, whichever wins: they
       // are independent and run as one batch. The walk below then decides in the sequential order.
+      // The starting point rides with the first batch: alone, it left every worker but one idle.
       const at = choice;
-      await evaluateAll(DIMENSIONS[d].values.flatMap((_, v) => (v === at[d] ? [] : [Object.assign([...at], { [d]: v })])));
+      const others = DIMENSIONS[d].values.flatMap((_, v) => (v === at[d] ? [] : [Object.assign([...at], { [d]: v })]));
+      await evaluateAll(best === undefined ? [at, ...others] : others);
+      best ??= evaluated(at);
       for (let v = 0; v < DIMENSIONS[d].values.length; v++) {
         if (v === choice[d]) continue;
         const next = [...choice];
@@ -191,6 +193,12 @@ async function tune(runner: JobRunner, file: string, base: unknown, opts: TuneOp
         }
       }
     }
+  }
+
+  // No round ran (maxRounds 0): the starting point is the answer.
+  if (best === undefined) {
+    await evaluateAll([choice]);
+    best = evaluated(choice);
   }
 
   // The winner beside the seed guidance and the presets, in one run on the same draws.

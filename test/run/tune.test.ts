@@ -19,6 +19,15 @@ describe('runTune', async () => {
     expect(r.comparison.map((c) => c.name)).toContain('seed-guidance');
   });
 
+  it('with no round to run, answers with the starting point, the seed guidance', async () => {
+    const d = baseScenario();
+    d.workload = { model: 'open', arrivalRate: 20, workflows: 200 };
+    const r = await runTune('<test>', d, { objective: 'cost.perCompletedWorkflow', slo: [], minSuccess: 0, maxRounds: 0 });
+    expect(r.rounds).toBe(0);
+    expect(r.evaluated).toBe(1);
+    expect(r.best!.settings).toEqual({ timeout: 'p95x1.5', maxAttempts: '3', backoff: 'exponential 200ms…30s, full jitter', breaker: 'consecutive 5, half-open after 30s' });
+  });
+
   it('is deterministic', async () => {
     const d = baseScenario();
     d.workload = { model: 'open', arrivalRate: 20, workflows: 500 };
